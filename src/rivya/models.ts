@@ -1,0 +1,54 @@
+/**
+ * The documented Sora 2 models and their params (rivya-api-v1.md D3). Pure data, so the workflow
+ * input schema, the HTTP client and the simulator all read the same table.
+ */
+
+export const SORA_MODELS = ['sora-2', 'sora-2-pro'] as const;
+export type SoraModel = (typeof SORA_MODELS)[number];
+
+export interface SelectParamSpec {
+  readonly default: string;
+  readonly options: readonly string[];
+}
+
+const SORA_2_PARAMS = {
+  n_frames: { default: '10', options: ['10', '15'] },
+  aspect_ratio: { default: 'landscape', options: ['landscape', 'portrait'] },
+  remove_watermark: { default: 'false', options: ['false', 'true'] },
+  upload_method: { default: 's3', options: ['s3', 'oss'] },
+} as const satisfies Record<string, SelectParamSpec>;
+
+const SORA_2_PRO_PARAMS = {
+  ...SORA_2_PARAMS,
+  size: { default: 'standard', options: ['standard', 'high'] },
+} as const satisfies Record<string, SelectParamSpec>;
+
+export interface ModelSpec {
+  readonly id: SoraModel;
+  readonly baseCredits: number;
+  readonly selectParams: Readonly<Record<string, SelectParamSpec>>;
+  /** Reference media rule: how many files, which kind and MIME types, how large. */
+  readonly reference: { readonly maxItems: number; readonly kind: 'image'; readonly maxBytes: number; readonly mimeTypes: readonly string[] };
+}
+
+export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const MAX_REFERENCE_BYTES = 10 * 1024 * 1024;
+export const MAX_PROMPT_CHARS = 10_000;
+export const MAX_CLIENT_REQUEST_ID_CHARS = 128;
+export const MAX_IDEMPOTENCY_KEY_CHARS = 255;
+
+const IMAGE_REFERENCE = { maxItems: 1, kind: 'image', maxBytes: MAX_REFERENCE_BYTES, mimeTypes: IMAGE_MIME_TYPES } as const;
+
+export const MODEL_SPECS: Readonly<Record<SoraModel, ModelSpec>> = {
+  'sora-2': { id: 'sora-2', baseCredits: 6, selectParams: SORA_2_PARAMS, reference: IMAGE_REFERENCE },
+  'sora-2-pro': { id: 'sora-2-pro', baseCredits: 75, selectParams: SORA_2_PRO_PARAMS, reference: IMAGE_REFERENCE },
+};
+
+export function isSoraModel(value: unknown): value is SoraModel {
+  return typeof value === 'string' && (SORA_MODELS as readonly string[]).includes(value);
+}
+
+/** The model's select params with every default filled in. */
+export function defaultSelectParams(model: SoraModel): Record<string, string> {
+  return Object.fromEntries(Object.entries(MODEL_SPECS[model].selectParams).map(([key, spec]) => [key, spec.default]));
+}

@@ -1,0 +1,74 @@
+/**
+ * Wire shapes of Rivya API v1, validated with zod. Objects are non-strict: Rivya may add optional
+ * response fields at any time (D1), and zod drops what we don't know.
+ */
+import { z } from 'zod';
+
+export const TASK_STATUSES = ['queued', 'processing', 'succeeded', 'failed'] as const;
+export type KnownTaskStatus = (typeof TASK_STATUSES)[number];
+export const TERMINAL_STATUSES: readonly string[] = ['succeeded', 'failed'];
+
+export const taskSchema = z.object({
+  id: z.string().min(1),
+  // Exactly four statuses are documented; an unknown one is treated as "still running" by callers.
+  status: z.string().min(1),
+  model: z.string(),
+  reserved_credits: z.number(),
+  final_credits: z.number(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  result: z.object({ primary_url: z.string(), urls: z.array(z.string()) }).nullable().optional().default(null),
+  error: z.object({ code: z.string(), message: z.string() }).nullable().optional().default(null),
+});
+export type GenerationTask = z.infer<typeof taskSchema>;
+
+export const fileSchema = z
+  .object({
+    id: z.string().min(1).optional(),
+    // S5: some deployments may name the id `file_id`.
+    file_id: z.string().min(1).optional(),
+    kind: z.string(),
+    name: z.string().nullable().optional(),
+    mime_type: z.string(),
+    size_bytes: z.number(),
+    url: z.string(),
+    duration_token: z.string().nullable().optional(),
+    created_at: z.string().optional(),
+    expires_at: z.string().nullable().optional(),
+  })
+  .refine((file) => file.id ?? file.file_id, { message: 'file object has neither id nor file_id' })
+  .transform(({ file_id, ...file }) => ({ ...file, id: (file.id ?? file_id)! }));
+export type RivyaFile = z.infer<typeof fileSchema>;
+
+export const creditsSchema = z.object({ current_credits: z.number() });
+export type Credits = z.infer<typeof creditsSchema>;
+
+export const modelSchema = z.object({ id: z.string() }).passthrough();
+// The catalog's envelope is not documented: accept `{ data: [...] }` and a bare array alike.
+export const modelListSchema = z.union([
+  z.object({ data: z.array(modelSchema) }),
+  z.array(modelSchema).transform((data) => ({ data })),
+]);
+export type ModelList = z.infer<typeof modelListSchema>;
+
+export const errorEnvelopeSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string().optional().default(''), requestId: z.string().optional() }),
+});
+
+export const referenceMediaItemSchema = z.object({
+  url: z.string().url(),
+  kind: z.enum(['image', 'video', 'audio']),
+  name: z.string().optional(),
+  mimeType: z.string().optional(),
+  durationSeconds: z.number().optional(),
+  durationToken: z.string().optional(),
+});
+export type ReferenceMediaItem = z.infer<typeof referenceMediaItemSchema>;
+
+export const createGenerationRequestSchema = z.object({
+  model: z.string().min(1),
+  prompt: z.string(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  client_request_id: z.string().max(128).optional(),
+});
+export type CreateGenerationRequest = z.infer<typeof createGenerationRequestSchema>;

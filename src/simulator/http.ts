@@ -1,0 +1,54 @@
+/** Small helpers for answering like Rivya does: JSON bodies and the documented error envelope. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+
+export class SimulatorHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const validationFailed = (message: string) => new SimulatorHttpError(400, 'validation_failed', message);
+export const notFound = (message = 'Resource not found.') => new SimulatorHttpError(404, 'not_found', message);
+
+export function newRequestId(): string {
+  return `req_${randomBytes(10).toString('hex')}`;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, error: SimulatorHttpError, requestId: string): void {
+  sendJson(res, error.status, { error: { code: error.code, message: error.message, requestId } }, {
+    'X-Request-Id': requestId,
+    ...error.headers,
+  });
+}
+
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limitBytes) throw validationFailed(`body: larger than ${limitBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function readJson(req: IncomingMessage, limitBytes = 1024 * 1024): Promise<{ raw: Buffer; json: unknown }> {
+  const raw = await readBody(req, limitBytes);
+  try {
+    return { raw, json: JSON.parse(raw.toString('utf8') || 'null') };
+  } catch {
+    throw validationFailed('body: not valid JSON');
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Returns a Temporal CLI for the dev server, in the form the SDK's `createLocal` takes. Order:
+ * a binary already present (see locate.ts), else a Go build, else the SDK's own cached download
+ * (which works on any machine with internet access to Temporal's download site).
+ */
+import type { EphemeralServerExecutable } from '@temporalio/testing';
+import { buildTemporalCliWithGo, isGoAvailable, type ProgressLog } from './build';
+import { locateTemporalCli, TemporalCliNotFoundError } from './locate';
+
+export interface EnsureTemporalCliOptions {
+  /** Build with Go when no binary is present. Default true. */
+  allowGoBuild?: boolean;
+  /** Let the SDK download the CLI when nothing else works. Default true. */
+  allowSdkDownload?: boolean;
+  log?: ProgressLog;
+}
+
+export async function ensureTemporalCli(options: EnsureTemporalCliOptions = {}): Promise<EphemeralServerExecutable> {
+  const { allowGoBuild = true, allowSdkDownload = true, log = (line) => console.error(line) } = options;
+  const found = locateTemporalCli();
+  if (found) return { type: 'existing-path', path: found.path };
+
+  if (allowGoBuild && (await isGoAvailable())) {
+    const path = await buildTemporalCliWithGo(log);
+    return { type: 'existing-path', path };
+  }
+  if (allowSdkDownload) {
+    log('no Temporal CLI found and no Go toolchain: using the SDK download of the CLI');
+    return { type: 'cached-download' };
+  }
+  throw new TemporalCliNotFoundError(
+    'no Temporal CLI found: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or install Go so it can be built',
+  );
+}

@@ -1,0 +1,12 @@
+/**
+ * Custom search attributes an operator filters on in the Temporal UI
+ * (e.g. `RivyaTaskStatus = "failed"`). They must be registered on the server: the dev server via
+ * `--search-attribute`, a cluster via `temporal operator search-attribute create`.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const RIVYA_TASK_ID = defineSearchAttributeKey('RivyaTaskId', SearchAttributeType.KEYWORD);
+export const RIVYA_TASK_STATUS = defineSearchAttributeKey('RivyaTaskStatus', SearchAttributeType.KEYWORD);
+export const RIVYA_MODEL = defineSearchAttributeKey('RivyaModel', SearchAttributeType.KEYWORD);
+
+export const RIVYA_SEARCH_ATTRIBUTES = [RIVYA_TASK_ID, RIVYA_TASK_STATUS, RIVYA_MODEL] as const;
