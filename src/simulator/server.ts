@@ -34,6 +34,7 @@ export interface RivyaSimulator {
   config(): SimulatorConfig;
   /** Merges a partial config (faults, timing, failure rate, ...) into the running simulator. */
   configure(patch: SimulatorConfigInput): SimulatorConfig;
+  /** Forgets all state and returns to the start-up config, plus `patch`. */
   reset(patch?: SimulatorConfigInput): void;
   stats(): SimulatorStats;
   close(): Promise<void>;
@@ -60,7 +61,9 @@ interface RouteContext {
 
 export async function startRivyaSimulator(options: StartSimulatorOptions = {}): Promise<RivyaSimulator> {
   const { port = 0, host = '127.0.0.1', ...configInput } = options;
-  let config = simulatorConfigSchema.parse(configInput);
+  // Reset returns here: parsed afresh each time, so scripted faults consumed in a run come back.
+  const initialConfig = () => simulatorConfigSchema.parse(structuredClone(configInput));
+  let config = initialConfig();
   const storageDir = mkdtempSync(join(tmpdir(), 'rivya-sim-'));
   let publicBaseUrl = '';
   const store = new SimulatorStore(config, (taskId) => `${publicBaseUrl}/media/videos/${taskId}.mp4`);
@@ -296,7 +299,7 @@ export async function startRivyaSimulator(options: StartSimulatorOptions = {}): 
       return config;
     },
     reset(patch = {}) {
-      config = mergeConfig(config, patch);
+      config = mergeConfig(initialConfig(), patch);
       store.reset(config);
     },
     stats: () => buildStats(store),
