@@ -1,5 +1,41 @@
 /**
  * `rivya-sora2-temporal/workflow`: only workflow-safe code (no I/O, no Node built-ins), so it can be
  * imported from a Temporal workflows module and bundled into the workflow sandbox.
+ *
+ *   // workflows.ts of your worker
+ *   export { sora2Generation } from 'rivya-sora2-temporal/workflow';
  */
+export { sora2Generation, type Sora2CarriedState, type Sora2GenerationResult } from '../workflows/sora2-generation';
+export {
+  checkSora2Input,
+  describeIssues,
+  rivyaParams,
+  sora2GenerationInputSchema,
+  pollingOptionsSchema,
+  type InputIssue,
+  type PipelineCompensation,
+  type PollingOptions,
+  type Sora2GenerationInput,
+  type Sora2GenerationRequest,
+  type Sora2Reference,
+} from '../workflows/input';
+export {
+  FailureTypes,
+  REFERENCE_DOWNLOAD_FAILED,
+  REFERENCE_REJECTED,
+  RIVYA_ERROR_TYPE_PREFIX,
+  type CompensationOutcome,
+  type FailureType,
+  type GenerationFailureDetails,
+} from '../workflows/failures';
+export type {
+  CompensationContext,
+  CreditReconciliation,
+  FailureReason,
+  Sora2Activities,
+  TaskSnapshot,
+  UploadedReference,
+} from '../workflows/activity-contract';
+export { sora2PollNowSignal, sora2StatusQuery, type GenerationPhase, type GenerationStatus } from '../workflows/messages';
+export { expectedDurationMs, nextPollDelayMs, type PollTiming } from '../workflows/polling-schedule';
 export { RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../workflows/search-attributes';

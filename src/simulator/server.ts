@@ -138,6 +138,10 @@ export async function startRivyaSimulator(options: StartSimulatorOptions = {}): 
       sendJson(res, 200, buildStats(store));
       return true;
     }
+    if (req.method === 'GET' && path === '/_simulator/requests') {
+      sendJson(res, 200, store.requestLog);
+      return true;
+    }
     if (req.method === 'POST' && path === '/_simulator/config') {
       const { json } = await readJson(req);
       sendJson(res, 200, api.configure(json as SimulatorConfigInput));

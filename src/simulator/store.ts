@@ -63,6 +63,15 @@ export interface EndpointCounters {
   faults: Record<string, number>;
 }
 
+export interface RequestLogEntry {
+  endpoint: string;
+  /** HTTP status answered; 0 when the connection was dropped (reset, lost response). */
+  status: number;
+  at: number;
+}
+
+const MAX_REQUEST_LOG = 100_000;
+
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
@@ -75,6 +84,8 @@ export class SimulatorStore {
   readonly tasks = new Map<string, SimTask>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly counters = new Map<SimulatedEndpoint | 'admin', EndpointCounters>();
+  /** Every answered request, oldest first (bounded): when each call came and how it was answered. */
+  readonly requestLog: RequestLogEntry[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly rateWindows = new Map<string, { second: number; count: number }>();
 
@@ -97,6 +108,7 @@ export class SimulatorStore {
     this.tasks.clear();
     this.idempotency.clear();
     this.counters.clear();
+    this.requestLog.length = 0;
     this.rateWindows.clear();
     this.resetWallets();
   }
@@ -116,6 +128,8 @@ export class SimulatorStore {
   }
 
   countRequest(endpoint: SimulatedEndpoint | 'admin', status: number): void {
+    this.requestLog.push({ endpoint, status, at: Date.now() });
+    if (this.requestLog.length > MAX_REQUEST_LOG) this.requestLog.splice(0, this.requestLog.length - MAX_REQUEST_LOG);
     const counters = this.countersFor(endpoint);
     counters.requests += 1;
     counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;

@@ -1,0 +1,92 @@
+/**
+ * Downloads a reference URL to a temporary file, streaming: at most 10 MB + 1 byte is read, the
+ * whole exchange is bounded in time, and every redirect hop is re-checked by the URL guard.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import fetch, { type Response } from 'node-fetch';
+import { MAX_REFERENCE_BYTES } from '../../src/rivya/models';
+import { checkReferenceUrl, ForbiddenAddressError, referenceAgents, type ReferenceUrlPolicy } from './url-guard';
+import { referenceDownloadFailed, referenceRejected } from './rejection';
+
+export interface DownloadedReference {
+  path: string;
+  name: string | null;
+  /** Removes the temporary file and its folder. */
+  dispose(): Promise<void>;
+}
+
+class TooLargeError extends Error {}
+
+function nameFromUrl(url: URL): string | null {
+  const last = url.pathname.split('/').filter(Boolean).pop();
+  return last ? decodeURIComponent(last).slice(0, 200) : null;
+}
+
+async function fetchFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, signal: AbortSignal): Promise<{ response: Response; url: URL }> {
+  const agents = referenceAgents(policy);
+  let url = start;
+  for (let hop = 0; hop <= (policy.maxRedirects ?? 3); hop += 1) {
+    checkReferenceUrl(url, policy);
+    const response = await fetch(url.toString(), {
+      redirect: 'manual',
+      agent: (parsed) => (parsed.protocol === 'http:' ? agents.http : agents.https),
+      signal: signal as never,
+      headers: { Accept: 'image/jpeg, image/png, image/webp' },
+    });
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      response.body.resume();
+      url = new URL(location, url);
+      continue;
+    }
+    return { response, url };
+  }
+  throw referenceRejected('reference.url: too many redirects');
+}
+
+/** The guard's refusal, whether thrown directly or wrapped by node-fetch's FetchError (message only). */
+function forbiddenReason(err: unknown): string | undefined {
+  if (err instanceof ForbiddenAddressError) return err.message;
+  const match = err instanceof Error ? /reference\.url: resolves to a non-public address/.exec(err.message) : null;
+  return match?.[0];
+}
+
+export async function downloadReference(rawUrl: string, policy: ReferenceUrlPolicy, cancel: AbortSignal): Promise<DownloadedReference> {
+  const timeoutMs = policy.timeoutMs ?? 30_000;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([cancel, timeout]);
+  const dir = await mkdtemp(join(tmpdir(), 'rivya-ref-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  const path = join(dir, 'reference');
+  try {
+    const { response, url } = await fetchFollowingRedirects(new URL(rawUrl), policy, signal);
+    if (response.status >= 500) throw referenceDownloadFailed(`reference.url: the host answered HTTP ${response.status}`);
+    if (!response.ok) throw referenceRejected(`reference.url: the host answered HTTP ${response.status}`);
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > MAX_REFERENCE_BYTES) throw referenceRejected(`reference.url: ${declared} bytes is over the ${MAX_REFERENCE_BYTES}-byte limit`);
+    let received = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        if (received > MAX_REFERENCE_BYTES) return done(new TooLargeError());
+        done(null, chunk);
+      },
+    });
+    await pipeline(response.body, limit, createWriteStream(path));
+    return { path, name: nameFromUrl(url), dispose };
+  } catch (err) {
+    await dispose();
+    if (err instanceof TooLargeError) throw referenceRejected(`reference.url: over the ${MAX_REFERENCE_BYTES}-byte limit`);
+    const forbidden = forbiddenReason(err);
+    if (forbidden) throw referenceRejected(forbidden);
+    if (cancel.aborted) throw err;
+    if (timeout.aborted) throw referenceRejected(`reference.url: not downloaded within ${timeoutMs} ms`);
+    if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
+    throw referenceDownloadFailed(`reference.url: download failed (${(err as Error).message})`);
+  }
+}

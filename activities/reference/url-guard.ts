@@ -1,0 +1,75 @@
+/**
+ * Server-side request forgery guard for reference URLs: only https, and only public unicast
+ * addresses — no loopback, private, link-local (cloud metadata lives there), CGNAT, multicast or
+ * reserved ranges. The check runs inside the socket's DNS lookup, so a name that resolves (or
+ * re-resolves) to a forbidden address is refused at connect time, redirects included.
+ */
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+export interface ReferenceUrlPolicy {
+  /** Permit plain http (local development against the simulator). Default false. */
+  allowHttp?: boolean;
+  /** Permit loopback/private/link-local targets (tests, or an internal media store). Default false. */
+  allowPrivateNetworks?: boolean;
+  /** Hosts exempt from the address check (an internal media store you trust), matched exactly. */
+  allowedHosts?: string[];
+  /** Extra trusted CA certificate(s), PEM, for a media store behind a private CA. */
+  ca?: string | string[];
+  /** Redirects followed, each re-checked. Default 3. */
+  maxRedirects?: number;
+  /** Whole download, body included. Default 30 s. */
+  timeoutMs?: number;
+}
+
+export class ForbiddenAddressError extends Error {
+  override readonly name = 'ForbiddenAddressError';
+}
+
+export function isPublicAddress(address: string): boolean {
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  return parsed.range() === 'unicast';
+}
+
+/** Hostnames that name the metadata service or the local machine without resolving through DNS. */
+const FORBIDDEN_HOSTNAMES = new Set(['localhost', 'metadata.google.internal', 'metadata']);
+
+/** Checks what can be checked from the URL alone; DNS answers are checked by `guardedLookup`. */
+export function checkReferenceUrl(url: URL, policy: ReferenceUrlPolicy): void {
+  if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) {
+    throw new ForbiddenAddressError('reference.url: must be https');
+  }
+  if (url.username || url.password) throw new ForbiddenAddressError('reference.url: credentials in URLs are not allowed');
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (policy.allowPrivateNetworks || policy.allowedHosts?.includes(host)) return;
+  if (FORBIDDEN_HOSTNAMES.has(host) || host.endsWith('.localhost')) {
+    throw new ForbiddenAddressError('reference.url: points at a local or metadata host');
+  }
+  if (isIP(host) && !isPublicAddress(host)) throw new ForbiddenAddressError('reference.url: points at a non-public address');
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+function guardedLookup(allowedHosts: readonly string[], hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void {
+  if (allowedHosts.includes(hostname.toLowerCase())) return dnsLookup(hostname, options as LookupAllOptions, callback as never);
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses as LookupAddress[];
+    if (list.length === 0 || list.some((entry) => !isPublicAddress(entry.address))) {
+      return callback(new ForbiddenAddressError('reference.url: resolves to a non-public address'), []);
+    }
+    if ((options as LookupAllOptions).all) return callback(null, list);
+    return callback(null, list[0]!.address, list[0]!.family);
+  });
+}
+
+/** Agents whose every connection goes through the guarded lookup (or the plain one when allowed). */
+export function referenceAgents(policy: ReferenceUrlPolicy): { http: HttpAgent; https: HttpsAgent } {
+  const allowedHosts = (policy.allowedHosts ?? []).map((host) => host.toLowerCase());
+  const lookup = policy.allowPrivateNetworks ? undefined : (guardedLookup.bind(null, allowedHosts) as never);
+  return { http: new HttpAgent({ lookup }), https: new HttpsAgent({ lookup, ca: policy.ca }) };
+}

@@ -1,0 +1,30 @@
+/**
+ * The worker's Rivya settings, from explicit options or the environment, validated with zod.
+ * Error messages name the variable that is wrong and never repeat the API key.
+ */
+import { z } from 'zod';
+import { DEFAULT_RIVYA_BASE_URL } from './rivya/client';
+
+export class Sora2ConfigError extends Error {
+  override readonly name = 'Sora2ConfigError';
+}
+
+const settingsSchema = z.object({
+  RIVYA_API_KEY: z.string({ required_error: 'is required' }).regex(/^rvya_sk_\S+$/, 'must look like rvya_sk_<secret>'),
+  RIVYA_BASE_URL: z
+    .string()
+    .url('must be a URL')
+    .refine((url) => /^https?:\/\//.test(url), 'must be http(s)')
+    .default(DEFAULT_RIVYA_BASE_URL),
+  RIVYA_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  RIVYA_REFERENCE_DIR: z.string().min(1).optional(),
+});
+
+export type RivyaWorkerSettings = z.output<typeof settingsSchema>;
+
+export function readRivyaSettings(values: Record<string, string | undefined>): RivyaWorkerSettings {
+  const parsed = settingsSchema.safeParse(values);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  throw new Sora2ConfigError(`invalid Rivya settings: ${problems.join('; ')}`);
+}

@@ -1,0 +1,37 @@
+/**
+ * A ready-to-run worker for the Sora 2 workflow: connection from @temporalio/envconfig
+ * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, profiles), Rivya settings
+ * from RIVYA_* variables, graceful shutdown on SIGINT/SIGTERM (the SDK drains in-flight tasks).
+ */
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DEFAULT_SORA2_TASK_QUEUE } from '../client-helpers';
+import { Sora2Plugin, type Sora2PluginOptions } from '../plugin';
+
+export interface CreateSora2WorkerOptions {
+  taskQueue?: string;
+  connection?: NativeConnection;
+  namespace?: string;
+  plugin?: Sora2PluginOptions;
+  worker?: Partial<Omit<WorkerOptions, 'connection' | 'taskQueue' | 'plugins'>>;
+}
+
+export async function createSora2Worker(options: CreateSora2WorkerOptions = {}): Promise<{ worker: Worker; connection: NativeConnection; owned: boolean }> {
+  let connection = options.connection;
+  let namespace = options.namespace;
+  const owned = !connection;
+  if (!connection) {
+    const config = loadClientConnectConfig();
+    connection = await NativeConnection.connect(config.connectionOptions);
+    namespace ??= config.namespace;
+  }
+  const worker = await Worker.create({
+    workflowsPath: require.resolve('./workflows'),
+    ...options.worker,
+    connection,
+    namespace: namespace ?? 'default',
+    taskQueue: options.taskQueue ?? DEFAULT_SORA2_TASK_QUEUE,
+    plugins: [new Sora2Plugin(options.plugin)],
+  });
+  return { worker, connection, owned };
+}

@@ -1,0 +1,133 @@
+/**
+ * The workflow input: one zod schema is the single source of truth, used by the client helper
+ * (reject before starting) and by the workflow itself (reject before anything is paid for).
+ * Workflow-safe: pure data and zod, no I/O.
+ */
+import { z } from 'zod';
+import {
+  MAX_PROMPT_CHARS,
+  MODEL_SPECS,
+  SORA_MODELS,
+  type SoraModel,
+} from '../src/rivya/models';
+
+const selectParam = <T extends readonly [string, ...string[]]>(options: T) =>
+  z.enum(options, { errorMap: () => ({ message: `must be one of ${options.map((o) => `"${o}"`).join(', ')}` }) });
+
+const paramsSchema = z
+  .object({
+    n_frames: selectParam(['10', '15']).optional(),
+    aspect_ratio: selectParam(['landscape', 'portrait']).optional(),
+    remove_watermark: selectParam(['false', 'true']).optional(),
+    upload_method: selectParam(['s3', 'oss']).optional(),
+    /** sora-2-pro only. */
+    size: selectParam(['standard', 'high']).optional(),
+  })
+  .strict();
+
+/** A reference is a path (read by the worker, confined to its reference directory) or an https URL. Never bytes. */
+const referenceSchema = z.union([
+  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z
+    .object({
+      url: z
+        .string()
+        .url()
+        .refine((url) => url.startsWith('https://'), 'must be an https:// URL'),
+    })
+    .strict(),
+]);
+
+const durationMs = z.number().int().positive();
+
+export const pollingOptionsSchema = z
+  .object({
+    /** First status check after the create call. Rivya's guidance: ~2–3 s. */
+    firstCheckAfterMs: durationMs.default(2_500),
+    /** Densest polling, reached near the expected finish. */
+    minIntervalMs: durationMs.default(4_000),
+    /** Sparsest polling, whatever happens. */
+    maxIntervalMs: durationMs.default(60_000),
+    /** How long the task is expected to take; defaults by model and n_frames. */
+    expectedDurationMs: durationMs.optional(),
+    /** Hard deadline from the workflow's start; passing it ends in GenerationTimedOut plus compensation. */
+    deadlineMs: durationMs.default(60 * 60_000),
+  })
+  .strict()
+  .refine((p) => p.minIntervalMs <= p.maxIntervalMs, { message: 'minIntervalMs must not exceed maxIntervalMs', path: ['minIntervalMs'] });
+
+/** A pipeline's own undo step: an activity registered on the same worker, run in the saga. */
+const compensationSchema = z
+  .object({
+    activity: z.string().min(1).max(200),
+    /** JSON arguments passed after the compensation context. */
+    args: z.array(z.unknown()).max(10).default([]),
+    /** Which step's success registers it: right at the start (default), after the upload, or after the create. */
+    after: z.enum(['start', 'reference-uploaded', 'task-created']).default('start'),
+  })
+  .strict();
+
+export const sora2GenerationInputSchema = z
+  .object({
+    prompt: z
+      .string()
+      .refine((prompt) => prompt.trim().length > 0, 'must not be empty')
+      .refine((prompt) => prompt.length <= MAX_PROMPT_CHARS, `must be at most ${MAX_PROMPT_CHARS} characters`),
+    model: z.enum(SORA_MODELS).default('sora-2'),
+    params: paramsSchema.default({}),
+    reference: referenceSchema.optional(),
+    polling: pollingOptionsSchema.default({}),
+    compensations: z.array(compensationSchema).max(10).default([]),
+    /** Free metadata for pipelines, echoed in the result and the compensation context. */
+    metadata: z.record(z.string().max(100), z.union([z.string().max(1_000), z.number(), z.boolean()])).default({}),
+    /** Upsert RivyaTaskId/RivyaTaskStatus/RivyaModel. Turn off on a cluster where they are not registered. */
+    searchAttributes: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((input, ctx) => {
+    if (input.params.size !== undefined && !('size' in MODEL_SPECS[input.model].selectParams)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['params', 'size'], message: `not a parameter of ${input.model}` });
+    }
+  });
+
+/** What callers pass (defaults optional). */
+export type Sora2GenerationInput = z.input<typeof sora2GenerationInputSchema>;
+/** What the workflow works with (defaults filled in). */
+export type Sora2GenerationRequest = z.output<typeof sora2GenerationInputSchema>;
+export type Sora2Reference = NonNullable<Sora2GenerationRequest['reference']>;
+export type PollingOptions = Sora2GenerationRequest['polling'];
+export type PipelineCompensation = Sora2GenerationRequest['compensations'][number];
+
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+export type InputCheck =
+  | { ok: true; value: Sora2GenerationRequest }
+  | { ok: false; issues: InputIssue[] };
+
+/** Validates and normalises the input; every problem is reported, not just the first. */
+export function checkSora2Input(input: unknown): InputCheck {
+  const parsed = sora2GenerationInputSchema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(input)', message: issue.message })),
+  };
+}
+
+export function describeIssues(issues: readonly InputIssue[]): string {
+  return issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+}
+
+/** The full `params` object sent to Rivya: documented defaults filled in, `size` only for pro. */
+export function rivyaParams(request: Sora2GenerationRequest): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(MODEL_SPECS[request.model].selectParams)) {
+    params[key] = (request.params as Record<string, string | undefined>)[key] ?? spec.default;
+  }
+  return params;
+}
+
+export type { SoraModel };
