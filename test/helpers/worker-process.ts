@@ -1,0 +1,54 @@
+/**
+ * The packaged production worker (`dist/src/worker/main.js`) as a child process, so tests can
+ * SIGKILL it mid-flight and start a fresh one, as a crash and a redeploy would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { TEST_API_KEY } from './simulator';
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function spawnWorkerProcess(options: { temporalAddress: string; taskQueue: string; rivyaBaseUrl: string }): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'worker', 'main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      RIVYA_API_KEY: TEST_API_KEY,
+      RIVYA_BASE_URL: options.rivyaBaseUrl,
+      RIVYA_TASK_QUEUE: options.taskQueue,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
+    const check = () => {
+      if (output.includes('polling task queue')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited early:\n${output}`));
+    });
+  });
+  return {
+    child,
+    output: () => output,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
