@@ -1,0 +1,102 @@
+/** `rivya-sora2 generate`: start a generation (and with --wait, follow it to its result). */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { DEFAULT_SORA2_TASK_QUEUE, Sora2InputError, startSora2Generation } from '../../client-helpers';
+import type { Sora2GenerationInput } from '../../../workflows/input';
+import { connectClient } from '../connection';
+import { failureReport, formatFailure } from '../failure-report';
+import { waitWithProgress } from '../wait';
+
+export interface GenerateOptions {
+  prompt: string;
+  reference?: string;
+  model?: string;
+  nFrames?: string;
+  aspectRatio?: string;
+  removeWatermark?: string;
+  uploadMethod?: string;
+  size?: string;
+  workflowId?: string;
+  taskQueue: string;
+  deadline?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+export function generationInput(options: GenerateOptions): Sora2GenerationInput {
+  const params = Object.fromEntries(
+    Object.entries({
+      n_frames: options.nFrames,
+      aspect_ratio: options.aspectRatio,
+      remove_watermark: options.removeWatermark,
+      upload_method: options.uploadMethod,
+      size: options.size,
+    }).filter(([, value]) => value !== undefined),
+  );
+  const reference = options.reference
+    ? /^[a-z]+:\/\//i.test(options.reference)
+      ? { url: options.reference }
+      : { path: options.reference }
+    : undefined;
+  return {
+    prompt: options.prompt,
+    ...(options.model ? { model: options.model as Sora2GenerationInput['model'] } : {}),
+    params: params as Sora2GenerationInput['params'],
+    ...(reference ? { reference } : {}),
+    ...(options.deadline ? { polling: { deadlineMs: Number(options.deadline) * 1000 } } : {}),
+  };
+}
+
+export async function runGenerate(options: GenerateOptions): Promise<number> {
+  const { client, close } = await connectClient();
+  try {
+    const workflowId = options.workflowId ?? `sora2-${randomUUID()}`;
+    const handle = await startSora2Generation(client, generationInput(options), { workflowId, taskQueue: options.taskQueue });
+    console.error(`started ${workflowId}`);
+    if (!options.wait) {
+      console.log(workflowId);
+      return 0;
+    }
+    const result = await waitWithProgress(handle, true);
+    if (options.json) console.log(JSON.stringify(result, null, 2));
+    else {
+      console.log(`succeeded: ${result.videoUrl}`);
+      console.log(`  task ${result.taskId}, credits ${result.credits.final}, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof Sora2InputError) {
+      console.error(err.message);
+      return 2;
+    }
+    const report = failureReport(err);
+    if (!report) throw err;
+    if (options.json) console.log(JSON.stringify(report, null, 2));
+    for (const line of formatFailure(report)) console.error(line);
+    return 1;
+  } finally {
+    await close();
+  }
+}
+
+export function registerGenerate(program: Command): void {
+  program
+    .command('generate')
+    .description('start a Sora 2 generation')
+    .requiredOption('-p, --prompt <text>', 'what the video shows')
+    .option('-r, --reference <path|url>', 'one reference image: a path inside the worker\'s reference directory, or an https URL')
+    .option('-m, --model <model>', 'sora-2 (default) or sora-2-pro')
+    .option('--n-frames <n>', '"10" or "15"')
+    .option('--aspect-ratio <ratio>', 'landscape or portrait')
+    .option('--remove-watermark <bool>', 'true or false')
+    .option('--upload-method <method>', 's3 or oss')
+    .option('--size <size>', 'standard or high (sora-2-pro)')
+    .option('--workflow-id <id>', 'the generation\'s identity (and Idempotency-Key); default: a new UUID')
+    .option('--task-queue <queue>', 'task queue of the workers', process.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE)
+    .option('--deadline <seconds>', 'give up (and compensate) after this long')
+    .option('-w, --wait', 'follow progress and print the result')
+    .option('--json', 'print the result (or failure) as JSON')
+    .action(async (options: GenerateOptions) => {
+      process.exitCode = await runGenerate(options);
+    });
+}

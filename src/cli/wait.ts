@@ -1,0 +1,31 @@
+/** Waits for a generation's result while rendering its live status. */
+import type { WorkflowHandle } from '@temporalio/client';
+import { sora2StatusQuery } from '../../workflows/messages';
+import type { Sora2GenerationResult } from '../../workflows/sora2-generation';
+import { progressWriter } from './progress';
+
+const STATUS_EVERY_MS = 1_000;
+
+export async function waitWithProgress(handle: WorkflowHandle, showProgress: boolean): Promise<Sora2GenerationResult> {
+  const result = handle.result() as Promise<Sora2GenerationResult>;
+  if (!showProgress) return result;
+  const writer = progressWriter();
+  const started = Date.now();
+  let finished = false;
+  const settled = result.finally(() => {
+    finished = true;
+  });
+  try {
+    while (!finished) {
+      try {
+        writer.update(await handle.query(sora2StatusQuery), Date.now() - started);
+      } catch {
+        // No worker has picked it up yet, or it just closed: the next tick tells.
+      }
+      await Promise.race([settled.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STATUS_EVERY_MS))]);
+    }
+    return await result;
+  } finally {
+    writer.done();
+  }
+}
