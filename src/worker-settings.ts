@@ -18,6 +18,13 @@ const settingsSchema = z.object({
     .default(DEFAULT_RIVYA_BASE_URL),
   RIVYA_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   RIVYA_REFERENCE_DIR: z.string().min(1).optional(),
+  RIVYA_TASK_QUEUE: z.string().min(1).optional(),
+  /** Rivya calls started per second across all workers of the task queue. */
+  RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Rivya calls started per second by this worker. */
+  RIVYA_MAX_WORKER_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Let reference URLs reach private/loopback hosts over http (local development only). */
+  RIVYA_REFERENCE_URL_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
 });
 
 export type RivyaWorkerSettings = z.output<typeof settingsSchema>;

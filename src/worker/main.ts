@@ -1,20 +1,25 @@
 /**
- * The production worker process: `node dist/src/worker/main.js` (also `rivya-sora2 worker`).
- * SIGINT/SIGTERM trigger the SDK's graceful shutdown: no new tasks, in-flight ones finish.
+ * The production worker process: `rivya-sora2 worker` (or `node dist/src/worker/main.js`).
+ * Temporal connection from @temporalio/envconfig, Rivya settings from RIVYA_* (validated before
+ * connecting). SIGINT/SIGTERM trigger the SDK's graceful shutdown: no new tasks are taken, and
+ * in-flight activities get a grace period to finish.
  */
+import { readRivyaSettings } from '../worker-settings';
 import { createSora2Worker } from './create-worker';
 
 export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const perSecond = (name: string) => (env[name] ? Number(env[name]) : undefined);
+  const settings = readRivyaSettings(env);
   const { worker, connection, owned } = await createSora2Worker({
-    taskQueue: env.RIVYA_TASK_QUEUE,
+    taskQueue: settings.RIVYA_TASK_QUEUE,
     plugin: {
-      maxTaskQueueActivitiesPerSecond: perSecond('RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND'),
-      maxActivitiesPerSecond: perSecond('RIVYA_MAX_WORKER_CALLS_PER_SECOND'),
-      referenceUrlPolicy: env.RIVYA_REFERENCE_URL_ALLOW_PRIVATE === 'true' ? { allowHttp: true, allowPrivateNetworks: true } : undefined,
+      env,
+      maxTaskQueueActivitiesPerSecond: settings.RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND,
+      maxActivitiesPerSecond: settings.RIVYA_MAX_WORKER_CALLS_PER_SECOND,
+      referenceUrlPolicy: settings.RIVYA_REFERENCE_URL_ALLOW_PRIVATE === 'true' ? { allowHttp: true, allowPrivateNetworks: true } : undefined,
     },
+    worker: { shutdownGraceTime: '20s' },
   });
-  console.log(`rivya-sora2 worker polling task queue "${worker.options.taskQueue}"`);
+  console.log(`rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${settings.RIVYA_BASE_URL})`);
   try {
     await worker.run();
   } finally {

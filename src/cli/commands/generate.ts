@@ -19,6 +19,7 @@ export interface GenerateOptions {
   workflowId?: string;
   taskQueue: string;
   deadline?: string;
+  expectedDuration?: string;
   wait?: boolean;
   json?: boolean;
 }
@@ -43,7 +44,10 @@ export function generationInput(options: GenerateOptions): Sora2GenerationInput 
     ...(options.model ? { model: options.model as Sora2GenerationInput['model'] } : {}),
     params: params as Sora2GenerationInput['params'],
     ...(reference ? { reference } : {}),
-    ...(options.deadline ? { polling: { deadlineMs: Number(options.deadline) * 1000 } } : {}),
+    polling: {
+      ...(options.deadline ? { deadlineMs: Number(options.deadline) * 1000 } : {}),
+      ...(options.expectedDuration ? { expectedDurationMs: Number(options.expectedDuration) * 1000 } : {}),
+    },
   };
 }
 
@@ -94,6 +98,7 @@ export function registerGenerate(program: Command): void {
     .option('--workflow-id <id>', 'the generation\'s identity (and Idempotency-Key); default: a new UUID')
     .option('--task-queue <queue>', 'task queue of the workers', process.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE)
     .option('--deadline <seconds>', 'give up (and compensate) after this long')
+    .option('--expected-duration <seconds>', 'how long the task should take: the polling schedule densifies around it')
     .option('-w, --wait', 'follow progress and print the result')
     .option('--json', 'print the result (or failure) as JSON')
     .action(async (options: GenerateOptions) => {

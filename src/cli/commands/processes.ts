@@ -1,0 +1,21 @@
+/** `rivya-sora2 worker` and `rivya-sora2 simulator`: the two long-running processes. */
+import type { Command } from 'commander';
+import { runStandaloneSimulator } from '../../simulator/main';
+import { runSora2WorkerProcess } from '../../worker/main';
+
+export function registerProcesses(program: Command): void {
+  program
+    .command('worker')
+    .description('run a production worker: TEMPORAL_* (envconfig) and RIVYA_* from the environment')
+    .action(async () => {
+      await runSora2WorkerProcess();
+    });
+  program
+    .command('simulator')
+    .description('run the Rivya API v1 simulator (RIVYA_SIMULATOR_CONFIG takes JSON config)')
+    .option('--port <port>', 'port to listen on', process.env.RIVYA_SIMULATOR_PORT ?? '8787')
+    .option('--host <host>', 'address to bind', process.env.RIVYA_SIMULATOR_HOST ?? '127.0.0.1')
+    .action(async (options: { port: string; host: string }) => {
+      await runStandaloneSimulator({ ...process.env, RIVYA_SIMULATOR_PORT: options.port, RIVYA_SIMULATOR_HOST: options.host });
+    });
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/** `rivya-sora2`: run, start, watch and stop Sora 2 generations on Temporal. */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root';
+import { registerDev } from './commands/dev';
+import { registerGenerate } from './commands/generate';
+import { registerProcesses } from './commands/processes';
+import { registerStatusAndCancel } from './commands/status';
+
+const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+
+const program = new Command()
+  .name('rivya-sora2')
+  .description('Rivya Sora 2 video generations as durable Temporal workflows')
+  .version(version);
+
+registerDev(program);
+registerProcesses(program);
+registerGenerate(program);
+registerStatusAndCancel(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Config errors already name the variable and never contain the key; print just the message.
+  console.error(err instanceof Error ? `error: ${err.message}` : err);
+  process.exit(1);
+});

@@ -1,0 +1,169 @@
+/**
+ * The built CLI as users run it: child processes against the embedded stack that `dev` starts
+ * (real dev server, simulator, worker).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { DEFAULT_SIMULATOR_API_KEY } from '../src/simulator';
+import { waitFor } from './helpers/simulator';
+
+const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+
+/** The environment without anything that would point the CLI at other infrastructure. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  if (process.env.TEMPORAL_CLI_PATH) env.TEMPORAL_CLI_PATH = process.env.TEMPORAL_CLI_PATH;
+  return { ...env, ...extra };
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`rivya-sora2 ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface LongRunning {
+  child: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+function startCli(args: string[], env: NodeJS.ProcessEnv): LongRunning {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    stop: async (signal: NodeJS.Signals = 'SIGINT') => {
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+let dev: LongRunning;
+let temporalAddress: string;
+let simulatorUrl: string;
+
+beforeAll(async () => {
+  // --port 0 asks for free ports, so this never collides with a developer's own dev server.
+  dev = startCli(['dev', '--port', '0', '--ui-port', '0'], cleanEnv());
+  await waitFor(() => (dev.output().includes('Ctrl-C stops everything') ? true : undefined), 120_000, 200).catch((err) => {
+    throw new Error(`${err}\n${dev.output()}`);
+  });
+  temporalAddress = /Temporal dev server: (\S+)/.exec(dev.output())![1]!;
+  simulatorUrl = /Rivya simulator: (\S+)/.exec(dev.output())![1]!;
+}, 150_000);
+
+afterAll(async () => {
+  const code = await dev?.stop('SIGINT');
+  expect(code).toBe(0);
+});
+
+test('dev ran a first generation with the sample reference and printed its video URL', () => {
+  expect(dev.output()).toMatch(/First generation: dev-/);
+  expect(dev.output()).toMatch(/phase uploading-reference/);
+  expect(dev.output()).toMatch(/Video: http:\/\/127\.0\.0\.1:\d+\/media\/videos\/task_\w+\.mp4/);
+  expect(dev.output()).toMatch(/UI: http:\/\/127\.0\.0\.1:\d+/);
+});
+
+test('generate --wait succeeds and prints the video URL', async () => {
+  const run = await runCli(
+    ['generate', '--prompt', '[sim:succeed] a glass city at night', '--aspect-ratio', 'portrait', '--workflow-id', 'cli-ok', '--expected-duration', '6', '--wait'],
+    cleanEnv({ TEMPORAL_ADDRESS: temporalAddress }),
+  );
+  expect(run.code).toBe(0);
+  expect(run.stdout).toMatch(/^succeeded: http:\/\/127\.0\.0\.1:\d+\/media\/videos\/task_\w+\.mp4$/m);
+  expect(run.stderr).toMatch(/phase polling/);
+
+  const status = await runCli(['status', 'cli-ok'], cleanEnv({ TEMPORAL_ADDRESS: temporalAddress }));
+  expect(status.code).toBe(0);
+  expect(status.stdout).toMatch(/COMPLETED/);
+  expect(status.stdout).toMatch(/"videoUrl"/);
+});
+
+test('a failing generation exits non-zero with its typed reason', async () => {
+  const run = await runCli(['generate', '--prompt', '[sim:fail] doomed', '--expected-duration', '6', '--wait'], cleanEnv({ TEMPORAL_ADDRESS: temporalAddress }));
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/failed: GenerationFailed/);
+  expect(run.stderr).toMatch(/refunded true/);
+});
+
+test('invalid input exits with code 2 before anything starts', async () => {
+  const run = await runCli(['generate', '--prompt', 'x', '--n-frames', '20', '--wait'], cleanEnv({ TEMPORAL_ADDRESS: temporalAddress }));
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/params\.n_frames/);
+});
+
+test('cancel ends a running generation and reports the remote task', async () => {
+  const env = cleanEnv({ TEMPORAL_ADDRESS: temporalAddress });
+  const started = await runCli(['generate', '--prompt', '[sim:succeed] to be cancelled', '--workflow-id', 'cli-cancel'], env);
+  expect(started.code).toBe(0);
+  await waitFor(async () => {
+    const status = await runCli(['status', 'cli-cancel'], env);
+    return /"taskId": "task_/.test(status.stdout) ? true : undefined;
+  }, 30_000, 300);
+  const cancelled = await runCli(['cancel', 'cli-cancel'], env);
+  expect(cancelled.code).toBe(0);
+  expect(cancelled.stdout).toMatch(/failed: GenerationCancelled: cancelled; Rivya has no cancel endpoint, so task task_\w+ keeps running/);
+});
+
+test('worker exits cleanly on SIGTERM and a restarted worker finishes the work', async () => {
+  const workerEnv = cleanEnv({
+    TEMPORAL_ADDRESS: temporalAddress,
+    RIVYA_API_KEY: DEFAULT_SIMULATOR_API_KEY,
+    RIVYA_BASE_URL: simulatorUrl,
+    RIVYA_TASK_QUEUE: 'cli-worker',
+  });
+  let worker = startCli(['worker'], workerEnv);
+  await waitFor(() => (worker.output().includes('polling task queue "cli-worker"') ? true : undefined), 60_000, 100);
+  const env = cleanEnv({ TEMPORAL_ADDRESS: temporalAddress });
+  expect((await runCli(['generate', '--prompt', '[sim:succeed] survives a redeploy', '--workflow-id', 'cli-redeploy', '--task-queue', 'cli-worker', '--expected-duration', '6'], env)).code).toBe(0);
+  await waitFor(async () => {
+    const status = await runCli(['status', 'cli-redeploy'], env);
+    return /"phase": "polling"/.test(status.stdout) ? true : undefined;
+  }, 30_000, 300);
+
+  expect(await worker.stop('SIGTERM')).toBe(0);
+  expect(worker.output()).toMatch(/rivya-sora2 worker stopped/);
+  expect((await runCli(['status', 'cli-redeploy'], env)).stdout).toMatch(/RUNNING/);
+
+  worker = startCli(['worker'], workerEnv);
+  try {
+    const waited = await runCli(['generate', '--prompt', '[sim:succeed] survives a redeploy', '--workflow-id', 'cli-redeploy', '--task-queue', 'cli-worker', '--expected-duration', '6', '--wait'], env);
+    expect(waited.code).toBe(0);
+    const stats = (await (await fetch(`${simulatorUrl}/_simulator/stats`)).json()) as { tasksPerIdempotencyKey: Record<string, number> };
+    expect(stats.tasksPerIdempotencyKey['cli-redeploy']).toBe(1);
+  } finally {
+    await worker.stop('SIGTERM');
+  }
+});
+
+test('worker configuration errors name the variable and never print the key', async () => {
+  const run = await runCli(['worker'], cleanEnv({ TEMPORAL_ADDRESS: temporalAddress, RIVYA_API_KEY: 'sk_live_TOPSECRET_123', RIVYA_BASE_URL: 'not a url' }));
+  expect(run.code).toBe(1);
+  expect(run.stderr).toMatch(/RIVYA_API_KEY must look like rvya_sk_<secret>/);
+  expect(run.stderr).toMatch(/RIVYA_BASE_URL must be a URL/);
+  expect(run.stdout + run.stderr).not.toContain('TOPSECRET');
+});
