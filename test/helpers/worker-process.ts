@@ -12,7 +12,12 @@ export interface WorkerProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnWorkerProcess(options: { temporalAddress: string; taskQueue: string; rivyaBaseUrl: string }): Promise<WorkerProcess> {
+export async function spawnWorkerProcess(options: {
+  temporalAddress: string;
+  taskQueue: string;
+  rivyaBaseUrl: string;
+  extraEnv?: Record<string, string>;
+}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'worker', 'main.js')], {
     env: {
       PATH: process.env.PATH,
@@ -22,6 +27,7 @@ export async function spawnWorkerProcess(options: { temporalAddress: string; tas
       RIVYA_API_KEY: TEST_API_KEY,
       RIVYA_BASE_URL: options.rivyaBaseUrl,
       RIVYA_TASK_QUEUE: options.taskQueue,
+      ...options.extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,186 @@
+/**
+ * One chaos run: many generations at once against a faulty simulator while worker processes are
+ * SIGKILLed and restarted, a second worker joins and leaves, and the dev server restarts on its
+ * SQLite file. Returns what happened and the evidence the invariants are checked on.
+ */
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startSora2Generation } from '../../src/client-helpers';
+import { assetPath } from '../../src/package-root';
+import type { RivyaSimulator, SimulatorStats } from '../../src/simulator';
+import type { GenerationFailureDetails } from '../../workflows/failures';
+import type { Sora2GenerationResult } from '../../workflows/sora2-generation';
+import { fetchAllRuns, type RecordedRun } from '../helpers/histories';
+import { startTestSimulator } from '../helpers/simulator';
+import { startTestTemporal } from '../helpers/temporal-env';
+import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { CHAOS_FAULTS, type ChaosProfile } from './profiles';
+
+export interface WorkflowOutcome {
+  workflowId: string;
+  withReference: boolean;
+  status: string;
+  result?: Sora2GenerationResult;
+  failureType?: string;
+  failureMessage?: string;
+  details?: GenerationFailureDetails;
+}
+
+export interface ChaosEvidence {
+  profile: ChaosProfile;
+  startedAt: string;
+  durationMs: number;
+  outcomes: WorkflowOutcome[];
+  stats: SimulatorStats;
+  initialCredits: number;
+  runs: RecordedRun[];
+  workerLogs: string[];
+  actions: { kills: number; workerRestarts: number; secondWorkerJoins: number; secondWorkerLeaves: number; serverRestarts: number };
+}
+
+const TASK_QUEUE = 'chaos';
+const INITIAL_CREDITS = 1_000_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runningCount(client: Client): Promise<number> {
+  const { count } = await client.workflow.count(`TaskQueue = '${TASK_QUEUE}' AND ExecutionStatus = 'Running'`);
+  return count;
+}
+
+async function outcomeOf(client: Client, workflowId: string, withReference: boolean): Promise<WorkflowOutcome> {
+  const handle = client.workflow.getHandle(workflowId);
+  const { status } = await handle.describe();
+  if (status.name === 'RUNNING') return { workflowId, withReference, status: status.name };
+  try {
+    return { workflowId, withReference, status: status.name, result: await handle.result() };
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    return {
+      workflowId,
+      withReference,
+      status: status.name,
+      failureType: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause?.name,
+      failureMessage: cause?.message ?? String(err),
+      details: cause instanceof ApplicationFailure ? (cause.details?.[0] as GenerationFailureDetails) : undefined,
+    };
+  }
+}
+
+export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
+  const started = Date.now();
+  const dbFilename = join(mkdtempSync(join(tmpdir(), 'chaos-db-')), 'temporal.db');
+  const referenceDir = mkdtempSync(join(tmpdir(), 'chaos-refs-'));
+  copyFileSync(assetPath('sample-reference.png'), join(referenceDir, 'reference.png'));
+  const port = await freePort();
+  let env: TestWorkflowEnvironment = await startTestTemporal({ dbFilename, port });
+  const simulator: RivyaSimulator = await startTestSimulator({
+    seed: 20261124,
+    initialCredits: INITIAL_CREDITS,
+    failureRate: 0.2,
+    timing: { queuedMs: [500, 1_500], processingMs: { default: [1_500, 5_000] } },
+    faults: CHAOS_FAULTS as never,
+  });
+  const workerLogs: string[] = [];
+  const actions = { kills: 0, workerRestarts: 0, secondWorkerJoins: 0, secondWorkerLeaves: 0, serverRestarts: 0 };
+  const spawnWorker = () =>
+    spawnWorkerProcess({ temporalAddress: env.address, taskQueue: TASK_QUEUE, rivyaBaseUrl: simulator.url, extraEnv: { RIVYA_REFERENCE_DIR: referenceDir } });
+  let main: WorkerProcess | undefined;
+  let second: WorkerProcess | undefined;
+  const retire = async (worker: WorkerProcess | undefined, signal: NodeJS.Signals) => {
+    if (!worker) return;
+    await worker.kill(signal);
+    workerLogs.push(worker.output());
+  };
+
+  try {
+    main = await spawnWorker();
+    const outcomesInput = Array.from({ length: profile.workflows }, (_, i) => ({
+      workflowId: `chaos-${started}-${i}`,
+      withReference: i < profile.workflows * profile.referenceShare,
+    }));
+    await Promise.all(
+      outcomesInput.map(({ workflowId, withReference }, i) =>
+        startSora2Generation(
+          env.client,
+          {
+            prompt: `chaos generation #${i}: a drone shot over a stormy coast`,
+            params: { n_frames: i % 2 ? '15' : '10' },
+            ...(withReference ? { reference: { path: 'reference.png' } } : {}),
+            polling: { firstCheckAfterMs: 500, minIntervalMs: 500, maxIntervalMs: 2_000, expectedDurationMs: 3_000, deadlineMs: profile.timeoutMs * 2 },
+          },
+          { workflowId, taskQueue: TASK_QUEUE },
+        ),
+      ),
+    );
+
+    // The chaos monkey: kill/restart the main worker, bring a second worker in and out, restart the server.
+    const monkeyStart = Date.now();
+    let nextKill = monkeyStart + profile.killEveryMs;
+    let serverRestarted = false;
+    for (;;) {
+      const now = Date.now() - monkeyStart;
+      if (!second && actions.secondWorkerJoins === 0 && now >= profile.secondWorker.joinAtMs) {
+        second = await spawnWorker();
+        actions.secondWorkerJoins += 1;
+      }
+      if (second && now >= profile.secondWorker.leaveAtMs) {
+        await retire(second, 'SIGTERM');
+        second = undefined;
+        actions.secondWorkerLeaves += 1;
+      }
+      if (!serverRestarted && now >= profile.serverRestartAtMs) {
+        await env.teardown();
+        await sleep(1_000);
+        env = await startTestTemporal({ dbFilename, port });
+        serverRestarted = true;
+        actions.serverRestarts += 1;
+      }
+      if (Date.now() >= nextKill) {
+        await retire(main, 'SIGKILL');
+        actions.kills += 1;
+        await sleep(1_000);
+        main = await spawnWorker();
+        actions.workerRestarts += 1;
+        nextKill = Date.now() + profile.killEveryMs;
+      }
+      const settledPhase = serverRestarted && actions.secondWorkerLeaves > 0 && actions.kills > 0;
+      if (settledPhase && (await runningCount(env.client)) === 0) break;
+      if (Date.now() - started > profile.timeoutMs) break;
+      await sleep(500);
+    }
+
+    const outcomes = await Promise.all(outcomesInput.map(({ workflowId, withReference }) => outcomeOf(env.client, workflowId, withReference)));
+    const runs = (await Promise.all(outcomesInput.map(({ workflowId }) => fetchAllRuns(env.client, workflowId)))).flat();
+    return {
+      profile,
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+      outcomes,
+      stats: simulator.stats(),
+      initialCredits: INITIAL_CREDITS,
+      runs,
+      workerLogs,
+      actions,
+    };
+  } finally {
+    await retire(second, 'SIGTERM');
+    await retire(main, 'SIGTERM');
+    await simulator.close();
+    await env.teardown();
+  }
+}

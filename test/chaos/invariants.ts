@@ -1,0 +1,117 @@
+/** The promises a chaos run must keep, each checked from the simulator's ledger and the server's histories. */
+import { temporal } from '@temporalio/proto';
+import { TEST_API_KEY } from '../helpers/simulator';
+import type { ChaosEvidence } from './chaos-run';
+
+export interface InvariantResult {
+  name: string;
+  passed: boolean;
+  detail: string;
+}
+
+const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
+
+function check(name: string, failures: string[], okDetail: string): InvariantResult {
+  return { name, passed: failures.length === 0, detail: failures.length ? failures.slice(0, 5).join('; ') : okDetail };
+}
+
+export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
+  const { outcomes, stats, runs } = evidence;
+  const tasksByKey = new Map(stats.tasks.map((task) => [task.idempotencyKey, task]));
+  const results: InvariantResult[] = [];
+
+  results.push(
+    check(
+      'every workflow reached a terminal state (none stuck)',
+      outcomes.filter((o) => o.status === 'RUNNING').map((o) => `${o.workflowId} still running`),
+      `${outcomes.length} of ${outcomes.length} closed`,
+    ),
+  );
+
+  results.push(
+    check(
+      'exactly one task per workflow id',
+      [
+        ...outcomes.filter((o) => stats.tasksPerIdempotencyKey[o.workflowId] !== 1).map((o) => `${o.workflowId}: ${stats.tasksPerIdempotencyKey[o.workflowId] ?? 0} tasks`),
+        ...(stats.tasks.length !== outcomes.length ? [`${stats.tasks.length} tasks for ${outcomes.length} workflows`] : []),
+      ],
+      `${stats.tasks.length} tasks for ${outcomes.length} workflows`,
+    ),
+  );
+
+  results.push(
+    check(
+      'each workflow\'s outcome matches what the simulator decided for its task',
+      outcomes.flatMap((o) => {
+        const task = tasksByKey.get(o.workflowId);
+        if (!task) return [`${o.workflowId}: no task`];
+        if (task.plannedOutcome === 'succeeded') {
+          return o.status === 'COMPLETED' && o.result?.taskId === task.id && o.result.videoUrl.includes(task.id)
+            ? []
+            : [`${o.workflowId}: task succeeded, workflow ${o.status} ${o.failureType ?? ''}`];
+        }
+        return o.status === 'FAILED' && o.failureType === 'GenerationFailed' && o.details?.taskId === task.id
+          ? []
+          : [`${o.workflowId}: task failed, workflow ${o.status} ${o.failureType ?? ''}`];
+      }),
+      `${outcomes.filter((o) => o.status === 'COMPLETED').length} succeeded, ${outcomes.filter((o) => o.status === 'FAILED').length} failed, all as decided`,
+    ),
+  );
+
+  const wallet = stats.wallets.acct_primary ?? 0;
+  const charged = stats.tasks.reduce((sum, task) => sum + task.finalCredits, 0);
+  results.push(
+    check(
+      'credits balance: reserved − refunded = final for every task, and the wallet agrees',
+      [
+        ...stats.tasks.filter((t) => t.reservedCredits - t.refundedCredits !== t.finalCredits).map((t) => `${t.id}: ${t.reservedCredits} − ${t.refundedCredits} ≠ ${t.finalCredits}`),
+        ...(evidence.initialCredits - charged !== wallet ? [`wallet ${wallet} ≠ ${evidence.initialCredits} − ${charged}`] : []),
+      ],
+      `${stats.tasks.length} tasks balanced; ${charged} credits charged, wallet ${wallet}`,
+    ),
+  );
+
+  const nondeterministic = runs.filter((run) =>
+    (run.history.events ?? []).some(
+      (event) =>
+        event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
+        event.workflowTaskFailedEventAttributes?.cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
+    ),
+  );
+  results.push(check('no non-determinism errors in any history', nondeterministic.map((run) => run.workflowId), `${runs.length} histories scanned`));
+
+  const reconciled = new Set(
+    runs
+      .filter((run) => (run.history.events ?? []).some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'rivyaReconcileCredits'))
+      .map((run) => run.workflowId),
+  );
+  results.push(
+    check(
+      'compensations ran exactly for the failed generations',
+      outcomes.flatMap((o) => {
+        const failed = o.status === 'FAILED';
+        const ran = reconciled.has(o.workflowId) && (!failed || o.details?.compensations.some((c) => c.name === 'reconcile-credits' && c.status === 'completed'));
+        if (failed && !ran) return [`${o.workflowId} failed without compensation`];
+        if (!failed && reconciled.has(o.workflowId)) return [`${o.workflowId} succeeded but compensated`];
+        if (failed && o.details?.credits?.refunded !== true) return [`${o.workflowId} refund not confirmed`];
+        return [];
+      }),
+      `${reconciled.size} compensated, ${outcomes.filter((o) => o.status === 'FAILED').length} failed`,
+    ),
+  );
+
+  const key = Buffer.from(TEST_API_KEY);
+  const leaks = [
+    ...runs.filter((run) => Buffer.from(temporal.api.history.v1.History.encode(run.history).finish()).includes(key)).map((run) => `history ${run.workflowId}`),
+    ...evidence.workerLogs.filter((log) => log.includes(TEST_API_KEY)).map((_, i) => `worker log #${i}`),
+    ...outcomes.filter((o) => (o.failureMessage ?? '').includes(TEST_API_KEY) || JSON.stringify(o.details ?? {}).includes(TEST_API_KEY)).map((o) => `error of ${o.workflowId}`),
+  ];
+  results.push(
+    check(
+      'the API key appears in no history, log line or error',
+      leaks,
+      `${runs.length} histories, ${evidence.workerLogs.length} worker logs (${evidence.workerLogs.reduce((n, log) => n + log.split('\n').length, 0)} lines), ${outcomes.length} outcomes scanned`,
+    ),
+  );
+  return results;
+}
