@@ -1,0 +1,219 @@
+/**
+ * Hostile input, property-based (fast-check): generated inputs, files, paths and addresses must
+ * all be refused by the same checks the workflow and the upload activity run — and a sample of
+ * them, run through the real workflow, must end in ValidationFailed with zero paid calls.
+ */
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import fc from 'fast-check';
+import { resolveLocalReference } from '../activities/reference/local-reference';
+import { inspectImageFile } from '../activities/reference/inspect-image';
+import { checkReferenceUrl, isPublicAddress } from '../activities/reference/url-guard';
+import { SORA2_WORKFLOW_TYPE } from '../src/client-helpers';
+import { assetPath } from '../src/package-root';
+import { MAX_REFERENCE_BYTES } from '../src/rivya/models';
+import { checkSora2Input } from '../workflows/input';
+import { FailureTypes } from '../workflows/failures';
+import { recordHostileCounts, type HostileCaseCounts } from './chaos/hostile-counts';
+import { tempDir } from './helpers/media';
+import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
+
+const RUNS = process.env.CHAOS_PROFILE === 'full' ? 2_000 : 300;
+const FILE_RUNS = process.env.CHAOS_PROFILE === 'full' ? 400 : 60;
+const counts: HostileCaseCounts = {};
+const count = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
+
+/** Workflow inputs that must be refused, each class its own generator. */
+const invalidInputs = {
+  'prompt over 10000 characters (unicode)': fc.string({ unit: 'grapheme', minLength: 10_001, maxLength: 10_200 }).filter((p) => p.length > 10_000).map((prompt) => ({ prompt })),
+  'blank prompt (whitespace and control characters)': fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003'), maxLength: 50 }).map((prompt) => ({ prompt })),
+  'params key off the list': fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !['n_frames', 'aspect_ratio', 'remove_watermark', 'upload_method', 'size'].includes(k)).map((key) => ({ prompt: 'p', params: { [key]: '10' } })),
+  'params value off the list': fc
+    .record({ key: fc.constantFrom('n_frames', 'aspect_ratio', 'remove_watermark', 'upload_method'), value: fc.oneof(fc.string(), fc.integer(), fc.boolean()) })
+    .filter(({ key, value }) => !({ n_frames: ['10', '15'], aspect_ratio: ['landscape', 'portrait'], remove_watermark: ['false', 'true'], upload_method: ['s3', 'oss'] } as Record<string, unknown[]>)[key]!.includes(value))
+    .map(({ key, value }) => ({ prompt: 'p', params: { [key]: value } })),
+  'more than one reference': fc.array(fc.record({ path: fc.string({ minLength: 1 }) }), { minLength: 2, maxLength: 5 }).map((reference) => ({ prompt: 'p', reference })),
+  'non-https reference URL': fc.webUrl({ validSchemes: ['http', 'ftp', 'file', 'gopher'] }).filter((u) => !u.startsWith('https://')).map((url) => ({ prompt: 'p', reference: { url } })),
+  'reference as bytes': fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => ({ prompt: 'p', reference: { data: Buffer.from(bytes).toString('base64') } })),
+};
+
+describe('generated invalid workflow inputs are refused with every bad field named', () => {
+  test.each(Object.entries(invalidInputs))('%s', (name, arbitrary) => {
+    fc.assert(
+      fc.property(arbitrary as fc.Arbitrary<unknown>, (input) => {
+        count(name);
+        const checked = checkSora2Input(input);
+        return !checked.ok && checked.issues.length > 0 && checked.issues.every((issue) => issue.path && issue.message);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('prompts of 1..10000 characters with any unicode and control characters are accepted', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 10_000 }).filter((p) => p.trim().length > 0 && p.length <= 10_000), (prompt) => {
+        count('valid prompt boundary (accepted)');
+        return checkSora2Input({ prompt }).ok;
+      }),
+      { numRuns: RUNS },
+    );
+    expect(checkSora2Input({ prompt: 'x'.repeat(10_000) }).ok).toBe(true);
+    expect(checkSora2Input({ prompt: 'x'.repeat(10_001) }).ok).toBe(false);
+  });
+});
+
+describe('generated hostile reference files are refused by the upload activity\'s checks', () => {
+  let dir: string;
+  const png = readFileSync(assetPath('sample-reference.png'));
+  beforeAll(() => {
+    dir = tempDir('hostile-refs-');
+  });
+  const rejected = async (bytes: Uint8Array) => {
+    const path = join(dir, `f-${Math.random().toString(36).slice(2)}.png`);
+    writeFileSync(path, bytes);
+    return inspectImageFile(path, 'reference.path').then(
+      () => false,
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'ReferenceRejected' && err.nonRetryable === true,
+    );
+  };
+
+  test('random bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 4096 }), async (bytes) => {
+        count('random bytes');
+        return rejected(bytes);
+      }),
+      { numRuns: FILE_RUNS },
+    );
+  });
+
+  test('every truncation of a real PNG', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: png.length - 1 }), async (length) => {
+        count('truncated PNG');
+        return rejected(png.subarray(0, length));
+      }),
+      { numRuns: FILE_RUNS },
+    );
+  });
+
+  test('other formats disguised as images (SVG, HTML, PDF, GIF, MP4, ZIP)', async () => {
+    const disguises = fc.constantFrom(
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+      Buffer.from('<!DOCTYPE html><html><img src=x onerror=alert(1)></html>'),
+      Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj'),
+      Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'),
+      Buffer.from([0, 0, 0, 0x18, ...Buffer.from('ftypmp42'), 0, 0, 0, 0]),
+      Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0]),
+    );
+    await fc.assert(
+      fc.asyncProperty(disguises, fc.uint8Array({ maxLength: 512 }), async (head, tail) => {
+        count('disguised format');
+        return rejected(Buffer.concat([head, tail]));
+      }),
+      { numRuns: FILE_RUNS },
+    );
+  });
+
+  test('a valid image padded past 10 MB', async () => {
+    count('10 MB + 1 byte');
+    const oversized = Buffer.concat([png, Buffer.alloc(MAX_REFERENCE_BYTES + 1 - png.length)]);
+    expect(await rejected(oversized)).toBe(true);
+    expect(await rejected(png)).toBe(false);
+  });
+
+  test('paths that escape the reference directory (traversal, absolute, symlinks)', async () => {
+    const root = tempDir('hostile-root-');
+    mkdirSync(join(root, 'inside'));
+    writeFileSync(join(root, 'inside', 'ok.png'), png);
+    symlinkSync('/etc', join(root, 'inside', 'etc-link'));
+    const escaping = fc.oneof(
+      fc.array(fc.constantFrom('..', '../..', 'inside/..', '.'), { minLength: 2, maxLength: 6 }).map((parts) => `${parts.join('/')}/etc/hostname`),
+      fc.constantFrom('/etc/hostname', '/proc/self/environ', 'inside/etc-link/hostname', 'inside/../../etc/passwd', `${root}/../x`),
+    );
+    await fc.assert(
+      fc.asyncProperty(escaping, async (path) => {
+        count('path escaping the reference directory');
+        return resolveLocalReference(path, join(root, 'inside')).then(
+          () => false,
+          (err: unknown) => err instanceof ApplicationFailure && err.type === 'ReferenceRejected',
+        );
+      }),
+      { numRuns: FILE_RUNS },
+    );
+    expect(await resolveLocalReference('ok.png', join(root, 'inside'))).toBe(join(root, 'inside', 'ok.png'));
+  });
+});
+
+describe('generated forbidden addresses are refused by the URL guard', () => {
+  const octet = fc.integer({ min: 0, max: 255 });
+  const forbiddenV4 = fc.oneof(
+    fc.tuple(octet, octet, octet).map(([b, c, d]) => `127.${b}.${c}.${d}`),
+    fc.tuple(octet, octet, octet).map(([b, c, d]) => `10.${b}.${c}.${d}`),
+    fc.tuple(fc.integer({ min: 16, max: 31 }), octet, octet).map(([b, c, d]) => `172.${b}.${c}.${d}`),
+    fc.tuple(octet, octet).map(([c, d]) => `192.168.${c}.${d}`),
+    fc.tuple(octet, octet).map(([c, d]) => `169.254.${c}.${d}`),
+    fc.tuple(fc.integer({ min: 64, max: 127 }), octet, octet).map(([b, c, d]) => `100.${b}.${c}.${d}`),
+    fc.tuple(octet, octet, octet).map(([b, c, d]) => `0.${b}.${c}.${d}`),
+  );
+  const forbiddenV6 = fc.oneof(
+    fc.constant('[::1]'),
+    fc.integer({ min: 0, max: 0xffff }).map((n) => `[fd00::${n.toString(16)}]`),
+    fc.integer({ min: 0, max: 0xffff }).map((n) => `[fe80::${n.toString(16)}]`),
+    forbiddenV4.map((v4) => `[::ffff:${v4}]`),
+  );
+
+  test('private, loopback, link-local, CGNAT and metadata addresses (v4, v6, v4-mapped)', () => {
+    fc.assert(
+      fc.property(fc.oneof(forbiddenV4, forbiddenV6), fc.webPath(), (host, path) => {
+        count('forbidden address URL');
+        let refused = false;
+        try {
+          checkReferenceUrl(new URL(`https://${host}${path}`), {});
+        } catch {
+          refused = true;
+        }
+        return refused;
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('public unicast addresses pass the address check', () => {
+    expect(isPublicAddress('8.8.8.8')).toBe(true);
+    expect(isPublicAddress('2606:4700:4700::1111')).toBe(true);
+    expect(isPublicAddress('169.254.169.254')).toBe(false);
+    expect(isPublicAddress('::ffff:10.0.0.1')).toBe(false);
+  });
+});
+
+describe('a sample of generated hostile cases through the real workflow: typed failure, zero paid calls', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    recordHostileCounts(counts);
+  });
+
+  test('sampled invalid inputs and hostile files', async () => {
+    const inputs = Object.values(invalidInputs).flatMap((arbitrary) => fc.sample(arbitrary as fc.Arbitrary<unknown>, { numRuns: 2, seed: 42 }));
+    const files = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 2048 }), { numRuns: 4, seed: 7 }).map((bytes, i) => {
+      writeFileSync(join(stack.referenceDir, `random-${i}.png`), bytes);
+      return { prompt: '[sim:succeed] p', polling: FAST_POLLING, reference: { path: `random-${i}.png` } };
+    });
+    for (const [i, input] of [...inputs, ...files].entries()) {
+      count('sampled through the workflow');
+      const handle = await stack.env.client.workflow.start(SORA2_WORKFLOW_TYPE, { args: [input], workflowId: `hostile-${Date.now()}-${i}`, taskQueue: stack.taskQueue });
+      const err = await handle.result().then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe(FailureTypes.ValidationFailed);
+    }
+    const stats = stack.simulator.stats();
+    expect(stats.counters.createGeneration).toBeUndefined();
+    expect(stats.counters.uploadFile).toBeUndefined();
+    expect(stats.tasks).toHaveLength(0);
+  });
+});
