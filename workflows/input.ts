@@ -44,12 +44,14 @@ export const pollingOptionsSchema = z
   .object({
     /** First status check after the create call. Rivya's guidance: ~2–3 s. */
     firstCheckAfterMs: durationMs.default(2_500),
-    /** Densest polling, reached near the expected finish. */
-    minIntervalMs: durationMs.default(4_000),
+    /** Densest polling, from the earliest plausible finish on (a little under Rivya's 5 s guidance). */
+    minIntervalMs: durationMs.default(4_500),
     /** Sparsest polling, whatever happens. */
     maxIntervalMs: durationMs.default(60_000),
     /** How long the task is expected to take; defaults by model and n_frames. */
     expectedDurationMs: durationMs.optional(),
+    /** Spread of each wait (deterministic per workflow and poll), so workflows started together don't poll in lockstep. */
+    jitterFraction: z.number().min(0).max(0.5).default(0.1),
     /** Hard deadline from the workflow's start; passing it ends in GenerationTimedOut plus compensation. */
     deadlineMs: durationMs.default(60 * 60_000),
   })

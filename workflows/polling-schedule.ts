@@ -2,14 +2,16 @@
  * When to check the task next. Pure and deterministic, so it runs inside the workflow and in the
  * benchmarks alike.
  *
- * The shape, for a task expected to take E:
- *   - first check `firstCheckAfterMs` after create (Rivya: ~2–3 s; catches fast failures early);
- *   - before E: wait half of the expected time that remains — sparse early, ever denser as the
- *     expected finish nears — never below `minIntervalMs` nor above `maxIntervalMs`;
- *   - after E (overdue): back off geometrically from `minIntervalMs` (×1.5 per poll) up to the cap,
- *     since a late task's finish time is unknown;
- *   - ±10 % deterministic jitter per (workflow id, poll number), so thousands of workflows started
- *     together do not poll in lockstep, and a replay computes the same timers;
+ * The shape, for a task expected to take E (by model and n_frames, or `expectedDurationMs`):
+ *   - first check `firstCheckAfterMs` after create (Rivya: ~2–3 s), which catches instant failures;
+ *   - sparse early: then one long wait (capped at `maxIntervalMs`) until the earliest plausible
+ *     finish, E/2 — the calls a fixed poller spends while the video cannot be ready are skipped;
+ *   - dense around and after the expected finish: every `minIntervalMs` (4.5 s, a little under
+ *     Rivya's 5 s guidance) until 4·E, so most finishes are seen within a couple of seconds;
+ *   - overdue past 4·E: back off ×1.5 per poll up to `maxIntervalMs` (a stuck task should not
+ *     cost a call every few seconds for an hour);
+ *   - ±`jitterFraction` (10 %) deterministic jitter per (workflow id, poll number), so thousands
+ *     of workflows started together don't poll in lockstep, and a replay computes the same timers;
  *   - never past the deadline.
  */
 import type { PollingOptions } from './input';
@@ -22,6 +24,10 @@ const EXPECTED_DURATION_MS: Record<SoraModel, Record<string, number>> = {
 };
 
 export const JITTER_FRACTION = 0.1;
+/** The earliest plausible finish, as a share of the expected duration. */
+export const EARLIEST_FINISH_FRACTION = 0.5;
+/** Past this multiple of the expected duration the task counts as overdue. */
+export const OVERDUE_AFTER_FACTOR = 4;
 const OVERDUE_BACKOFF = 1.5;
 
 export function expectedDurationMs(model: SoraModel, nFrames: string, polling: Pick<PollingOptions, 'expectedDurationMs'>): number {
@@ -33,7 +39,7 @@ export interface PollTiming {
   elapsedMs: number;
   /** Status checks already made for this task. */
   pollsSoFar: number;
-  /** Checks made since the task became overdue. */
+  /** Checks made since the task became overdue (past OVERDUE_AFTER_FACTOR × expected). */
   overduePolls: number;
   expectedMs: number;
   /** Time left before the workflow's deadline. */
@@ -51,9 +57,9 @@ function hash32(text: string): number {
   return h >>> 0;
 }
 
-export function jitterFactor(key: string, poll: number): number {
+export function jitterFactor(key: string, poll: number, fraction: number = JITTER_FRACTION): number {
   const unit = hash32(`${key}#${poll}`) / 0xffffffff; // [0, 1]
-  return 1 + (unit * 2 - 1) * JITTER_FRACTION;
+  return 1 + (unit * 2 - 1) * fraction;
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -65,11 +71,13 @@ export function nextPollDelayMs(timing: PollTiming, polling: PollingOptions): nu
   let base: number;
   if (timing.pollsSoFar === 0) {
     base = Math.max(polling.firstCheckAfterMs - timing.elapsedMs, 0);
-  } else if (timing.elapsedMs < timing.expectedMs) {
-    base = clamp((timing.expectedMs - timing.elapsedMs) / 2, polling.minIntervalMs, polling.maxIntervalMs);
+  } else if (timing.elapsedMs < timing.expectedMs * EARLIEST_FINISH_FRACTION) {
+    base = clamp(timing.expectedMs * EARLIEST_FINISH_FRACTION - timing.elapsedMs, polling.minIntervalMs, polling.maxIntervalMs);
+  } else if (timing.elapsedMs < timing.expectedMs * OVERDUE_AFTER_FACTOR) {
+    base = polling.minIntervalMs;
   } else {
     base = clamp(polling.minIntervalMs * OVERDUE_BACKOFF ** timing.overduePolls, polling.minIntervalMs, polling.maxIntervalMs);
   }
-  const jittered = timing.pollsSoFar === 0 ? base : base * jitterFactor(timing.jitterKey, timing.pollsSoFar);
+  const jittered = timing.pollsSoFar === 0 ? base : base * jitterFactor(timing.jitterKey, timing.pollsSoFar, polling.jitterFraction);
   return Math.max(0, Math.round(Math.min(jittered, timing.remainingBeforeDeadlineMs)));
 }

@@ -40,7 +40,7 @@ import {
 } from './failures';
 import { checkSora2Input, describeIssues, rivyaParams, type Sora2GenerationInput, type Sora2GenerationRequest, type SoraModel } from './input';
 import { sora2PollNowSignal, sora2StatusQuery, type GenerationPhase, type GenerationStatus } from './messages';
-import { expectedDurationMs, nextPollDelayMs } from './polling-schedule';
+import { expectedDurationMs, nextPollDelayMs, OVERDUE_AFTER_FACTOR } from './polling-schedule';
 import { describeError, runCompensations, type RegisteredCompensation } from './saga';
 import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from './search-attributes';
 
@@ -257,7 +257,7 @@ class GenerationRun {
     }
     this.state.polls = pollNumber;
     this.state.lastError = null;
-    if (Date.now() - this.state.taskCreatedAtMs! >= this.expectedMs) this.state.overduePolls += 1;
+    if (Date.now() - this.state.taskCreatedAtMs! >= this.expectedMs * OVERDUE_AFTER_FACTOR) this.state.overduePolls += 1;
     this.state.task = task;
     // Search attributes cost a history event each: upsert on transitions only, not on every poll.
     if (task.status !== previous.status) this.upsert([{ key: RIVYA_TASK_STATUS, value: task.status }]);
