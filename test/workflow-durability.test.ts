@@ -15,7 +15,7 @@ import { fetchAllRuns, eventCount, type RecordedRun } from './helpers/histories'
 import { startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';
 import { FAST_POLLING, startTestStack } from './helpers/stack';
 import { startTestTemporal } from './helpers/temporal-env';
-import { spawnWorkerProcess } from './helpers/worker-process';
+import { spawnWorkerProcess } from '../src/testing/worker-process';
 
 // Histories are stored in the wire encoding (.binpb): exact, compact, and what the server sends.
 const HistoryProto = temporal.api.history.v1.History;
@@ -47,7 +47,7 @@ test('a worker SIGKILLed mid-poll: a new worker finishes the generation, one tas
   const taskQueue = 'durability-kill';
   try {
     slowTask(simulator, 8_000);
-    let worker = await spawnWorkerProcess({ temporalAddress: env.address, taskQueue, rivyaBaseUrl: simulator.url });
+    let worker = await spawnWorkerProcess({ temporalAddress: env.address, taskQueue, rivyaBaseUrl: simulator.url, apiKey: TEST_API_KEY });
     const workflowId = nextId('killed');
     const handle = await startSora2Generation(env.client, generation('survive a crash'), { workflowId, taskQueue });
     await waitFor(() => ((simulator.stats().counters.getGeneration?.requests ?? 0) >= 2 ? true : undefined), 20_000);
@@ -55,7 +55,7 @@ test('a worker SIGKILLed mid-poll: a new worker finishes the generation, one tas
     const pollsBeforeRestart = simulator.stats().counters.getGeneration!.requests;
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
-    worker = await spawnWorkerProcess({ temporalAddress: env.address, taskQueue, rivyaBaseUrl: simulator.url });
+    worker = await spawnWorkerProcess({ temporalAddress: env.address, taskQueue, rivyaBaseUrl: simulator.url, apiKey: TEST_API_KEY });
     try {
       const result = await handle.result();
       const stats = simulator.stats();
@@ -79,7 +79,7 @@ test('the dev server restarted mid-poll (SQLite file): the generation completes,
   let env = await startTestTemporal({ dbFilename, port });
   const simulator = await startTestSimulator();
   const taskQueue = 'durability-server-restart';
-  const worker = await spawnWorkerProcess({ temporalAddress: env.address, taskQueue, rivyaBaseUrl: simulator.url });
+  const worker = await spawnWorkerProcess({ temporalAddress: env.address, taskQueue, rivyaBaseUrl: simulator.url, apiKey: TEST_API_KEY });
   try {
     slowTask(simulator, 10_000);
     const workflowId = nextId('server-restart');

@@ -15,9 +15,9 @@ import type { RivyaSimulator, SimulatorStats } from '../../src/simulator';
 import type { GenerationFailureDetails } from '../../workflows/failures';
 import type { Sora2GenerationResult } from '../../workflows/sora2-generation';
 import { fetchAllRuns, type RecordedRun } from '../helpers/histories';
-import { startTestSimulator } from '../helpers/simulator';
+import { startTestSimulator, TEST_API_KEY } from '../helpers/simulator';
 import { startTestTemporal } from '../helpers/temporal-env';
-import { spawnWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { spawnWorkerProcess, type WorkerProcess } from '../../src/testing/worker-process';
 import { CHAOS_FAULTS, type ChaosProfile } from './profiles';
 
 export interface WorkflowOutcome {
@@ -98,7 +98,7 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
   const workerLogs: string[] = [];
   const actions = { kills: 0, workerRestarts: 0, secondWorkerJoins: 0, secondWorkerLeaves: 0, serverRestarts: 0 };
   const spawnWorker = () =>
-    spawnWorkerProcess({ temporalAddress: env.address, taskQueue: TASK_QUEUE, rivyaBaseUrl: simulator.url, extraEnv: { RIVYA_REFERENCE_DIR: referenceDir } });
+    spawnWorkerProcess({ temporalAddress: env.address, taskQueue: TASK_QUEUE, rivyaBaseUrl: simulator.url, apiKey: TEST_API_KEY, extraEnv: { RIVYA_REFERENCE_DIR: referenceDir } });
   let main: WorkerProcess | undefined;
   let second: WorkerProcess | undefined;
   const retire = async (worker: WorkerProcess | undefined, signal: NodeJS.Signals) => {

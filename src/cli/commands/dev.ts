@@ -10,16 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { startSora2Generation } from '../../client-helpers';
 import { assetPath } from '../../package-root';
 import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY } from '../../simulator';
 import { ensureTemporalCli } from '../../temporal-cli';
+import { startDevServer } from '../../temporal-cli/dev-server';
 import { createSora2Worker } from '../../worker/create-worker';
 import { readRivyaSettings } from '../../worker-settings';
-import { RIVYA_SEARCH_ATTRIBUTES } from '../../../workflows/search-attributes';
 import { failureReport, formatFailure } from '../failure-report';
 import { quietSdkLogs } from '../quiet-logs';
 import { waitWithProgress } from '../wait';
@@ -60,17 +59,7 @@ async function startTemporal(options: DevOptions, cleanups: Cleanup[]): Promise<
   // Port 0 (or a taken one) lets the dev server pick; the UI then sits at port + 1000.
   const port = wantedPort > 0 && (await portIsFree(wantedPort)) ? wantedPort : undefined;
   const uiPort = port !== undefined && wantedUiPort > 0 && (await portIsFree(wantedUiPort)) ? wantedUiPort : undefined;
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable,
-      ip: '127.0.0.1',
-      port,
-      ui: true,
-      uiPort,
-      dbFilename: options.dbFile,
-      searchAttributes: [...RIVYA_SEARCH_ATTRIBUTES],
-    },
-  });
+  const env = await startDevServer({ executable, ip: '127.0.0.1', port, ui: true, uiPort, dbFilename: options.dbFile });
   cleanups.push(() => env.teardown());
   const shownUiPort = uiPort ?? Number(env.address.split(':').pop()) + 1000;
   console.log(`Temporal dev server: ${env.address}   UI: http://127.0.0.1:${shownUiPort}`);

@@ -1,10 +1,10 @@
 /**
- * The packaged production worker (`dist/src/worker/main.js`) as a child process, so tests can
- * SIGKILL it mid-flight and start a fresh one, as a crash and a redeploy would.
+ * The packaged production worker (`dist/src/worker/main.js`) as a child process, so tests and
+ * benchmarks can SIGKILL it mid-flight, restart it, and measure its CPU and memory on their own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { TEST_API_KEY } from './simulator';
+import { packageRoot } from '../package-root';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -16,15 +16,16 @@ export async function spawnWorkerProcess(options: {
   temporalAddress: string;
   taskQueue: string;
   rivyaBaseUrl: string;
+  apiKey: string;
   extraEnv?: Record<string, string>;
 }): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'worker', 'main.js')], {
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'src', 'worker', 'main.js')], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TEMPORAL_ADDRESS: options.temporalAddress,
       TEMPORAL_NAMESPACE: 'default',
-      RIVYA_API_KEY: TEST_API_KEY,
+      RIVYA_API_KEY: options.apiKey,
       RIVYA_BASE_URL: options.rivyaBaseUrl,
       RIVYA_TASK_QUEUE: options.taskQueue,
       ...options.extraEnv,

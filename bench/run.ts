@@ -1,0 +1,107 @@
+/**
+ * `npm run bench` (full) / `npm run bench:quick` (CI smoke): every measurement in one run, on the
+ * embedded stack, written to bench/results/<time>.json and rendered into BENCHMARKS.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { startBenchEnvironment } from './environment';
+import { POLICIES } from './policies';
+import { writeBenchmarkReport } from './report';
+import {
+  DISTRIBUTIONS,
+  runLongTask,
+  runOverhead,
+  runPlainScript,
+  runPolicy,
+  runScaling,
+  runThroughput,
+  type PolicyResult,
+  type ScalingResult,
+} from './scenarios';
+
+export interface BenchMode {
+  name: 'quick' | 'full';
+  generationsPerPolicy: number;
+  timeScale: number;
+  overheadGenerations: number;
+  throughputGenerations: number;
+  scalingLevels: number[];
+  scalingWindowMs: number;
+}
+
+const MODES: Record<BenchMode['name'], BenchMode> = {
+  quick: { name: 'quick', generationsPerPolicy: 20, timeScale: 0.05, overheadGenerations: 10, throughputGenerations: 100, scalingLevels: [100], scalingWindowMs: 8_000 },
+  full: { name: 'full', generationsPerPolicy: 60, timeScale: 0.1, overheadGenerations: 30, throughputGenerations: 1_000, scalingLevels: [100, 1_000, 5_000], scalingWindowMs: 30_000 },
+};
+
+const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+async function main(): Promise<void> {
+  const mode = MODES[(process.argv.includes('--quick') ? 'quick' : 'full') as BenchMode['name']];
+  const started = Date.now();
+  log(`mode ${mode.name}`);
+  const bench = await startBenchEnvironment();
+  const policies: PolicyResult[] = [];
+  let overhead, throughput, longTask;
+  try {
+    for (const distribution of DISTRIBUTIONS) {
+      for (const policy of POLICIES) {
+        log(`policy "${policy.name}" on ${distribution.name}`);
+        policies.push(await runPolicy(bench, policy, distribution, mode.generationsPerPolicy, mode.timeScale));
+      }
+      log(`plain script on ${distribution.name}`);
+      policies.push(await runPlainScript(bench, distribution, mode.generationsPerPolicy, mode.timeScale, 5_000));
+    }
+    log('orchestration overhead');
+    overhead = await runOverhead(bench, mode.overheadGenerations);
+    log('throughput');
+    throughput = await runThroughput(bench, mode.throughputGenerations);
+    log('30-minute task');
+    longTask = await runLongTask(bench, mode.name === 'quick' ? 0.005 : 0.01);
+  } finally {
+    await bench.close();
+  }
+  const scaling: ScalingResult[] = [];
+  for (const inFlight of mode.scalingLevels) {
+    log(`scaling: ${inFlight} in flight`);
+    scaling.push(await runScaling(inFlight, mode.scalingWindowMs));
+  }
+
+  const results = {
+    mode,
+    startedAt: new Date(started).toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+    policies,
+    overhead,
+    throughput,
+    longTask,
+    scaling,
+  };
+  const root = join(__dirname, '..', '..');
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  const jsonPath = join(root, 'bench', 'results', `${results.startedAt.replace(/[:.]/g, '-')}-${mode.name}.json`);
+  writeFileSync(jsonPath, JSON.stringify(results, null, 2));
+  writeBenchmarkReport(root, results);
+  log(`done in ${results.durationS}s: ${jsonPath}, BENCHMARKS.md`);
+}
+
+export type BenchResults = {
+  mode: BenchMode;
+  startedAt: string;
+  durationS: number;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  policies: PolicyResult[];
+  overhead: Awaited<ReturnType<typeof runOverhead>> | undefined;
+  throughput: Awaited<ReturnType<typeof runThroughput>> | undefined;
+  longTask: Awaited<ReturnType<typeof runLongTask>> | undefined;
+  scaling: ScalingResult[];
+};
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

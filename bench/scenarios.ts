@@ -1,0 +1,299 @@
+/**
+ * The measurements: waiting policies on realistic (time-compressed) durations, the plain-script
+ * floor, orchestration overhead, throughput, and in-flight scaling.
+ */
+import { startSora2Generation } from '../src/client-helpers';
+import { RivyaClient } from '../src/rivya';
+import { DEFAULT_SIMULATOR_API_KEY } from '../src/simulator';
+import { sora2StatusQuery } from '../workflows/messages';
+import { expectedDurationMs, nextPollDelayMs } from '../workflows/polling-schedule';
+import { pollingOptionsSchema, type Sora2GenerationInput } from '../workflows/input';
+import type { Sora2GenerationResult } from '../workflows/sora2-generation';
+import { mapWithLimit, startBenchEnvironment, type BenchEnvironment } from './environment';
+import { scaledPolling, type Policy } from './policies';
+import { ProcessSampler, sampleProcess } from './process-sampler';
+import { median, percentile, round, slope } from './stats';
+
+/** Task durations in real seconds, per n_frames (uniform within each range). */
+export interface DurationDistribution {
+  name: string;
+  queuedS: [number, number];
+  processingS: Record<'10' | '15', [number, number]>;
+}
+
+export const DISTRIBUTIONS: DurationDistribution[] = [
+  { name: 'typical', queuedS: [2, 10], processingS: { '10': [60, 150], '15': [90, 240] } },
+  { name: 'long-tail', queuedS: [2, 30], processingS: { '10': [30, 400], '15': [60, 600] } },
+];
+
+export interface PolicyResult {
+  policy: string;
+  standsFor: string;
+  distribution: string;
+  generations: number;
+  statusCallsPerGeneration: number;
+  /** Real-time equivalent seconds (compressed time divided by the time scale). */
+  detectionLatencyP50S: number;
+  detectionLatencyP95S: number;
+  historyEventsPerGeneration: number;
+  historyEventsPerPoll: number;
+  workerCpuMsPerGeneration: number;
+  workerPeakRssMb: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function simulatorTiming(distribution: DurationDistribution, timeScale: number) {
+  const ms = ([a, b]: [number, number]) => [a * 1000, b * 1000] as [number, number];
+  return {
+    queuedMs: ms(distribution.queuedS),
+    processingMs: { '10': ms(distribution.processingS['10']), '15': ms(distribution.processingS['15']), default: ms(distribution.processingS['10']) },
+    timeScale,
+  };
+}
+
+const nFramesOf = (i: number) => (i % 2 === 0 ? '10' : '15');
+
+export async function runPolicy(
+  bench: BenchEnvironment,
+  policy: Policy,
+  distribution: DurationDistribution,
+  generations: number,
+  timeScale: number,
+): Promise<PolicyResult> {
+  bench.simulator.reset({ seed: 11, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) });
+  const sampler = new ProcessSampler(bench.worker.child.pid!);
+  const runId = `${policy.name.replace(/\W+/g, '')}-${distribution.name}-${Date.now()}`;
+  const results = await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 100, async (i) => {
+    const nFrames = nFramesOf(i);
+    const input: Sora2GenerationInput = {
+      prompt: `[sim:succeed] bench ${i}`,
+      params: { n_frames: nFrames },
+      polling: scaledPolling(policy, timeScale, expectedDurationMs('sora-2', nFrames, {})),
+      searchAttributes: false,
+    };
+    const handle = await startSora2Generation(bench.client, input, { workflowId: `${runId}-${i}`, taskQueue: bench.taskQueue });
+    return (await handle.result()) as Sora2GenerationResult;
+  });
+  const usage = sampler.stop();
+  const stats = bench.simulator.stats();
+  const terminalAt = new Map(stats.tasks.map((task) => [task.id, Date.parse(task.terminalAt)]));
+  const latenciesS = results.map((r) => (Date.parse(r.timings.completedAt) - terminalAt.get(r.taskId)!) / 1000 / timeScale);
+  const histories = await mapWithLimit(results, 20, (r) => bench.client.workflow.getHandle(r.workflowId).fetchHistory());
+  const eventCounts = histories.map((h) => h.events?.length ?? 0);
+  const events = eventCounts.reduce((a, b) => a + b, 0);
+  return {
+    policy: policy.name,
+    standsFor: policy.standsFor,
+    distribution: distribution.name,
+    generations,
+    statusCallsPerGeneration: round(stats.counters.getGeneration!.requests / generations),
+    detectionLatencyP50S: round(median(latenciesS)),
+    detectionLatencyP95S: round(percentile(latenciesS, 95)),
+    historyEventsPerGeneration: round(events / generations, 1),
+    // Slope of events over polls across generations: the marginal history cost of one status check.
+    historyEventsPerPoll: round(slope(results.map((r) => r.polls), eventCounts), 1),
+    workerCpuMsPerGeneration: round(usage.cpuMs / generations, 1),
+    workerPeakRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
+  };
+}
+
+/** The floor: a plain script that creates and polls every `intervalMs` (real), no Temporal. */
+export async function runPlainScript(
+  bench: BenchEnvironment,
+  distribution: DurationDistribution,
+  generations: number,
+  timeScale: number,
+  intervalMs: number,
+): Promise<PolicyResult> {
+  bench.simulator.reset({ seed: 11, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) });
+  const client = new RivyaClient({ apiKey: DEFAULT_SIMULATOR_API_KEY, baseUrl: bench.simulator.url });
+  const detectedAt = new Map<string, number>();
+  await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 100, async (i) => {
+    const { task } = await client.createGeneration(
+      { model: 'sora-2', prompt: `[sim:succeed] plain ${i}`, params: { n_frames: nFramesOf(i) } },
+      { idempotencyKey: `plain-${Date.now()}-${i}` },
+    );
+    for (;;) {
+      await sleep(intervalMs * timeScale);
+      const current = await client.getGeneration(task.id);
+      if (current.status === 'succeeded' || current.status === 'failed') break;
+    }
+    detectedAt.set(task.id, Date.now());
+  });
+  const stats = bench.simulator.stats();
+  const latenciesS = stats.tasks.map((task) => (detectedAt.get(task.id)! - Date.parse(task.terminalAt)) / 1000 / timeScale);
+  return {
+    policy: `plain script, fixed ${intervalMs / 1000} s`,
+    standsFor: 'a create-and-poll loop without Temporal (the floor)',
+    distribution: distribution.name,
+    generations,
+    statusCallsPerGeneration: round(stats.counters.getGeneration!.requests / generations),
+    detectionLatencyP50S: round(median(latenciesS)),
+    detectionLatencyP95S: round(percentile(latenciesS, 95)),
+    historyEventsPerGeneration: 0,
+    historyEventsPerPoll: 0,
+    workerCpuMsPerGeneration: 0,
+    workerPeakRssMb: 0,
+  };
+}
+
+export interface OverheadResult {
+  generations: number;
+  taskSeconds: number;
+  intervalMs: number;
+  plainP50S: number;
+  workflowP50S: number;
+  overheadP50S: number;
+  overheadP95S: number;
+}
+
+/**
+ * Orchestration overhead: the same fixed-length task and the same fixed poll interval, once as a
+ * plain script and once as the workflow, in real time (no compression): the difference is what
+ * Temporal adds end to end.
+ */
+export async function runOverhead(bench: BenchEnvironment, generations: number): Promise<OverheadResult> {
+  const taskMs = 3_000;
+  const intervalMs = 500;
+  const timing = { queuedMs: [taskMs / 3, taskMs / 3] as [number, number], processingMs: { default: [(2 * taskMs) / 3, (2 * taskMs) / 3] as [number, number] }, timeScale: 1 };
+  const polling = { firstCheckAfterMs: intervalMs, minIntervalMs: intervalMs, maxIntervalMs: intervalMs, jitterFraction: 0 };
+
+  bench.simulator.reset({ seed: 5, initialCredits: 1e9, timing });
+  const client = new RivyaClient({ apiKey: DEFAULT_SIMULATOR_API_KEY, baseUrl: bench.simulator.url });
+  const plain = await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 10, async (i) => {
+    const started = Date.now();
+    const { task } = await client.createGeneration({ model: 'sora-2', prompt: `[sim:succeed] o${i}`, params: {} }, { idempotencyKey: `overhead-plain-${started}-${i}` });
+    for (let polls = 0; ; polls += 1) {
+      await sleep(nextPollDelayMs({ elapsedMs: Date.now() - started, pollsSoFar: polls, overduePolls: 0, expectedMs: taskMs, remainingBeforeDeadlineMs: 1e9, jitterKey: '' }, pollingOptionsSchema.parse(polling)));
+      const current = await client.getGeneration(task.id);
+      if (current.status === 'succeeded') break;
+    }
+    return (Date.now() - started) / 1000;
+  });
+
+  bench.simulator.reset({ seed: 5, initialCredits: 1e9, timing });
+  const workflow = await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 10, async (i) => {
+    const started = Date.now();
+    const handle = await startSora2Generation(bench.client, { prompt: `[sim:succeed] o${i}`, polling, searchAttributes: false }, { workflowId: `overhead-${started}-${i}`, taskQueue: bench.taskQueue });
+    await handle.result();
+    return (Date.now() - started) / 1000;
+  });
+  const differences = workflow.map((w, i) => w - plain[i]!);
+  return {
+    generations,
+    taskSeconds: taskMs / 1000,
+    intervalMs,
+    plainP50S: round(median(plain)),
+    workflowP50S: round(median(workflow)),
+    overheadP50S: round(median(workflow) - median(plain)),
+    overheadP95S: round(percentile(differences, 95)),
+  };
+}
+
+export interface ThroughputResult {
+  generations: number;
+  seconds: number;
+  completedPerSecond: number;
+  workerCpuMsPerGeneration: number;
+}
+
+/** Many short generations at once: how many the stack completes per second. */
+export async function runThroughput(bench: BenchEnvironment, generations: number): Promise<ThroughputResult> {
+  bench.simulator.reset({ seed: 3, initialCredits: 1e9, timing: { queuedMs: [100, 200], processingMs: { default: [200, 400] }, timeScale: 1 } });
+  const polling = { firstCheckAfterMs: 300, minIntervalMs: 300, maxIntervalMs: 300 };
+  const sampler = new ProcessSampler(bench.worker.child.pid!);
+  const started = Date.now();
+  await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 200, async (i) => {
+    const handle = await startSora2Generation(bench.client, { prompt: `[sim:succeed] t${i}`, polling, searchAttributes: false }, { workflowId: `throughput-${started}-${i}`, taskQueue: bench.taskQueue });
+    await handle.result();
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const usage = sampler.stop();
+  return { generations, seconds: round(seconds, 1), completedPerSecond: round(generations / seconds, 1), workerCpuMsPerGeneration: round(usage.cpuMs / generations, 1) };
+}
+
+export interface ScalingResult {
+  inFlight: number;
+  startSeconds: number;
+  workerRssMb: number;
+  workerCpuMsPerGenerationPerMinute: number;
+  statusQueryP50Ms: number;
+  statusQueryP95Ms: number;
+  statusChecksPerSecondDemanded: number;
+  statusChecksPerSecondSustained: number;
+}
+
+/**
+ * N generations kept in flight (long tasks, dense polling every 4.5 s), each level on a fresh
+ * stack: worker memory and CPU, status-query latency, and the poll rate the server sustains.
+ */
+export async function runScaling(inFlight: number, windowMs: number): Promise<ScalingResult> {
+  const bench = await startBenchEnvironment({ timing: { queuedMs: [1_000, 1_000], processingMs: { default: [3_600_000, 3_600_000] } } });
+  try {
+    const polling = { firstCheckAfterMs: 1_000, expectedDurationMs: 1_000 };
+    const started = Date.now();
+    const ids = await mapWithLimit(Array.from({ length: inFlight }, (_, i) => i), 50, async (i) => {
+      const workflowId = `scale-${inFlight}-${i}`;
+      await startSora2Generation(bench.client, { prompt: `[sim:succeed] s${i}`, polling, searchAttributes: false }, { workflowId, taskQueue: bench.taskQueue });
+      return workflowId;
+    });
+    const startSeconds = (Date.now() - started) / 1000;
+    // Let every workflow create its task and settle into its polling rhythm.
+    while (bench.simulator.stats().tasks.length < inFlight) await sleep(500);
+    await sleep(6_000);
+    const before = bench.simulator.store.counters.get('getGeneration')?.requests ?? 0;
+    const cpuBefore = sampleProcess(bench.worker.child.pid!).cpuMs;
+    const sampler = new ProcessSampler(bench.worker.child.pid!);
+    const queryLatencies: number[] = [];
+    const windowEnd = Date.now() + windowMs;
+    while (Date.now() < windowEnd) {
+      const id = ids[Math.floor(Math.random() * ids.length)]!;
+      const t0 = performance.now();
+      await bench.client.workflow.getHandle(id).query(sora2StatusQuery);
+      queryLatencies.push(performance.now() - t0);
+      await sleep(200);
+    }
+    const usage = sampler.stop();
+    const cpuMs = sampleProcess(bench.worker.child.pid!).cpuMs - cpuBefore;
+    const polls = (bench.simulator.store.counters.get('getGeneration')?.requests ?? 0) - before;
+    return {
+      inFlight,
+      startSeconds: round(startSeconds, 1),
+      workerRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
+      workerCpuMsPerGenerationPerMinute: round((cpuMs / inFlight) * (60_000 / windowMs), 2),
+      statusQueryP50Ms: round(median(queryLatencies), 1),
+      statusQueryP95Ms: round(percentile(queryLatencies, 95), 1),
+      statusChecksPerSecondDemanded: round(inFlight / 4.5, 1),
+      statusChecksPerSecondSustained: round(polls / (windowMs / 1000), 1),
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+export interface LongTaskResult {
+  taskMinutes: number;
+  polls: number;
+  runs: number;
+  maxEventsInOneRun: number;
+  continueAsNewSuggestedAt: number;
+}
+
+/** A 30-minute task (compressed) on the default schedule: history per run stays bounded. */
+export async function runLongTask(bench: BenchEnvironment, timeScale: number): Promise<LongTaskResult> {
+  const taskMs = 30 * 60_000;
+  bench.simulator.reset({ seed: 9, initialCredits: 1e9, timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale } });
+  const workflowId = `long-${Date.now()}`;
+  const handle = await startSora2Generation(
+    bench.client,
+    { prompt: '[sim:succeed] thirty minutes', polling: scaledPolling({ name: 'ours', standsFor: '', polling: {} }, timeScale, expectedDurationMs('sora-2', '10', {})), searchAttributes: false },
+    { workflowId, taskQueue: bench.taskQueue },
+  );
+  const result = await handle.result();
+  const counts: number[] = [];
+  for await (const execution of bench.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    counts.push((await bench.client.workflow.getHandle(workflowId, execution.runId).fetchHistory()).events?.length ?? 0);
+  }
+  return { taskMinutes: 30, polls: result.polls, runs: counts.length, maxEventsInOneRun: Math.max(...counts), continueAsNewSuggestedAt: 4_096 };
+}
