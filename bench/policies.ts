@@ -25,7 +25,8 @@ export const POLICIES: Policy[] = [
 
 /** The policy's options with every duration compressed by the run's time scale. */
 export function scaledPolling(policy: Policy, timeScale: number, expectedDurationMs: number): Sora2GenerationInput['polling'] {
-  const full = pollingOptionsSchema.parse({ ...policy.polling, expectedDurationMs });
+  // A policy that states its own expectation keeps it; otherwise the model's default applies.
+  const full = pollingOptionsSchema.parse({ expectedDurationMs, ...policy.polling });
   const scale = (ms: number) => Math.max(1, Math.round(ms * timeScale));
   return {
     firstCheckAfterMs: scale(full.firstCheckAfterMs),

@@ -12,18 +12,22 @@ import {
   DISTRIBUTIONS,
   runLongTask,
   runOverhead,
-  runPlainScript,
-  runPolicy,
+  runPolicyComparison,
   runScaling,
   runThroughput,
+  runWorkerCost,
   type PolicyResult,
   type ScalingResult,
+  type WorkerCostResult,
 } from './scenarios';
 
 export interface BenchMode {
   name: 'quick' | 'full';
   generationsPerPolicy: number;
   timeScale: number;
+  distributions: string[];
+  costGenerations: number;
+  costTaskSeconds: number;
   overheadGenerations: number;
   throughputGenerations: number;
   scalingLevels: number[];
@@ -31,8 +35,30 @@ export interface BenchMode {
 }
 
 const MODES: Record<BenchMode['name'], BenchMode> = {
-  quick: { name: 'quick', generationsPerPolicy: 20, timeScale: 0.05, overheadGenerations: 10, throughputGenerations: 100, scalingLevels: [100], scalingWindowMs: 8_000 },
-  full: { name: 'full', generationsPerPolicy: 60, timeScale: 0.1, overheadGenerations: 30, throughputGenerations: 1_000, scalingLevels: [100, 1_000, 5_000], scalingWindowMs: 30_000 },
+  quick: {
+    name: 'quick',
+    generationsPerPolicy: 10,
+    timeScale: 0.25,
+    distributions: ['typical'],
+    costGenerations: 10,
+    costTaskSeconds: 10,
+    overheadGenerations: 10,
+    throughputGenerations: 100,
+    scalingLevels: [100],
+    scalingWindowMs: 8_000,
+  },
+  full: {
+    name: 'full',
+    generationsPerPolicy: 40,
+    timeScale: 0.5,
+    distributions: ['typical', 'long-tail'],
+    costGenerations: 40,
+    costTaskSeconds: 30,
+    overheadGenerations: 30,
+    throughputGenerations: 1_000,
+    scalingLevels: [100, 1_000, 5_000],
+    scalingWindowMs: 30_000,
+  },
 };
 
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -43,15 +69,16 @@ async function main(): Promise<void> {
   log(`mode ${mode.name}`);
   const bench = await startBenchEnvironment();
   const policies: PolicyResult[] = [];
+  const workerCost: WorkerCostResult[] = [];
   let overhead, throughput, longTask;
   try {
-    for (const distribution of DISTRIBUTIONS) {
-      for (const policy of POLICIES) {
-        log(`policy "${policy.name}" on ${distribution.name}`);
-        policies.push(await runPolicy(bench, policy, distribution, mode.generationsPerPolicy, mode.timeScale));
-      }
-      log(`plain script on ${distribution.name}`);
-      policies.push(await runPlainScript(bench, distribution, mode.generationsPerPolicy, mode.timeScale, 5_000));
+    for (const distribution of DISTRIBUTIONS.filter((d) => mode.distributions.includes(d.name))) {
+      log(`all policies at once on ${distribution.name} (${mode.generationsPerPolicy} generations each)`);
+      policies.push(...(await runPolicyComparison(bench, distribution, mode.generationsPerPolicy, mode.timeScale)));
+    }
+    for (const policy of POLICIES) {
+      log(`worker cost of "${policy.name}"`);
+      workerCost.push(await runWorkerCost(bench, policy, mode.costGenerations, mode.costTaskSeconds));
     }
     log('orchestration overhead');
     overhead = await runOverhead(bench, mode.overheadGenerations);
@@ -74,6 +101,7 @@ async function main(): Promise<void> {
     durationS: Math.round((Date.now() - started) / 1000),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
     policies,
+    workerCost,
     overhead,
     throughput,
     longTask,
@@ -93,6 +121,7 @@ export type BenchResults = {
   durationS: number;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
   policies: PolicyResult[];
+  workerCost: WorkerCostResult[];
   overhead: Awaited<ReturnType<typeof runOverhead>> | undefined;
   throughput: Awaited<ReturnType<typeof runThroughput>> | undefined;
   longTask: Awaited<ReturnType<typeof runLongTask>> | undefined;

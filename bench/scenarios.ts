@@ -10,7 +10,7 @@ import { expectedDurationMs, nextPollDelayMs } from '../workflows/polling-schedu
 import { pollingOptionsSchema, type Sora2GenerationInput } from '../workflows/input';
 import type { Sora2GenerationResult } from '../workflows/sora2-generation';
 import { mapWithLimit, startBenchEnvironment, type BenchEnvironment } from './environment';
-import { scaledPolling, type Policy } from './policies';
+import { POLICIES, scaledPolling, type Policy } from './policies';
 import { ProcessSampler, sampleProcess } from './process-sampler';
 import { median, percentile, round, slope } from './stats';
 
@@ -37,6 +37,12 @@ export interface PolicyResult {
   detectionLatencyP95S: number;
   historyEventsPerGeneration: number;
   historyEventsPerPoll: number;
+}
+
+export interface WorkerCostResult {
+  policy: string;
+  generations: number;
+  taskSeconds: number;
   workerCpuMsPerGeneration: number;
   workerPeakRssMb: number;
 }
@@ -53,18 +59,10 @@ function simulatorTiming(distribution: DurationDistribution, timeScale: number) 
 }
 
 const nFramesOf = (i: number) => (i % 2 === 0 ? '10' : '15');
+const PLAIN_PREFIX = 'plain';
 
-export async function runPolicy(
-  bench: BenchEnvironment,
-  policy: Policy,
-  distribution: DurationDistribution,
-  generations: number,
-  timeScale: number,
-): Promise<PolicyResult> {
-  bench.simulator.reset({ seed: 11, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) });
-  const sampler = new ProcessSampler(bench.worker.child.pid!);
-  const runId = `${policy.name.replace(/\W+/g, '')}-${distribution.name}-${Date.now()}`;
-  const results = await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 100, async (i) => {
+async function startWorkflows(bench: BenchEnvironment, policy: Policy, prefix: string, generations: number, timeScale: number): Promise<Sora2GenerationResult[]> {
+  return mapWithLimit(Array.from({ length: generations }, (_, i) => i), 50, async (i) => {
     const nFrames = nFramesOf(i);
     const input: Sora2GenerationInput = {
       prompt: `[sim:succeed] bench ${i}`,
@@ -72,47 +70,19 @@ export async function runPolicy(
       polling: scaledPolling(policy, timeScale, expectedDurationMs('sora-2', nFrames, {})),
       searchAttributes: false,
     };
-    const handle = await startSora2Generation(bench.client, input, { workflowId: `${runId}-${i}`, taskQueue: bench.taskQueue });
+    const handle = await startSora2Generation(bench.client, input, { workflowId: `${prefix}-${i}`, taskQueue: bench.taskQueue });
     return (await handle.result()) as Sora2GenerationResult;
   });
-  const usage = sampler.stop();
-  const stats = bench.simulator.stats();
-  const terminalAt = new Map(stats.tasks.map((task) => [task.id, Date.parse(task.terminalAt)]));
-  const latenciesS = results.map((r) => (Date.parse(r.timings.completedAt) - terminalAt.get(r.taskId)!) / 1000 / timeScale);
-  const histories = await mapWithLimit(results, 20, (r) => bench.client.workflow.getHandle(r.workflowId).fetchHistory());
-  const eventCounts = histories.map((h) => h.events?.length ?? 0);
-  const events = eventCounts.reduce((a, b) => a + b, 0);
-  return {
-    policy: policy.name,
-    standsFor: policy.standsFor,
-    distribution: distribution.name,
-    generations,
-    statusCallsPerGeneration: round(stats.counters.getGeneration!.requests / generations),
-    detectionLatencyP50S: round(median(latenciesS)),
-    detectionLatencyP95S: round(percentile(latenciesS, 95)),
-    historyEventsPerGeneration: round(events / generations, 1),
-    // Slope of events over polls across generations: the marginal history cost of one status check.
-    historyEventsPerPoll: round(slope(results.map((r) => r.polls), eventCounts), 1),
-    workerCpuMsPerGeneration: round(usage.cpuMs / generations, 1),
-    workerPeakRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
-  };
 }
 
 /** The floor: a plain script that creates and polls every `intervalMs` (real), no Temporal. */
-export async function runPlainScript(
-  bench: BenchEnvironment,
-  distribution: DurationDistribution,
-  generations: number,
-  timeScale: number,
-  intervalMs: number,
-): Promise<PolicyResult> {
-  bench.simulator.reset({ seed: 11, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) });
+async function runPlainScripts(bench: BenchEnvironment, prefix: string, generations: number, timeScale: number, intervalMs: number): Promise<Map<string, number>> {
   const client = new RivyaClient({ apiKey: DEFAULT_SIMULATOR_API_KEY, baseUrl: bench.simulator.url });
   const detectedAt = new Map<string, number>();
-  await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 100, async (i) => {
+  await mapWithLimit(Array.from({ length: generations }, (_, i) => i), generations, async (i) => {
     const { task } = await client.createGeneration(
       { model: 'sora-2', prompt: `[sim:succeed] plain ${i}`, params: { n_frames: nFramesOf(i) } },
-      { idempotencyKey: `plain-${Date.now()}-${i}` },
+      { idempotencyKey: `${prefix}-${i}` },
     );
     for (;;) {
       await sleep(intervalMs * timeScale);
@@ -121,20 +91,80 @@ export async function runPlainScript(
     }
     detectedAt.set(task.id, Date.now());
   });
-  const stats = bench.simulator.stats();
-  const latenciesS = stats.tasks.map((task) => (detectedAt.get(task.id)! - Date.parse(task.terminalAt)) / 1000 / timeScale);
-  return {
-    policy: `plain script, fixed ${intervalMs / 1000} s`,
+  return detectedAt;
+}
+
+/**
+ * Every policy (and the plain-script floor) at once on one distribution: the same tasks' shape,
+ * the same moment, only the waiting schedule differs. Costs are attributed per task by the
+ * simulator (status reads) and per workflow by its history.
+ */
+export async function runPolicyComparison(
+  bench: BenchEnvironment,
+  distribution: DurationDistribution,
+  generations: number,
+  timeScale: number,
+): Promise<PolicyResult[]> {
+  bench.simulator.reset({ seed: 11, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) });
+  const stamp = Date.now();
+  const prefixOf = (i: number) => `p${i}-${distribution.name}-${stamp}`;
+  const plainPrefix = `${PLAIN_PREFIX}-${distribution.name}-${stamp}`;
+  const [workflowRuns, plainDetectedAt] = await Promise.all([
+    Promise.all(POLICIES.map((policy, i) => startWorkflows(bench, policy, prefixOf(i), generations, timeScale))),
+    runPlainScripts(bench, plainPrefix, generations, timeScale, 5_000),
+  ]);
+  const tasks = bench.simulator.stats().tasks;
+  const taskById = new Map(tasks.map((task) => [task.id, task]));
+  const latency = (doneAt: number, taskId: string) => (doneAt - Date.parse(taskById.get(taskId)!.terminalAt)) / 1000 / timeScale;
+
+  const results: PolicyResult[] = [];
+  for (const [index, policy] of POLICIES.entries()) {
+    const runs = workflowRuns[index]!;
+    const histories = await mapWithLimit(runs, 20, (r) => bench.client.workflow.getHandle(r.workflowId).fetchHistory());
+    const eventCounts = histories.map((h) => h.events?.length ?? 0);
+    const latencies = runs.map((r) => latency(Date.parse(r.timings.completedAt), r.taskId));
+    results.push({
+      policy: policy.name,
+      standsFor: policy.standsFor,
+      distribution: distribution.name,
+      generations,
+      statusCallsPerGeneration: round(runs.reduce((n, r) => n + taskById.get(r.taskId)!.statusReads, 0) / generations),
+      detectionLatencyP50S: round(median(latencies)),
+      detectionLatencyP95S: round(percentile(latencies, 95)),
+      historyEventsPerGeneration: round(eventCounts.reduce((a, b) => a + b, 0) / generations, 1),
+      // Slope of events over polls across generations: the marginal history cost of one status check.
+      historyEventsPerPoll: round(slope(runs.map((r) => r.polls), eventCounts), 1),
+    });
+  }
+  const plainTasks = tasks.filter((task) => task.idempotencyKey?.startsWith(plainPrefix));
+  const plainLatencies = plainTasks.map((task) => latency(plainDetectedAt.get(task.id)!, task.id));
+  results.push({
+    policy: 'plain script, fixed 5 s',
     standsFor: 'a create-and-poll loop without Temporal (the floor)',
     distribution: distribution.name,
     generations,
-    statusCallsPerGeneration: round(stats.counters.getGeneration!.requests / generations),
-    detectionLatencyP50S: round(median(latenciesS)),
-    detectionLatencyP95S: round(percentile(latenciesS, 95)),
+    statusCallsPerGeneration: round(plainTasks.reduce((n, t) => n + t.statusReads, 0) / generations),
+    detectionLatencyP50S: round(median(plainLatencies)),
+    detectionLatencyP95S: round(percentile(plainLatencies, 95)),
     historyEventsPerGeneration: 0,
     historyEventsPerPoll: 0,
-    workerCpuMsPerGeneration: 0,
-    workerPeakRssMb: 0,
+  });
+  return results;
+}
+
+/** Worker CPU and memory per generation for one policy alone (fixed-length tasks, real time). */
+export async function runWorkerCost(bench: BenchEnvironment, policy: Policy, generations: number, taskSeconds: number): Promise<WorkerCostResult> {
+  const taskMs = taskSeconds * 1000;
+  bench.simulator.reset({ seed: 13, failureRate: 0, initialCredits: 1e9, timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale: 1 } });
+  const sampler = new ProcessSampler(bench.worker.child.pid!);
+  await startWorkflows(bench, { ...policy, polling: { ...policy.polling, expectedDurationMs: taskMs } }, `cost-${policy.name.replace(/\W+/g, '')}-${Date.now()}`, generations, 1);
+  const usage = sampler.stop();
+  return {
+    policy: policy.name,
+    generations,
+    taskSeconds,
+    workerCpuMsPerGeneration: round(usage.cpuMs / generations, 1),
+    workerPeakRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
   };
 }
 

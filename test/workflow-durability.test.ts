@@ -4,7 +4,6 @@
  * the API key in none of the histories.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -16,6 +15,7 @@ import { startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';
 import { FAST_POLLING, startTestStack } from './helpers/stack';
 import { startTestTemporal } from './helpers/temporal-env';
 import { spawnWorkerProcess } from '../src/testing/worker-process';
+import { freePort } from './helpers/ports';
 
 // Histories are stored in the wire encoding (.binpb): exact, compact, and what the server sends.
 const HistoryProto = temporal.api.history.v1.History;
@@ -25,16 +25,6 @@ const HISTORY_FIXTURES = join(__dirname, 'fixtures', 'histories');
 const recorded: RecordedRun[] = [];
 let sequence = 0;
 const nextId = (label: string) => `${label}-${Date.now()}-${(sequence += 1)}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const slowTask = (simulator: RivyaSimulator, ms: number) =>
   simulator.configure({ timing: { queuedMs: [ms / 4, ms / 4], processingMs: { default: [(3 * ms) / 4, (3 * ms) / 4] } } });

@@ -12,6 +12,7 @@ export interface TaskStats {
   reservedCredits: number;
   finalCredits: number;
   refundedCredits: number;
+  statusReads: number;
   createdAt: string;
   /** When the task reached (or will reach) its terminal status: detection latency starts here. */
   terminalAt: string;
@@ -47,6 +48,7 @@ export function buildStats(store: SimulatorStore): SimulatorStats {
       reservedCredits: task.reservedCredits,
       finalCredits: task.finalCredits,
       refundedCredits: refunds.get(task.id) ?? 0,
+      statusReads: task.statusReads,
       createdAt: iso(task.createdAt),
       terminalAt: iso(task.terminalAt),
     };

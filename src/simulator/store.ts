@@ -25,6 +25,8 @@ export interface SimTask {
   terminalAt: number;
   idempotencyKey: string | undefined;
   clientRequestId: string | undefined;
+  /** How many times its status was read: the polling cost of this one task. */
+  statusReads: number;
   result: { primary_url: string; urls: string[] } | null;
   error: { code: string; message: string } | null;
 }
@@ -235,6 +237,7 @@ export class SimulatorStore {
       terminalAt: input.now + queuedMs + processingMs,
       idempotencyKey: input.idempotencyKey,
       clientRequestId: input.clientRequestId,
+      statusReads: 0,
       result: null,
       error: null,
     };

@@ -4,7 +4,6 @@
  * SQLite file. Returns what happened and the evidence the invariants are checked on.
  */
 import { copyFileSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
@@ -19,6 +18,7 @@ import { startTestSimulator, TEST_API_KEY } from '../helpers/simulator';
 import { startTestTemporal } from '../helpers/temporal-env';
 import { spawnWorkerProcess, type WorkerProcess } from '../../src/testing/worker-process';
 import { CHAOS_FAULTS, type ChaosProfile } from './profiles';
+import { freePort } from '../helpers/ports';
 
 export interface WorkflowOutcome {
   workflowId: string;
@@ -44,16 +44,6 @@ export interface ChaosEvidence {
 
 const TASK_QUEUE = 'chaos';
 const INITIAL_CREDITS = 1_000_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -55,5 +55,6 @@ export async function createGeneration(req: IncomingMessage, caller: Caller, sto
 export function getGeneration(store: SimulatorStore, caller: Caller, taskId: string): SimTask {
   const task = store.tasks.get(taskId);
   if (!task || task.account !== caller.account) throw notFound(`No generation ${taskId}.`);
+  task.statusReads += 1;
   return task;
 }
