@@ -17,7 +17,9 @@ function check(name: string, failures: string[], okDetail: string): InvariantRes
 
 export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
   const { outcomes, stats, runs } = evidence;
-  const tasksByKey = new Map(stats.tasks.map((task) => [task.idempotencyKey, task]));
+  // Tasks are matched to workflows by client_request_id (always the workflow id), so a task created
+  // under any other Idempotency-Key still counts against its workflow.
+  const tasksByKey = new Map(stats.tasks.map((task) => [task.clientRequestId, task]));
   const results: InvariantResult[] = [];
 
   results.push(
@@ -32,7 +34,7 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
     check(
       'exactly one task per workflow id',
       [
-        ...outcomes.filter((o) => stats.tasksPerIdempotencyKey[o.workflowId] !== 1).map((o) => `${o.workflowId}: ${stats.tasksPerIdempotencyKey[o.workflowId] ?? 0} tasks`),
+        ...outcomes.filter((o) => stats.tasksPerClientRequestId[o.workflowId] !== 1).map((o) => `${o.workflowId}: ${stats.tasksPerClientRequestId[o.workflowId] ?? 0} tasks`),
         ...(stats.tasks.length !== outcomes.length ? [`${stats.tasks.length} tasks for ${outcomes.length} workflows`] : []),
       ],
       `${stats.tasks.length} tasks for ${outcomes.length} workflows`,
