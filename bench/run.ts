@@ -67,51 +67,54 @@ async function main(): Promise<void> {
   const mode = MODES[(process.argv.includes('--quick') ? 'quick' : 'full') as BenchMode['name']];
   const started = Date.now();
   log(`mode ${mode.name}`);
-  const bench = await startBenchEnvironment();
-  const policies: PolicyResult[] = [];
-  const workerCost: WorkerCostResult[] = [];
-  let overhead, throughput, longTask;
-  try {
-    for (const distribution of DISTRIBUTIONS.filter((d) => mode.distributions.includes(d.name))) {
-      log(`all policies at once on ${distribution.name} (${mode.generationsPerPolicy} generations each)`);
-      policies.push(...(await runPolicyComparison(bench, distribution, mode.generationsPerPolicy, mode.timeScale)));
-    }
-    for (const policy of POLICIES) {
-      log(`worker cost of "${policy.name}"`);
-      workerCost.push(await runWorkerCost(bench, policy, mode.costGenerations, mode.costTaskSeconds));
-    }
-    log('orchestration overhead');
-    overhead = await runOverhead(bench, mode.overheadGenerations);
-    log('throughput');
-    throughput = await runThroughput(bench, mode.throughputGenerations);
-    log('30-minute task');
-    longTask = await runLongTask(bench, mode.name === 'quick' ? 0.005 : 0.01);
-  } finally {
-    await bench.close();
-  }
-  const scaling: ScalingResult[] = [];
-  for (const inFlight of mode.scalingLevels) {
-    log(`scaling: ${inFlight} in flight`);
-    scaling.push(await runScaling(inFlight, mode.scalingWindowMs));
-  }
-
-  const results = {
+  const results: BenchResults = {
     mode,
     startedAt: new Date(started).toISOString(),
-    durationS: Math.round((Date.now() - started) / 1000),
+    durationS: 0,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
-    policies,
-    workerCost,
-    overhead,
-    throughput,
-    longTask,
-    scaling,
+    policies: [],
+    workerCost: [],
+    overhead: undefined,
+    throughput: undefined,
+    longTask: undefined,
+    scaling: [],
   };
   const root = join(__dirname, '..', '..');
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   const jsonPath = join(root, 'bench', 'results', `${results.startedAt.replace(/[:.]/g, '-')}-${mode.name}.json`);
-  writeFileSync(jsonPath, JSON.stringify(results, null, 2));
-  writeBenchmarkReport(root, results);
+  // Written after every phase: a run stopped part-way still leaves its data and report behind.
+  const persist = () => {
+    results.durationS = Math.round((Date.now() - started) / 1000);
+    writeFileSync(jsonPath, JSON.stringify(results, null, 2));
+    writeBenchmarkReport(root, results);
+  };
+
+  const bench = await startBenchEnvironment();
+  try {
+    for (const distribution of DISTRIBUTIONS.filter((d) => mode.distributions.includes(d.name))) {
+      log(`all policies at once on ${distribution.name} (${mode.generationsPerPolicy} generations each)`);
+      results.policies.push(...(await runPolicyComparison(bench, distribution, mode.generationsPerPolicy, mode.timeScale)));
+      persist();
+    }
+    for (const policy of POLICIES) {
+      log(`worker cost of "${policy.name}"`);
+      results.workerCost.push(await runWorkerCost(bench, policy, mode.costGenerations, mode.costTaskSeconds));
+    }
+    log('orchestration overhead');
+    results.overhead = await runOverhead(bench, mode.overheadGenerations);
+    log('throughput');
+    results.throughput = await runThroughput(bench, mode.throughputGenerations);
+    log('30-minute task');
+    results.longTask = await runLongTask(bench, mode.name === 'quick' ? 0.005 : 0.01);
+    persist();
+  } finally {
+    await bench.close();
+  }
+  for (const inFlight of mode.scalingLevels) {
+    log(`scaling: ${inFlight} in flight`);
+    results.scaling.push(await runScaling(inFlight, mode.scalingWindowMs));
+    persist();
+  }
   log(`done in ${results.durationS}s: ${jsonPath}, BENCHMARKS.md`);
 }
 

@@ -245,6 +245,8 @@ export async function runThroughput(bench: BenchEnvironment, generations: number
 
 export interface ScalingResult {
   inFlight: number;
+  /** Tasks created by the end of the settle phase (below inFlight when the stack could not keep up). */
+  tasksCreated: number;
   startSeconds: number;
   workerRssMb: number;
   workerCpuMsPerGenerationPerMinute: number;
@@ -269,8 +271,11 @@ export async function runScaling(inFlight: number, windowMs: number): Promise<Sc
       return workflowId;
     });
     const startSeconds = (Date.now() - started) / 1000;
-    // Let every workflow create its task and settle into its polling rhythm.
-    while (bench.simulator.stats().tasks.length < inFlight) await sleep(500);
+    // Let every workflow create its task and settle into its polling rhythm (bounded: an overloaded
+    // server is itself a result, reported as fewer tasks created than generations started).
+    const settleDeadline = Date.now() + 180_000;
+    while (bench.simulator.store.tasks.size < inFlight && Date.now() < settleDeadline) await sleep(500);
+    const tasksCreated = bench.simulator.store.tasks.size;
     await sleep(6_000);
     const before = bench.simulator.store.counters.get('getGeneration')?.requests ?? 0;
     const cpuBefore = sampleProcess(bench.worker.child.pid!).cpuMs;
@@ -289,6 +294,7 @@ export async function runScaling(inFlight: number, windowMs: number): Promise<Sc
     const polls = (bench.simulator.store.counters.get('getGeneration')?.requests ?? 0) - before;
     return {
       inFlight,
+      tasksCreated,
       startSeconds: round(startSeconds, 1),
       workerRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
       workerCpuMsPerGenerationPerMinute: round((cpuMs / inFlight) * (60_000 / windowMs), 2),
