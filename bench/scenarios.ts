@@ -263,7 +263,9 @@ export interface ScalingResult {
 export async function runScaling(inFlight: number, windowMs: number): Promise<ScalingResult> {
   const bench = await startBenchEnvironment({ timing: { queuedMs: [1_000, 1_000], processingMs: { default: [3_600_000, 3_600_000] } } });
   try {
-    const polling = { firstCheckAfterMs: 1_000, expectedDurationMs: 1_000 };
+    // A steady 4.5 s rhythm for the whole window (the adaptive schedule would back off once the
+    // hour-long task counts as overdue, and demand would fall below N / 4.5).
+    const polling = { firstCheckAfterMs: 1_000, minIntervalMs: 4_500, maxIntervalMs: 4_500 };
     const started = Date.now();
     const ids = await mapWithLimit(Array.from({ length: inFlight }, (_, i) => i), 50, async (i) => {
       const workflowId = `scale-${inFlight}-${i}`;
