@@ -2,7 +2,7 @@
  * `npm run bench` (full) / `npm run bench:quick` (CI smoke): every measurement in one run, on the
  * embedded stack, written to bench/results/<time>.json and rendered into BENCHMARKS.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startBenchEnvironment } from './environment';
@@ -63,7 +63,27 @@ const MODES: Record<BenchMode['name'], BenchMode> = {
 
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
+/**
+ * `--scaling-only`: re-measure just the in-flight scaling levels into the newest full results file
+ * (the scaling phase alone takes many minutes at 5,000 in flight).
+ */
+async function rerunScaling(root: string): Promise<void> {
+  const dir = join(root, 'bench', 'results');
+  const latest = readdirSync(dir).filter((file) => file.endsWith('-full.json')).sort().pop();
+  if (!latest) throw new Error('no full results to update: run `npm run bench` first');
+  const results = JSON.parse(readFileSync(join(dir, latest), 'utf8')) as BenchResults;
+  results.scaling = [];
+  for (const inFlight of results.mode.scalingLevels) {
+    log(`scaling: ${inFlight} in flight`);
+    results.scaling.push(await runScaling(inFlight, results.mode.scalingWindowMs));
+    writeFileSync(join(dir, latest), JSON.stringify(results, null, 2));
+    writeBenchmarkReport(root, results);
+  }
+  log(`scaling updated in ${latest}, BENCHMARKS.md`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--scaling-only')) return rerunScaling(join(__dirname, '..', '..'));
   const mode = MODES[(process.argv.includes('--quick') ? 'quick' : 'full') as BenchMode['name']];
   const started = Date.now();
   log(`mode ${mode.name}`);
