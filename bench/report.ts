@@ -123,11 +123,11 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     '',
     '## Scaling (generations in flight, polling every 4.5 s)',
     '',
-    '| in flight | tasks created | start time (s) | worker RSS (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms) | status checks/s demanded | sustained |',
+    '| in flight | tasks created | start time (s) | worker RSS (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained |',
     '|---|---|---|---|---|---|---|---|',
     ...scaling.map(
       (s) =>
-        `| ${s.inFlight} | ${s.tasksCreated ?? s.inFlight} | ${s.startSeconds} | ${s.workerRssMb} | ${s.workerCpuMsPerGenerationPerMinute} | ${s.statusQueryP50Ms} / ${s.statusQueryP95Ms} | ${s.statusChecksPerSecondDemanded} | ${s.statusChecksPerSecondSustained} |`,
+        `| ${s.inFlight} | ${s.tasksCreated ?? s.inFlight} | ${s.startSeconds} | ${s.workerRssMb} | ${s.workerCpuMsPerGenerationPerMinute} | ${s.statusQueryP50Ms} / ${s.statusQueryP95Ms}, ${s.statusQueryFailures ?? 0} | ${s.statusChecksPerSecondDemanded} | ${s.statusChecksPerSecondSustained} |`,
     ),
     '',
   ];
