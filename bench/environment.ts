@@ -18,7 +18,10 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-export async function startBenchEnvironment(simulatorOptions: StartSimulatorOptions = {}): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(
+  simulatorOptions: StartSimulatorOptions = {},
+  workerEnv: Record<string, string> = {},
+): Promise<BenchEnvironment> {
   const executable = await ensureTemporalCli({ allowSdkDownload: true, log: (line) => console.error(line) });
   const env = await startDevServer({ executable });
   const simulator = await startRivyaSimulator({ port: 0, initialCredits: 1e9, ...simulatorOptions });
@@ -28,6 +31,7 @@ export async function startBenchEnvironment(simulatorOptions: StartSimulatorOpti
     taskQueue,
     rivyaBaseUrl: simulator.url,
     apiKey: DEFAULT_SIMULATOR_API_KEY,
+    extraEnv: workerEnv,
   });
   return {
     env,

@@ -24,6 +24,8 @@ import {
 export interface BenchMode {
   name: 'quick' | 'full';
   generationsPerPolicy: number;
+  /** Rounds of the policy comparison per distribution, pooled (more samples at the same load). */
+  comparisonRounds: number;
   timeScale: number;
   distributions: string[];
   costGenerations: number;
@@ -38,6 +40,7 @@ const MODES: Record<BenchMode['name'], BenchMode> = {
   quick: {
     name: 'quick',
     generationsPerPolicy: 10,
+    comparisonRounds: 1,
     timeScale: 0.25,
     distributions: ['typical'],
     costGenerations: 10,
@@ -50,6 +53,7 @@ const MODES: Record<BenchMode['name'], BenchMode> = {
   full: {
     name: 'full',
     generationsPerPolicy: 40,
+    comparisonRounds: 3,
     timeScale: 0.5,
     distributions: ['typical', 'long-tail'],
     costGenerations: 40,
@@ -112,8 +116,8 @@ async function main(): Promise<void> {
   const bench = await startBenchEnvironment();
   try {
     for (const distribution of DISTRIBUTIONS.filter((d) => mode.distributions.includes(d.name))) {
-      log(`all policies at once on ${distribution.name} (${mode.generationsPerPolicy} generations each)`);
-      results.policies.push(...(await runPolicyComparison(bench, distribution, mode.generationsPerPolicy, mode.timeScale)));
+      log(`all policies at once on ${distribution.name} (${mode.comparisonRounds} × ${mode.generationsPerPolicy} generations each)`);
+      results.policies.push(...(await runPolicyComparison(bench, distribution, mode.generationsPerPolicy, mode.timeScale, mode.comparisonRounds)));
       persist();
     }
     for (const policy of POLICIES) {

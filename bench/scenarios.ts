@@ -35,6 +35,8 @@ export interface PolicyResult {
   /** Real-time equivalent seconds (compressed time divided by the time scale). */
   detectionLatencyP50S: number;
   detectionLatencyP95S: number;
+  /** Every generation's detection latency (real-time seconds), for intervals and re-analysis. */
+  detectionLatenciesS: number[];
   historyEventsPerGeneration: number;
   historyEventsPerPoll: number;
 }
@@ -104,48 +106,63 @@ export async function runPolicyComparison(
   distribution: DurationDistribution,
   generations: number,
   timeScale: number,
+  rounds = 1,
 ): Promise<PolicyResult[]> {
-  bench.simulator.reset({ seed: 11, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) });
-  const stamp = Date.now();
-  const prefixOf = (i: number) => `p${i}-${distribution.name}-${stamp}`;
-  const plainPrefix = `${PLAIN_PREFIX}-${distribution.name}-${stamp}`;
-  const [workflowRuns, plainDetectedAt] = await Promise.all([
-    Promise.all(POLICIES.map((policy, i) => startWorkflows(bench, policy, prefixOf(i), generations, timeScale))),
-    runPlainScripts(bench, plainPrefix, generations, timeScale, 5_000),
-  ]);
-  const tasks = bench.simulator.stats().tasks;
-  const taskById = new Map(tasks.map((task) => [task.id, task]));
-  const latency = (doneAt: number, taskId: string) => (doneAt - Date.parse(taskById.get(taskId)!.terminalAt)) / 1000 / timeScale;
+  const workflowRuns: Sora2GenerationResult[][] = POLICIES.map(() => []);
+  const workflowLatencies: number[][] = POLICIES.map(() => []);
+  const eventCounts: number[][] = POLICIES.map(() => []);
+  const plainReads: number[] = [];
+  const plainLatencies: number[] = [];
+  // Rounds pool more samples at the same load (one round = every policy at once, `generations` each).
+  for (let round = 0; round < rounds; round += 1) {
+    bench.simulator.reset({ seed: 11 + round, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) });
+    const stamp = Date.now();
+    const prefixOf = (i: number) => `p${i}-${distribution.name}-${stamp}`;
+    const plainPrefix = `${PLAIN_PREFIX}-${distribution.name}-${stamp}`;
+    const [runsOfRound, plainDetectedAt] = await Promise.all([
+      Promise.all(POLICIES.map((policy, i) => startWorkflows(bench, policy, prefixOf(i), generations, timeScale))),
+      runPlainScripts(bench, plainPrefix, generations, timeScale, 5_000),
+    ]);
+    const tasks = bench.simulator.stats().tasks;
+    const taskById = new Map(tasks.map((task) => [task.id, task]));
+    const latency = (doneAt: number, taskId: string) => (doneAt - Date.parse(taskById.get(taskId)!.terminalAt)) / 1000 / timeScale;
+    for (const [index, runs] of runsOfRound.entries()) {
+      const histories = await mapWithLimit(runs, 20, (r) => bench.client.workflow.getHandle(r.workflowId).fetchHistory());
+      eventCounts[index]!.push(...histories.map((h) => h.events?.length ?? 0));
+      workflowLatencies[index]!.push(...runs.map((r) => latency(Date.parse(r.timings.completedAt), r.taskId)));
+      // The simulator's count of status reads per task is the API-call cost; keep it beside each run.
+      workflowRuns[index]!.push(...runs.map((r) => ({ ...r, polls: taskById.get(r.taskId)!.statusReads })));
+    }
+    for (const task of tasks.filter((t) => t.idempotencyKey?.startsWith(plainPrefix))) {
+      plainReads.push(task.statusReads);
+      plainLatencies.push(latency(plainDetectedAt.get(task.id)!, task.id));
+    }
+  }
 
-  const results: PolicyResult[] = [];
-  for (const [index, policy] of POLICIES.entries()) {
+  const summarize = (latencies: number[], reads: number[]) => ({
+    distribution: distribution.name,
+    generations: latencies.length,
+    statusCallsPerGeneration: round(reads.reduce((a, b) => a + b, 0) / reads.length),
+    detectionLatencyP50S: round(median(latencies)),
+    detectionLatencyP95S: round(percentile(latencies, 95)),
+    detectionLatenciesS: latencies.map((l) => round(l)),
+  });
+  const results: PolicyResult[] = POLICIES.map((policy, index) => {
     const runs = workflowRuns[index]!;
-    const histories = await mapWithLimit(runs, 20, (r) => bench.client.workflow.getHandle(r.workflowId).fetchHistory());
-    const eventCounts = histories.map((h) => h.events?.length ?? 0);
-    const latencies = runs.map((r) => latency(Date.parse(r.timings.completedAt), r.taskId));
-    results.push({
+    const events = eventCounts[index]!;
+    return {
       policy: policy.name,
       standsFor: policy.standsFor,
-      distribution: distribution.name,
-      generations,
-      statusCallsPerGeneration: round(runs.reduce((n, r) => n + taskById.get(r.taskId)!.statusReads, 0) / generations),
-      detectionLatencyP50S: round(median(latencies)),
-      detectionLatencyP95S: round(percentile(latencies, 95)),
-      historyEventsPerGeneration: round(eventCounts.reduce((a, b) => a + b, 0) / generations, 1),
+      ...summarize(workflowLatencies[index]!, runs.map((r) => r.polls)),
+      historyEventsPerGeneration: round(events.reduce((a, b) => a + b, 0) / events.length, 1),
       // Slope of events over polls across generations: the marginal history cost of one status check.
-      historyEventsPerPoll: round(slope(runs.map((r) => r.polls), eventCounts), 1),
-    });
-  }
-  const plainTasks = tasks.filter((task) => task.idempotencyKey?.startsWith(plainPrefix));
-  const plainLatencies = plainTasks.map((task) => latency(plainDetectedAt.get(task.id)!, task.id));
+      historyEventsPerPoll: round(slope(runs.map((r) => r.polls), events), 1),
+    };
+  });
   results.push({
     policy: 'plain script, fixed 5 s',
     standsFor: 'a create-and-poll loop without Temporal (the floor)',
-    distribution: distribution.name,
-    generations,
-    statusCallsPerGeneration: round(plainTasks.reduce((n, t) => n + t.statusReads, 0) / generations),
-    detectionLatencyP50S: round(median(plainLatencies)),
-    detectionLatencyP95S: round(percentile(plainLatencies, 95)),
+    ...summarize(plainLatencies, plainReads),
     historyEventsPerGeneration: 0,
     historyEventsPerPoll: 0,
   });

@@ -25,6 +25,11 @@ const settingsSchema = z.object({
   RIVYA_MAX_WORKER_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
   /** Let reference URLs reach private/loopback hosts over http (local development only). */
   RIVYA_REFERENCE_URL_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /**
+   * Workflows kept in this worker's sticky cache (Temporal's maxCachedWorkflows). Unset: the SDK's
+   * default, sized from the heap limit. Lower it to bound memory; evicted workflows replay on wake.
+   */
+  RIVYA_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
 });
 
 export type RivyaWorkerSettings = z.output<typeof settingsSchema>;

@@ -138,6 +138,8 @@ test('worker exits cleanly on SIGTERM and a restarted worker finishes the work',
   });
   let worker = startCli(['worker'], workerEnv);
   await waitFor(() => (worker.output().includes('polling task queue "cli-worker"') ? true : undefined), 60_000, 100);
+  // The built package starts from the workflow bundle made by `npm run build`, not webpack at start.
+  expect(worker.output()).toMatch(/prebuilt workflow bundle/);
   const env = cleanEnv({ TEMPORAL_ADDRESS: temporalAddress });
   expect((await runCli(['generate', '--prompt', '[sim:succeed] survives a redeploy', '--workflow-id', 'cli-redeploy', '--task-queue', 'cli-worker', '--expected-duration', '6'], env)).code).toBe(0);
   await waitFor(async () => {
@@ -149,10 +151,12 @@ test('worker exits cleanly on SIGTERM and a restarted worker finishes the work',
   expect(worker.output()).toMatch(/rivya-sora2 worker stopped/);
   expect((await runCli(['status', 'cli-redeploy'], env)).stdout).toMatch(/RUNNING/);
 
-  worker = startCli(['worker'], workerEnv);
+  // The restarted worker keeps no workflow in memory between tasks: every task replays the history.
+  worker = startCli(['worker'], { ...workerEnv, RIVYA_WORKER_MAX_CACHED_WORKFLOWS: '0' });
   try {
     const waited = await runCli(['generate', '--prompt', '[sim:succeed] survives a redeploy', '--workflow-id', 'cli-redeploy', '--task-queue', 'cli-worker', '--expected-duration', '6', '--wait'], env);
     expect(waited.code).toBe(0);
+    expect(worker.output()).toMatch(/up to 0 cached workflows/);
     const stats = (await (await fetch(`${simulatorUrl}/_simulator/stats`)).json()) as { tasksPerIdempotencyKey: Record<string, number> };
     expect(stats.tasksPerIdempotencyKey['cli-redeploy']).toBe(1);
   } finally {
@@ -161,9 +165,10 @@ test('worker exits cleanly on SIGTERM and a restarted worker finishes the work',
 });
 
 test('worker configuration errors name the variable and never print the key', async () => {
-  const run = await runCli(['worker'], cleanEnv({ TEMPORAL_ADDRESS: temporalAddress, RIVYA_API_KEY: 'sk_live_TOPSECRET_123', RIVYA_BASE_URL: 'not a url' }));
+  const run = await runCli(['worker'], cleanEnv({ TEMPORAL_ADDRESS: temporalAddress, RIVYA_API_KEY: 'sk_live_TOPSECRET_123', RIVYA_BASE_URL: 'not a url', RIVYA_WORKER_MAX_CACHED_WORKFLOWS: 'many' }));
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(/RIVYA_API_KEY must look like rvya_sk_<secret>/);
   expect(run.stderr).toMatch(/RIVYA_BASE_URL must be a URL/);
+  expect(run.stderr).toMatch(/RIVYA_WORKER_MAX_CACHED_WORKFLOWS Expected number/);
   expect(run.stdout + run.stderr).not.toContain('TOPSECRET');
 });

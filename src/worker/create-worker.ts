@@ -7,6 +7,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_SORA2_TASK_QUEUE } from '../client-helpers';
 import { Sora2Plugin, type Sora2PluginOptions } from '../plugin';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface CreateSora2WorkerOptions {
   taskQueue?: string;
@@ -25,8 +26,10 @@ export async function createSora2Worker(options: CreateSora2WorkerOptions = {}):
     connection = await NativeConnection.connect(config.connectionOptions);
     namespace ??= config.namespace;
   }
+  const ownWorkflowCode = options.worker?.workflowsPath !== undefined || options.worker?.workflowBundle !== undefined;
+  const prebuilt = ownWorkflowCode ? undefined : prebuiltWorkflowBundle();
   const worker = await Worker.create({
-    workflowsPath: require.resolve('./workflows'),
+    ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('./workflows') }),
     ...options.worker,
     connection,
     namespace: namespace ?? 'default',

@@ -17,9 +17,16 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
       maxActivitiesPerSecond: settings.RIVYA_MAX_WORKER_CALLS_PER_SECOND,
       referenceUrlPolicy: settings.RIVYA_REFERENCE_URL_ALLOW_PRIVATE === 'true' ? { allowHttp: true, allowPrivateNetworks: true } : undefined,
     },
-    worker: { shutdownGraceTime: '20s' },
+    worker: {
+      shutdownGraceTime: '20s',
+      ...(settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS } : {}),
+    },
   });
-  console.log(`rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${settings.RIVYA_BASE_URL})`);
+  const workflowCode = worker.options.workflowBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start';
+  const cache = worker.options.maxCachedWorkflows;
+  console.log(
+    `rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${settings.RIVYA_BASE_URL}; ${workflowCode}; up to ${cache} cached workflows)`,
+  );
   try {
     await worker.run();
   } finally {
