@@ -2,6 +2,9 @@
  * The measurements: waiting policies on realistic (time-compressed) durations, the plain-script
  * floor, orchestration overhead, throughput, and in-flight scaling.
  */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSora2Generation } from '../src/client-helpers';
 import { RivyaClient } from '../src/rivya';
 import { DEFAULT_SIMULATOR_API_KEY } from '../src/simulator';
@@ -11,6 +14,7 @@ import { pollingOptionsSchema, type Sora2GenerationInput } from '../workflows/in
 import type { Sora2GenerationResult } from '../workflows/sora2-generation';
 import { mapWithLimit, startBenchEnvironment, type BenchEnvironment } from './environment';
 import { POLICIES, scaledPolling, type Policy } from './policies';
+import type { HeapProbeReading } from './heap-probe';
 import { ProcessSampler, sampleProcess } from './process-sampler';
 import { median, percentile, round, slope } from './stats';
 
@@ -262,6 +266,10 @@ export async function runThroughput(bench: BenchEnvironment, generations: number
 
 export interface ScalingResult {
   inFlight: number;
+  /** The worker's sticky-cache size for this level. */
+  maxCachedWorkflows?: number | 'SDK default';
+  /** Where the worker's memory lies at the end of the window (read inside the worker). */
+  memory?: HeapProbeReading;
   /** Tasks created by the end of the settle phase (below inFlight when the stack could not keep up). */
   tasksCreated: number;
   startSeconds: number;
@@ -279,8 +287,14 @@ export interface ScalingResult {
  * N generations kept in flight (long tasks, dense polling every 4.5 s), each level on a fresh
  * stack: worker memory and CPU, status-query latency, and the poll rate the server sustains.
  */
-export async function runScaling(inFlight: number, windowMs: number): Promise<ScalingResult> {
-  const bench = await startBenchEnvironment({ timing: { queuedMs: [1_000, 1_000], processingMs: { default: [3_600_000, 3_600_000] } } });
+export async function runScaling(inFlight: number, windowMs: number, maxCachedWorkflows?: number): Promise<ScalingResult> {
+  const probeFile = join(mkdtempSync(join(tmpdir(), 'rivya-bench-')), 'heap.json');
+  const workerEnv: Record<string, string> = {
+    NODE_OPTIONS: `--expose-gc --require ${JSON.stringify(join(__dirname, 'heap-probe.js'))}`,
+    RIVYA_BENCH_HEAP_PROBE_FILE: probeFile,
+    ...(maxCachedWorkflows !== undefined ? { RIVYA_WORKER_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) } : {}),
+  };
+  const bench = await startBenchEnvironment({ timing: { queuedMs: [1_000, 1_000], processingMs: { default: [3_600_000, 3_600_000] } } }, workerEnv);
   try {
     // A steady 4.5 s rhythm for the whole window (the adaptive schedule would back off once the
     // hour-long task counts as overdue, and demand would fall below N / 4.5).
@@ -319,8 +333,11 @@ export async function runScaling(inFlight: number, windowMs: number): Promise<Sc
     const usage = sampler.stop();
     const cpuMs = sampleProcess(bench.worker.child.pid!).cpuMs - cpuBefore;
     const polls = (bench.simulator.store.counters.get('getGeneration')?.requests ?? 0) - before;
+    const memory = await readHeapProbe(bench.worker.child.pid!, probeFile);
     return {
       inFlight,
+      maxCachedWorkflows: maxCachedWorkflows ?? 'SDK default',
+      memory,
       tasksCreated,
       startSeconds: round(startSeconds, 1),
       workerRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
@@ -334,6 +351,16 @@ export async function runScaling(inFlight: number, windowMs: number): Promise<Sc
   } finally {
     await bench.close();
   }
+}
+
+/** Asks the worker's heap probe for its memory split (SIGUSR2) and waits for the answer. */
+async function readHeapProbe(pid: number, file: string): Promise<HeapProbeReading | undefined> {
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HeapProbeReading;
+    await sleep(100);
+  }
+  return undefined;
 }
 
 export interface LongTaskResult {
