@@ -1,3 +1,5 @@
+import { seededRandom } from '../src/simulator/random';
+
 /** Order statistics for noisy measurements: medians and tail percentiles, never means alone. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -29,24 +31,12 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
   return den === 0 ? Number.NaN : num / den;
 }
 
-/** A small seeded generator (mulberry32), so a report's resampling is reproducible from its JSON. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * Percentile bootstrap 95 % interval for median(a) − median(b): how far apart two medians of
  * noisy samples really are (an interval that straddles 0 means "no measurable difference").
  */
 export function medianDifferenceInterval(a: readonly number[], b: readonly number[], resamples = 4_000, seed = 7): [number, number] {
-  const random = seededRandom(seed);
+  const random = seededRandom(seed); // reproducible from the run's JSON
   const resample = (values: readonly number[]) => Array.from(values, () => values[Math.floor(random() * values.length)]!);
   const differences = Array.from({ length: resamples }, () => median(resample(a)) - median(resample(b)));
   return [percentile(differences, 2.5), percentile(differences, 97.5)];

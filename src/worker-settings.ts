@@ -35,7 +35,9 @@ const settingsSchema = z.object({
 export type RivyaWorkerSettings = z.output<typeof settingsSchema>;
 
 export function readRivyaSettings(values: Record<string, string | undefined>): RivyaWorkerSettings {
-  const parsed = settingsSchema.safeParse(values);
+  // An empty variable (compose's `${VAR:-}`) means unset, not zero or an empty path.
+  const present = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
+  const parsed = settingsSchema.safeParse(present);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
   throw new Sora2ConfigError(`invalid Rivya settings: ${problems.join('; ')}`);

@@ -135,11 +135,13 @@ test('worker exits cleanly on SIGTERM and a restarted worker finishes the work',
     RIVYA_API_KEY: DEFAULT_SIMULATOR_API_KEY,
     RIVYA_BASE_URL: simulatorUrl,
     RIVYA_TASK_QUEUE: 'cli-worker',
+    // Empty, as compose passes an unset `${VAR:-}`: the SDK's default cache, not a cache of 0.
+    RIVYA_WORKER_MAX_CACHED_WORKFLOWS: '',
   });
   let worker = startCli(['worker'], workerEnv);
   await waitFor(() => (worker.output().includes('polling task queue "cli-worker"') ? true : undefined), 60_000, 100);
   // The built package starts from the workflow bundle made by `npm run build`, not webpack at start.
-  expect(worker.output()).toMatch(/prebuilt workflow bundle/);
+  expect(worker.output()).toMatch(/prebuilt workflow bundle; up to [1-9]\d* cached workflows/);
   const env = cleanEnv({ TEMPORAL_ADDRESS: temporalAddress });
   expect((await runCli(['generate', '--prompt', '[sim:succeed] survives a redeploy', '--workflow-id', 'cli-redeploy', '--task-queue', 'cli-worker', '--expected-duration', '6'], env)).code).toBe(0);
   await waitFor(async () => {
