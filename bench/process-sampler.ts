@@ -1,6 +1,6 @@
 /** CPU time and resident memory of one process, read from /proc (Linux) while it runs. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = (() => {
   try {
@@ -48,4 +48,18 @@ export class ProcessSampler {
     const end = sampleProcess(this.pid);
     return { cpuMs: end.cpuMs - this.start.cpuMs, peakRssBytes: Math.max(this.peakRss, end.rssBytes) };
   }
+}
+
+/** The first process whose command line contains every one of `parts` (e.g. the dev server). */
+export function findProcess(parts: string[]): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      if (parts.every((part) => cmdline.includes(part))) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }

@@ -133,11 +133,11 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     '',
     '## Scaling (generations in flight, polling every 4.5 s)',
     '',
-    '| in flight | worker cache | tasks created | start time (s) | worker RSS (MB) | V8 heap committed / live after GC (MB) | outside the V8 heap (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| in flight | worker cache | tasks created | start time (s) | worker RSS (MB) | V8 heap committed / live after GC (MB) | outside the V8 heap (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained | cores busy: worker / dev server / client + simulator |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...scaling.map(
       (s) =>
-        `| ${s.inFlight} | ${s.maxCachedWorkflows ?? 'SDK default'} | ${s.tasksCreated ?? s.inFlight} | ${s.startSeconds} | ${s.workerRssMb} | ${s.memory ? `${s.memory.heapCommittedMb} / ${s.memory.heapLiveAfterGcMb}` : '–'} | ${s.memory?.outsideHeapMb ?? '–'} | ${s.workerCpuMsPerGenerationPerMinute} | ${s.statusQueryP50Ms} / ${s.statusQueryP95Ms}, ${s.statusQueryFailures ?? 0} | ${s.statusChecksPerSecondDemanded} | ${s.statusChecksPerSecondSustained} |`,
+        `| ${s.inFlight} | ${s.maxCachedWorkflows ?? 'SDK default'} | ${s.tasksCreated ?? s.inFlight} | ${s.startSeconds} | ${s.workerRssMb} | ${s.memory ? `${s.memory.heapCommittedMb} / ${s.memory.heapLiveAfterGcMb}` : '–'} | ${s.memory?.outsideHeapMb ?? '–'} | ${s.workerCpuMsPerGenerationPerMinute} | ${s.statusQueryP50Ms} / ${s.statusQueryP95Ms}, ${s.statusQueryFailures ?? 0} | ${s.statusChecksPerSecondDemanded} | ${s.statusChecksPerSecondSustained} | ${s.cores ? `${s.cores.worker} / ${s.cores.devServer} / ${s.cores.clientAndSimulator}` : '–'} |`,
     ),
     '',
     'Worker RSS is the peak over the window; the memory split is read inside the worker at the end of the window. "SDK default" caches every workflow here (the SDK sizes the cache from the heap limit); a bounded cache (`RIVYA_WORKER_MAX_CACHED_WORKFLOWS`) trades memory for replaying evicted workflows on every wake-up.',

@@ -15,7 +15,7 @@ import type { Sora2GenerationResult } from '../workflows/sora2-generation';
 import { mapWithLimit, startBenchEnvironment, type BenchEnvironment } from './environment';
 import { POLICIES, scaledPolling, type Policy } from './policies';
 import type { HeapProbeReading } from './heap-probe';
-import { ProcessSampler, sampleProcess } from './process-sampler';
+import { findProcess, ProcessSampler, sampleProcess } from './process-sampler';
 import { median, percentile, round, slope } from './stats';
 
 /** Task durations in real seconds, per n_frames (uniform within each range). */
@@ -270,6 +270,8 @@ export interface ScalingResult {
   maxCachedWorkflows?: number | 'SDK default';
   /** Where the worker's memory lies at the end of the window (read inside the worker). */
   memory?: HeapProbeReading;
+  /** CPU cores busy during the window, per process (the machine has os.cpus().length). */
+  cores?: { worker: number; devServer: number; clientAndSimulator: number };
   /** Tasks created by the end of the settle phase (below inFlight when the stack could not keep up). */
   tasksCreated: number;
   startSeconds: number;
@@ -314,6 +316,11 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
     await sleep(6_000);
     const before = bench.simulator.store.counters.get('getGeneration')?.requests ?? 0;
     const cpuBefore = sampleProcess(bench.worker.child.pid!).cpuMs;
+    // Where the machine's cores go: the worker, the dev server, and this process (client + simulator).
+    const devServerPid = findProcess(['start-dev', `--port ${new URL(`http://${bench.env.address}`).port}`]);
+    const devServerCpuBefore = devServerPid ? sampleProcess(devServerPid).cpuMs : 0;
+    const benchCpuBefore = process.cpuUsage();
+    const windowStarted = Date.now();
     const sampler = new ProcessSampler(bench.worker.child.pid!);
     const queryLatencies: number[] = [];
     let queryFailures = 0;
@@ -333,11 +340,20 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
     const usage = sampler.stop();
     const cpuMs = sampleProcess(bench.worker.child.pid!).cpuMs - cpuBefore;
     const polls = (bench.simulator.store.counters.get('getGeneration')?.requests ?? 0) - before;
+    const elapsedMs = Date.now() - windowStarted;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const coresUsed = (ms: number) => round(ms / elapsedMs, 2);
+    const cores = {
+      worker: coresUsed(cpuMs),
+      devServer: devServerPid ? coresUsed(sampleProcess(devServerPid).cpuMs - devServerCpuBefore) : Number.NaN,
+      clientAndSimulator: coresUsed((benchCpu.user + benchCpu.system) / 1000),
+    };
     const memory = await readHeapProbe(bench.worker.child.pid!, probeFile);
     return {
       inFlight,
       maxCachedWorkflows: maxCachedWorkflows ?? 'SDK default',
       memory,
+      cores,
       tasksCreated,
       startSeconds: round(startSeconds, 1),
       workerRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
