@@ -74,11 +74,15 @@ const log = (line: string) => console.error(`[bench ${new Date().toISOString().s
  * `--scaling-only`: re-measure just the in-flight scaling levels into the newest full results file
  * (the scaling phase alone takes many minutes at 5,000 in flight).
  */
-async function rerunScaling(root: string): Promise<void> {
+function newestFullResults(root: string): { dir: string; latest: string; results: BenchResults } {
   const dir = join(root, 'bench', 'results');
   const latest = readdirSync(dir).filter((file) => file.endsWith('-full.json')).sort().pop();
-  if (!latest) throw new Error('no full results to update: run `npm run bench` first');
-  const results = JSON.parse(readFileSync(join(dir, latest), 'utf8')) as BenchResults;
+  if (!latest) throw new Error('no full results: run `npm run bench` first');
+  return { dir, latest, results: JSON.parse(readFileSync(join(dir, latest), 'utf8')) as BenchResults };
+}
+
+async function rerunScaling(root: string): Promise<void> {
+  const { dir, latest, results } = newestFullResults(root);
   results.scaling = [];
   results.mode.scalingCacheLimited ??= MODES.full.scalingCacheLimited;
   await measureScaling(results.mode, results.scaling, () => {
@@ -105,6 +109,12 @@ async function measureScaling(mode: BenchMode, into: ScalingResult[], persist: (
 
 async function main(): Promise<void> {
   if (process.argv.includes('--scaling-only')) return rerunScaling(join(__dirname, '..', '..'));
+  if (process.argv.includes('--report-only')) {
+    // Re-render BENCHMARKS.md and the chart from the newest full results, measuring nothing.
+    const root = join(__dirname, '..', '..');
+    writeBenchmarkReport(root, newestFullResults(root).results);
+    return;
+  }
   const mode = MODES[(process.argv.includes('--quick') ? 'quick' : 'full') as BenchMode['name']];
   const started = Date.now();
   log(`mode ${mode.name}`);
