@@ -43,6 +43,12 @@ export interface PolicyResult {
   detectionLatenciesS: number[];
   historyEventsPerGeneration: number;
   historyEventsPerPoll: number;
+  /**
+   * How late the dev server fired this policy's timers (fired − started − requested, real-time
+   * seconds): p99 and worst. Late timers, not the schedule, are what stretch the p95 latencies.
+   */
+  timerLateP99S?: number;
+  timerLateMaxS?: number;
 }
 
 export interface WorkerCostResult {
@@ -115,6 +121,7 @@ export async function runPolicyComparison(
   const workflowRuns: Sora2GenerationResult[][] = POLICIES.map(() => []);
   const workflowLatencies: number[][] = POLICIES.map(() => []);
   const eventCounts: number[][] = POLICIES.map(() => []);
+  const timerLateness: number[][] = POLICIES.map(() => []);
   const plainReads: number[] = [];
   const plainLatencies: number[] = [];
   // Rounds pool more samples at the same load (one round = every policy at once, `generations` each).
@@ -133,6 +140,7 @@ export async function runPolicyComparison(
     for (const [index, runs] of runsOfRound.entries()) {
       const histories = await mapWithLimit(runs, 20, (r) => bench.client.workflow.getHandle(r.workflowId).fetchHistory());
       eventCounts[index]!.push(...histories.map((h) => h.events?.length ?? 0));
+      timerLateness[index]!.push(...histories.flatMap((h) => timerLatenessMs(h).map((ms) => ms / 1000 / timeScale)));
       workflowLatencies[index]!.push(...runs.map((r) => latency(Date.parse(r.timings.completedAt), r.taskId)));
       // The simulator's count of status reads per task is the API-call cost; keep it beside each run.
       workflowRuns[index]!.push(...runs.map((r) => ({ ...r, polls: taskById.get(r.taskId)!.statusReads })));
@@ -161,6 +169,8 @@ export async function runPolicyComparison(
       historyEventsPerGeneration: round(events.reduce((a, b) => a + b, 0) / events.length, 1),
       // Slope of events over polls across generations: the marginal history cost of one status check.
       historyEventsPerPoll: round(slope(runs.map((r) => r.polls), events), 1),
+      timerLateP99S: round(percentile(timerLateness[index]!, 99)),
+      timerLateMaxS: round(Math.max(...timerLateness[index]!)),
     };
   });
   results.push({
@@ -171,6 +181,22 @@ export async function runPolicyComparison(
     historyEventsPerPoll: 0,
   });
   return results;
+}
+
+type History = Awaited<ReturnType<ReturnType<BenchEnvironment['client']['workflow']['getHandle']>['fetchHistory']>>;
+
+/** For every fired timer of a history: how much later than requested the server fired it (ms). */
+function timerLatenessMs(history: History): number[] {
+  const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+  const started = new Map<string, { at: number; requestedMs: number }>();
+  const late: number[] = [];
+  for (const event of history.events ?? []) {
+    const timer = event.timerStartedEventAttributes;
+    if (timer?.timerId) started.set(timer.timerId, { at: millis(event.eventTime), requestedMs: millis(timer.startToFireTimeout) });
+    const fired = event.timerFiredEventAttributes?.timerId ? started.get(event.timerFiredEventAttributes.timerId) : undefined;
+    if (fired) late.push(Math.max(0, millis(event.eventTime) - fired.at - fired.requestedMs));
+  }
+  return late;
 }
 
 /** Worker CPU and memory per generation for one policy alone (fixed-length tasks, real time). */
