@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { temporal } from '@temporalio/proto';
 import { startSora2Generation } from '../src/client-helpers';
 import { RivyaClient } from '../src/rivya';
 import { DEFAULT_SIMULATOR_API_KEY } from '../src/simulator';
@@ -183,10 +184,8 @@ export async function runPolicyComparison(
   return results;
 }
 
-type History = Awaited<ReturnType<ReturnType<BenchEnvironment['client']['workflow']['getHandle']>['fetchHistory']>>;
-
 /** For every fired timer of a history: how much later than requested the server fired it (ms). */
-function timerLatenessMs(history: History): number[] {
+function timerLatenessMs(history: temporal.api.history.v1.IHistory): number[] {
   const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
   const started = new Map<string, { at: number; requestedMs: number }>();
   const late: number[] = [];

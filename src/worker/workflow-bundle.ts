@@ -20,7 +20,7 @@ export function prebuiltWorkflowBundlePath(): string {
  * bundles at start). From TypeScript sources a dist/ bundle may be older than the code being run.
  */
 export function prebuiltWorkflowBundle(): WorkflowBundleOption | undefined {
-  if (!__filename.endsWith('.js') || process.env.SORA2_EXPERIMENT_NO_PREBUILT === 'true') return undefined;
+  if (!__filename.endsWith('.js')) return undefined;
   const codePath = prebuiltWorkflowBundlePath();
   return existsSync(codePath) ? { codePath } : undefined;
 }
