@@ -1,5 +1,6 @@
 # The rivya-sora2 worker (and CLI/simulator) image. Build: docker build -t rivya-sora2-temporal .
-FROM node:20-bookworm-slim AS build
+# Pinned to an exact release; bump deliberately (and the digest, if you pin one in your registry).
+FROM node:20.18.1-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +10,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:20.18.1-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

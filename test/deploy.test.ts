@@ -66,3 +66,59 @@ test('.env.example sets every variable the compose file requires', () => {
   const example = read('.env.example');
   for (const name of required) expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
 });
+
+/** Resolves compose's `${VAR:-default}` / `${VAR:?msg}` to what an empty environment gets (undefined: refused). */
+function withDefaults(value: string): string | undefined {
+  let refused = false;
+  const resolved = value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_match, _name, op: string | undefined, arg: string) => {
+    if (op === '-') return arg;
+    refused = true;
+    return '';
+  });
+  return refused ? undefined : resolved;
+}
+
+describe('the stack is not exposed by default', () => {
+  const services = Object.entries(compose.services);
+
+  test('every published port binds to 127.0.0.1 unless PUBLISH_ADDRESS says otherwise', () => {
+    const published = services.flatMap(([, service]) => (service.ports ?? []) as string[]);
+    expect(published.length).toBeGreaterThan(0);
+    for (const port of published) expect(withDefaults(port)).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+  });
+
+  test('the simulator (admin routes, every key) is not published at all', () => {
+    expect(compose.services['rivya-simulator'].ports).toBeUndefined();
+  });
+
+  test('the database password has no default: compose refuses to start without one', () => {
+    const text = read('docker-compose.yml');
+    expect(text).not.toMatch(/POSTGRES_PASSWORD:-/);
+    for (const service of services.map(([, s]) => s)) {
+      for (const [name, value] of Object.entries((service.environment ?? {}) as Record<string, string>)) {
+        if (/PASSWORD|PWD/.test(name)) expect(withDefaults(String(value))).toBeUndefined();
+      }
+    }
+  });
+
+  test('pulled images and the Dockerfile base are pinned to exact versions', () => {
+    const exact = /^[\w./-]+(:\d+\.\d+(\.\d+)?(-[\w.-]+)?|@sha256:[0-9a-f]{64})$/;
+    for (const [name, service] of services) {
+      if (service.build) continue; // built here from ./Dockerfile
+      expect(`${name} ${withDefaults(service.image)}`).toMatch(new RegExp(`^${name} ${exact.source.slice(1)}`));
+    }
+    const bases = [...read('Dockerfile').matchAll(/^FROM (\S+)/gm)].map((match) => match[1]!);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base).toMatch(exact);
+  });
+
+  test('the worker and simulator run read-only without capabilities; nothing gains privileges', () => {
+    for (const name of ['worker', 'rivya-simulator']) {
+      expect(compose.services[name].read_only).toBe(true);
+    }
+    for (const [name, service] of services) {
+      expect(`${name}: ${(service.security_opt ?? []).join(',')}`).toContain('no-new-privileges:true');
+      if (name !== 'postgresql') expect(`${name}: ${(service.cap_drop ?? []).join(',')}`).toContain('ALL');
+    }
+  });
+});
