@@ -3,6 +3,7 @@
  * validates `startRivyaSimulator` options and `POST /_simulator/config` bodies.
  */
 import { z } from 'zod';
+import { validationFailed } from './http';
 
 export const SIMULATED_ENDPOINTS = [
   'listModels',
@@ -90,3 +91,23 @@ export type SimulatorConfigInput = z.input<typeof simulatorConfigSchema>;
 
 export const FORCE_FAIL_MARKER = '[sim:fail]';
 export const FORCE_SUCCEED_MARKER = '[sim:succeed]';
+
+/** Deep enough merge for our config: nested objects merge, arrays and scalars replace. */
+export function mergeConfig(current: SimulatorConfig, patch: SimulatorConfigInput): SimulatorConfig {
+  if (typeof patch !== 'object' || patch === null) throw validationFailed('config: must be an object');
+  const faults: Record<string, Partial<FaultRules>> = { ...current.faults };
+  for (const [endpoint, rules] of Object.entries(patch.faults ?? {})) {
+    faults[endpoint] = { ...current.faults[endpoint as SimulatedEndpoint], ...rules };
+  }
+  const merged = {
+    ...current,
+    ...patch,
+    timing: { ...current.timing, ...patch.timing },
+    faults,
+  };
+  const parsed = simulatorConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw validationFailed(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+  }
+  return parsed.data;
+}

@@ -15,6 +15,25 @@ export class SimulatorHttpError extends Error {
 
 export const validationFailed = (message: string) => new SimulatorHttpError(400, 'validation_failed', message);
 export const notFound = (message = 'Resource not found.') => new SimulatorHttpError(404, 'not_found', message);
+export const internalError = () => new SimulatorHttpError(500, 'internal_error', 'Internal error.');
+/** The one 503: an injected `unavailable` fault and `publicApiDisabled` are the same outage to a client. */
+export const publicApiDisabled = () => new SimulatorHttpError(503, 'public_api_disabled', 'The public API is disabled.');
+export const rateLimited = (message: string, headers: Record<string, string> = {}) =>
+  new SimulatorHttpError(429, 'rate_limited', message, headers);
+
+/** What a route handler answers; the server decides how (and whether) it reaches the wire. */
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Any thrown value as the error a client sees: our own errors as they are, anything else a 500. */
+export function toHttpError(err: unknown): SimulatorHttpError {
+  if (err instanceof SimulatorHttpError) return err;
+  console.error('[rivya-simulator] unexpected error', err);
+  return internalError();
+}
 
 export function newRequestId(): string {
   return `req_${randomBytes(10).toString('hex')}`;
