@@ -2,6 +2,7 @@
  * The typed outcomes a caller can branch on. Each is an ApplicationFailure `type`; its details[0]
  * is a `GenerationFailureDetails`. Activity-level types (what an activity throws) are listed too.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { CreditReconciliation, FailureReason } from './activity-contract';
 import type { InputIssue } from './input';
 
@@ -45,4 +46,9 @@ export interface GenerationFailureDetails {
   compensations: CompensationOutcome[];
   polls: number;
   issues?: InputIssue[];
+}
+
+/** The workflow's failure: non-retryable (retrying a run would not change its outcome), details first. */
+export function generationFailure(type: FailureType, message: string, details: GenerationFailureDetails): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
 }

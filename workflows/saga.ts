@@ -4,6 +4,7 @@
  * one attempted even when an earlier one fails.
  */
 import { CancellationScope } from '@temporalio/workflow';
+import { describeError } from './failure-classification';
 import type { CompensationOutcome } from './failures';
 
 export type RegisteredCompensation =
@@ -30,11 +31,4 @@ export async function runCompensations(
     }
     return outcomes;
   });
-}
-
-/** The innermost message of a failure chain (ActivityFailure → ApplicationFailure → ...). */
-export function describeError(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
 }

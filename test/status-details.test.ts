@@ -1,0 +1,43 @@
+/** The UI's "current details" are rendered from the query's status object, line for line. */
+import type { GenerationStatus } from '../workflows/messages';
+import { renderStatusDetails } from '../workflows/status-details';
+
+const status = (over: Partial<GenerationStatus> = {}): GenerationStatus => ({
+  phase: 'polling',
+  model: 'sora-2',
+  taskId: 'task_1',
+  remoteStatus: 'processing',
+  polls: 3,
+  nextPollAt: '2026-01-01T00:00:30.000Z',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  deadlineAt: '2026-01-01T01:00:00.000Z',
+  credits: { reserved: 30, final: 0 },
+  referenceFileId: null,
+  continuedAsNew: 0,
+  lastError: null,
+  reconciliation: null,
+  ...over,
+});
+
+test('while polling: phase, model, task, checks, next check and credits', () => {
+  expect(renderStatusDetails(status()).split('\n\n')).toEqual([
+    '**Phase:** polling',
+    '**Model:** sora-2',
+    '**Task:** `task_1` — processing',
+    '**Status checks:** 3',
+    '**Next check:** 2026-01-01T00:00:30.000Z',
+    '**Credits:** reserved 30, final 0',
+  ]);
+});
+
+test('before the task exists: no task, no credits', () => {
+  expect(renderStatusDetails(status({ phase: 'creating-task', taskId: null, remoteStatus: null, polls: 0, nextPollAt: null, credits: null }))).toBe(
+    ['**Phase:** creating-task', '**Model:** sora-2', '**Task:** not created yet', '**Status checks:** 0'].join('\n\n'),
+  );
+});
+
+test('no "Next check" line when nothing is scheduled; the last error when there is one', () => {
+  const lines = renderStatusDetails(status({ nextPollAt: null, lastError: 'HTTP 503' })).split('\n\n');
+  expect(lines.some((line) => line.startsWith('**Next check:**'))).toBe(false);
+  expect(lines.at(-1)).toBe('**Last error:** HTTP 503');
+});
