@@ -12,6 +12,7 @@ export {
   type StartSora2Options,
   type Sora2WorkflowHandle,
 } from './client-helpers';
+export { generationFailureOf, type GenerationFailure } from './generation-failure';
 export { createSora2Worker, type CreateSora2WorkerOptions } from './worker/create-worker';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker-settings';
 export { createSora2Activities, type ReferenceSettings, type ReferenceUrlPolicy } from '../activities';

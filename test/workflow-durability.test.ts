@@ -16,6 +16,7 @@ import { FAST_POLLING, startTestStack } from './helpers/stack';
 import { startTestTemporal } from './helpers/temporal-env';
 import { spawnWorkerProcess } from '../src/testing/worker-process';
 import { freePort } from './helpers/ports';
+import { nextId } from './helpers/ids';
 
 // Histories are stored in the wire encoding (.binpb): exact, compact, and what the server sends.
 const HistoryProto = temporal.api.history.v1.History;
@@ -23,8 +24,6 @@ const encodeHistory = (history: temporal.api.history.v1.IHistory) => Buffer.from
 
 const HISTORY_FIXTURES = join(__dirname, 'fixtures', 'histories');
 const recorded: RecordedRun[] = [];
-let sequence = 0;
-const nextId = (label: string) => `${label}-${Date.now()}-${(sequence += 1)}`;
 
 const slowTask = (simulator: RivyaSimulator, ms: number) =>
   simulator.configure({ timing: { queuedMs: [ms / 4, ms / 4], processingMs: { default: [(3 * ms) / 4, (3 * ms) / 4] } } });

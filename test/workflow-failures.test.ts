@@ -13,6 +13,7 @@ import {
 } from '../src';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/simulator';
+import { nextId } from './helpers/ids';
 
 /** Pipeline compensations: the test worker registers them beside the plugin's activities. */
 const compensationCalls: Array<{ activity: string; context: CompensationContext; args: unknown[] }> = [];
@@ -26,8 +27,6 @@ const pipelineActivities = {
 };
 
 let stack: TestStack;
-let sequence = 0;
-const nextId = (label: string) => `${label}-${Date.now()}-${(sequence += 1)}`;
 
 beforeAll(async () => {
   stack = await startTestStack({ activities: pipelineActivities });

@@ -18,10 +18,9 @@ import { assetPath } from '../src/package-root';
 import { contentPipeline } from './fixtures/pipeline-workflow';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 import { TEST_API_KEY, waitFor } from './helpers/simulator';
+import { nextId } from './helpers/ids';
 
 let stack: TestStack;
-let sequence = 0;
-const nextId = (label: string) => `${label}-${Date.now()}-${(sequence += 1)}`;
 
 beforeAll(async () => {
   stack = await startTestStack();

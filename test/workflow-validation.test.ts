@@ -19,11 +19,10 @@ import { MAX_REFERENCE_BYTES } from '../src/rivya/models';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 import { startMediaServer, type MediaServer } from './helpers/media-server';
 import { mediaBytes } from './helpers/media';
+import { nextId } from './helpers/ids';
 
 let stack: TestStack;
 let media: MediaServer;
-let sequence = 0;
-const nextId = (label: string) => `${label}-${Date.now()}-${(sequence += 1)}`;
 
 beforeAll(async () => {
   media = await startMediaServer();
@@ -107,7 +106,7 @@ describe('hostile local references are refused before upload', () => {
     ['10 MB + 1 byte', () => (write('huge.png', Buffer.concat([png(), Buffer.alloc(MAX_REFERENCE_BYTES + 1 - png().length)])), 'huge.png')],
     ['path traversal', () => '../../etc/passwd'],
     ['absolute path outside', () => '/etc/hostname'],
-    ['symlink out of the directory', () => (symlinkSync('/etc/hostname', join(stack.referenceDir, `link-${sequence}.png`)), `link-${sequence}.png`)],
+    ['symlink out of the directory', () => ((name) => (symlinkSync('/etc/hostname', join(stack.referenceDir, name)), name))(`${nextId('link')}.png`)],
     ['missing file', () => 'nope.png'],
   ])('%s', async (_name, prepare) => {
     const { failure, details } = await failureOf({ ...valid, reference: { path: prepare() } });

@@ -1,21 +1,10 @@
 /** Human-readable lines for a failed generation: the typed reason first, then the facts. */
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import type { GenerationFailureDetails } from '../../workflows/failures';
+import { generationFailureOf, type GenerationFailure } from '../generation-failure';
 
-export interface FailureReport {
-  type: string;
-  message: string;
-  details: GenerationFailureDetails | undefined;
-}
+export type FailureReport = GenerationFailure;
 
-export function failureReport(err: unknown): FailureReport | undefined {
-  if (!(err instanceof WorkflowFailedError)) return undefined;
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure) {
-    return { type: cause.type ?? 'ApplicationFailure', message: cause.message, details: cause.details?.[0] as GenerationFailureDetails | undefined };
-  }
-  return { type: cause?.name ?? 'WorkflowFailed', message: cause?.message ?? err.message, details: undefined };
-}
+/** The CLI's name for `generationFailureOf`. */
+export const failureReport = generationFailureOf;
 
 export function formatFailure(report: FailureReport): string[] {
   const lines = [`failed: ${report.type}: ${report.message}`];

@@ -6,9 +6,10 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSora2Generation } from '../../src/client-helpers';
+import { generationFailureOf } from '../../src/generation-failure';
 import { assetPath } from '../../src/package-root';
 import type { RivyaSimulator, SimulatorStats } from '../../src/simulator';
 import type { GenerationFailureDetails } from '../../workflows/failures';
@@ -59,14 +60,14 @@ async function outcomeOf(client: Client, workflowId: string, withReference: bool
   try {
     return { workflowId, withReference, status: status.name, result: await handle.result() };
   } catch (err) {
-    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    const failure = generationFailureOf(err);
     return {
       workflowId,
       withReference,
       status: status.name,
-      failureType: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : cause?.name,
-      failureMessage: cause?.message ?? String(err),
-      details: cause instanceof ApplicationFailure ? (cause.details?.[0] as GenerationFailureDetails) : undefined,
+      failureType: failure?.type,
+      failureMessage: failure?.message ?? String(err),
+      details: failure?.details,
     };
   }
 }

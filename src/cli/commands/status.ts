@@ -1,8 +1,10 @@
 /** `rivya-sora2 status` and `rivya-sora2 cancel`: look at or stop one generation. */
 import type { Command } from 'commander';
+import { FailureTypes } from '../../../workflows/failures';
 import { sora2StatusQuery } from '../../../workflows/messages';
+import { generationFailureOf } from '../../generation-failure';
 import { connectClient } from '../connection';
-import { failureReport, formatFailure } from '../failure-report';
+import { formatFailure } from '../failure-report';
 
 export async function runStatus(workflowId: string): Promise<number> {
   const { client, close } = await connectClient();
@@ -18,7 +20,7 @@ export async function runStatus(workflowId: string): Promise<number> {
       console.log(JSON.stringify(await handle.result(), null, 2));
       return 0;
     } catch (err) {
-      const report = failureReport(err);
+      const report = generationFailureOf(err);
       if (!report) throw err;
       for (const line of formatFailure(report)) console.log(line);
       return 1;
@@ -39,10 +41,10 @@ export async function runCancel(workflowId: string): Promise<number> {
       console.log('the generation had already succeeded');
       return 0;
     } catch (err) {
-      const report = failureReport(err);
+      const report = generationFailureOf(err);
       if (!report) throw err;
       for (const line of formatFailure(report)) console.log(line);
-      return report.type === 'GenerationCancelled' ? 0 : 1;
+      return report.type === FailureTypes.GenerationCancelled ? 0 : 1;
     }
   } finally {
     await close();
