@@ -3,11 +3,13 @@
  * lifecycle, idempotency records, and per-endpoint counters that tests assert on.
  */
 import { randomBytes } from 'node:crypto';
+import { isTerminal, type KnownTaskStatus, type TerminalTaskStatus } from '../rivya/task-status';
 import type { SimulatedEndpoint, SimulatorConfig } from './config';
 import { FORCE_FAIL_MARKER, FORCE_SUCCEED_MARKER } from './config';
 import { randomBetween, seededRandom, type Random } from './random';
 
-export type TaskStatus = 'queued' | 'processing' | 'succeeded' | 'failed';
+/** The simulator only ever produces the documented four (D4). */
+export type TaskStatus = KnownTaskStatus;
 
 export interface SimTask {
   id: string;
@@ -16,7 +18,7 @@ export interface SimTask {
   prompt: string;
   params: Record<string, unknown>;
   status: TaskStatus;
-  plannedOutcome: 'succeeded' | 'failed';
+  plannedOutcome: TerminalTaskStatus;
   reservedCredits: number;
   finalCredits: number;
   createdAt: number;
@@ -264,12 +266,14 @@ export class SimulatorStore {
   private transition(task: SimTask, status: TaskStatus, at: number): void {
     task.status = status;
     task.updatedAt = at;
+    // Credits move only when the task ends: the same "finished?" rule the workflow reads (S6).
+    if (!isTerminal(status)) return;
     if (status === 'succeeded') {
       // S6: a succeeded task is charged exactly what it reserved.
       task.finalCredits = task.reservedCredits;
       task.result = { primary_url: this.mediaUrlFor(task.id), urls: [this.mediaUrlFor(task.id)] };
       this.ledger.push({ at, account: task.account, taskId: task.id, kind: 'capture', amount: task.reservedCredits });
-    } else if (status === 'failed') {
+    } else {
       // S6: a failed task refunds its reservation in full at the moment it turns failed.
       task.finalCredits = 0;
       task.error = { code: 'generation_failed', message: 'The model could not generate this video.' };

@@ -6,14 +6,19 @@ import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import busboy from 'busboy';
-import { isSoraModel, MAX_CLIENT_REQUEST_ID_CHARS, MODEL_SPECS } from '../../rivya/models';
+import { IMAGE_MIME_TYPES, isSoraModel, MAX_CLIENT_REQUEST_ID_CHARS, MAX_REFERENCE_BYTES, MODEL_SPECS } from '../../rivya/models';
 import { kindOfMime, sniffMime, SNIFF_BYTES } from '../../media/sniff';
 import { notFound, validationFailed } from '../http';
 import type { Caller } from '../auth';
 import type { SimFile, SimulatorStore } from '../store';
 
-const LIMITS: Record<string, { maxBytes: number; mimeTypes: string[] }> = {
-  image: { maxBytes: 10 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
+/**
+ * D5's default limits per kind, before any model's rule narrows them. D5's image default is the
+ * same 10 MB and MIME list as the reference rule, so it comes from the models table; no model takes
+ * video or audio references yet, so those two limits exist only here, copied from D5.
+ */
+const LIMITS: Record<string, { maxBytes: number; mimeTypes: readonly string[] }> = {
+  image: { maxBytes: MAX_REFERENCE_BYTES, mimeTypes: IMAGE_MIME_TYPES },
   video: { maxBytes: 50 * 1024 * 1024, mimeTypes: ['video/mp4', 'video/quicktime', 'video/webm'] },
   audio: {
     maxBytes: 10 * 1024 * 1024,
