@@ -4,10 +4,13 @@
  */
 import { Context } from '@temporalio/activity';
 import type { RivyaClient } from '../src/rivya';
+import { toClientRequestId } from '../src/rivya/models';
 import type { UploadedReference, UploadReferenceInput } from '../workflows/activity-contract';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { downloadReference, type DownloadedReference } from './reference/download';
-import { inspectImageFile } from './reference/inspect-image';
-import { resolveLocalReference } from './reference/local-reference';
+import { inspectImageBytes } from './reference/inspect-image';
+import { readLocalReference } from './reference/local-reference';
 import type { ReferenceUrlPolicy } from './reference/url-guard';
 import { callRivya } from './rivya-failure';
 
@@ -22,28 +25,29 @@ export function makeUploadReference(client: RivyaClient, settings: ReferenceSett
     const { cancellationSignal } = Context.current();
     let downloaded: DownloadedReference | undefined;
     try {
-      let path: string;
+      // The reference is read once into memory (≤ 10 MB + 1 byte): the bytes inspected are the
+      // bytes uploaded, whatever happens to the file afterwards.
+      let bytes: Buffer;
       let name: string | null;
       if ('path' in input.reference) {
-        path = await resolveLocalReference(input.reference.path, settings.referenceDirectory);
-        name = path.split(/[\\/]/).pop() ?? null;
+        ({ bytes, name } = await readLocalReference(input.reference.path, settings.referenceDirectory));
       } else {
         downloaded = await downloadReference(input.reference.url, settings.urlPolicy ?? {}, cancellationSignal);
-        path = downloaded.path;
+        bytes = await readFile(downloaded.path); // our own temp file, already capped by the download
         name = downloaded.name;
       }
       const label = 'path' in input.reference ? 'reference.path' : 'reference.url';
-      const image = await inspectImageFile(path, label);
+      const image = inspectImageBytes(bytes, label);
       const file = await callRivya(() =>
         client.uploadFile(
           {
-            source: path,
+            source: Readable.from([bytes]),
             kind: 'image',
             name: name ?? undefined,
             sizeBytes: image.sizeBytes,
             mimeType: image.mimeType,
             model: input.model,
-            clientRequestId: input.workflowId.slice(0, 128),
+            clientRequestId: toClientRequestId(input.workflowId),
           },
           { signal: cancellationSignal },
         ),

@@ -7,8 +7,8 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import fc from 'fast-check';
-import { resolveLocalReference } from '../activities/reference/local-reference';
-import { inspectImageFile } from '../activities/reference/inspect-image';
+import { readLocalReference, resolveLocalReference } from '../activities/reference/local-reference';
+import { inspectImageBytes } from '../activities/reference/inspect-image';
 import { checkReferenceUrl, isPublicAddress } from '../activities/reference/url-guard';
 import { SORA2_WORKFLOW_TYPE } from '../src/client-helpers';
 import { assetPath } from '../src/package-root';
@@ -17,6 +17,7 @@ import { checkSora2Input } from '../workflows/input';
 import { FailureTypes } from '../workflows/failures';
 import { recordHostileCounts, type HostileCaseCounts } from './chaos/hostile-counts';
 import { tempDir } from './helpers/media';
+import { makeJpeg, makePng, makeWebp } from './helpers/images';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 
 const RUNS = process.env.CHAOS_PROFILE === 'full' ? 2_000 : 300;
@@ -69,13 +70,16 @@ describe('generated hostile reference files are refused by the upload activity\'
   beforeAll(() => {
     dir = tempDir('hostile-refs-');
   });
+  // Through the activity's own path: written to the reference directory, read once, inspected.
   const rejected = async (bytes: Uint8Array) => {
-    const path = join(dir, `f-${Math.random().toString(36).slice(2)}.png`);
-    writeFileSync(path, bytes);
-    return inspectImageFile(path, 'reference.path').then(
-      () => false,
-      (err: unknown) => err instanceof ApplicationFailure && err.type === 'ReferenceRejected' && err.nonRetryable === true,
-    );
+    const name = `f-${Math.random().toString(36).slice(2)}.png`;
+    writeFileSync(join(dir, name), bytes);
+    return readLocalReference(name, dir)
+      .then(({ bytes: read }) => inspectImageBytes(read, 'reference.path'))
+      .then(
+        () => false,
+        (err: unknown) => err instanceof ApplicationFailure && err.type === 'ReferenceRejected' && err.nonRetryable === true,
+      );
   };
 
   test('random bytes', async () => {
@@ -111,6 +115,44 @@ describe('generated hostile reference files are refused by the upload activity\'
       fc.asyncProperty(disguises, fc.uint8Array({ maxLength: 512 }), async (head, tail) => {
         count('disguised format');
         return rejected(Buffer.concat([head, tail]));
+      }),
+      { numRuns: FILE_RUNS },
+    );
+  });
+
+  test('polyglots: a valid image with another file (ZIP, HTML, random bytes) after its end', async () => {
+    const riders = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 4096 }).filter((bytes) => bytes.some((b) => b !== 0)),
+      fc.constant(Buffer.from('PK\x03\x04\x14\x00\x00\x00 zip archive', 'latin1')),
+      fc.constant(Buffer.from('<html><script>alert(1)</script></html>')),
+    );
+    const images = fc.constantFrom(png, makeJpeg(320, 240), makeWebp(200, 100));
+    await fc.assert(
+      fc.asyncProperty(images, riders, async (image, rider) => {
+        count('polyglot (image + trailing file)');
+        return rejected(Buffer.concat([image, rider]));
+      }),
+      { numRuns: FILE_RUNS },
+    );
+  });
+
+  test('garbage inside a PNG (between its chunks) and absurd dimensions', async () => {
+    const iend = png.length - 12;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 65_536 }), async (garbage) => {
+        count('garbage between PNG chunks');
+        return rejected(Buffer.concat([png.subarray(0, iend), garbage, png.subarray(iend)]));
+      }),
+      { numRuns: FILE_RUNS },
+    );
+    const absurd = fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 16, max: 512 })),
+      fc.tuple(fc.integer({ min: 8193, max: 2 ** 31 - 1 }), fc.integer({ min: 16, max: 512 })),
+    );
+    await fc.assert(
+      fc.asyncProperty(absurd, async ([a, b]) => {
+        count('absurd image dimensions');
+        return (await rejected(makePng(a, b))) && (await rejected(makePng(b, a)));
       }),
       { numRuns: FILE_RUNS },
     );
