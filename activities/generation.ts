@@ -4,6 +4,8 @@
  */
 import { Context } from '@temporalio/activity';
 import type { RivyaClient } from '../src/rivya';
+import { toClientRequestId } from '../src/rivya/models';
+import { refundState } from '../src/rivya/task-status';
 import type {
   CreateGenerationInput,
   CreateGenerationOutput,
@@ -24,7 +26,7 @@ export function makeGenerationActivities(client: RivyaClient) {
     // The same key on every attempt: a retry after a lost response gets the original task back.
     const { task, replayed } = await callRivya(() =>
       client.createGeneration(
-        { model: input.model, prompt: input.prompt, params, client_request_id: input.idempotencyKey.slice(0, 128) },
+        { model: input.model, prompt: input.prompt, params, client_request_id: toClientRequestId(input.idempotencyKey) },
         { idempotencyKey: input.idempotencyKey, signal: Context.current().cancellationSignal },
       ),
     );
@@ -38,15 +40,13 @@ export function makeGenerationActivities(client: RivyaClient) {
   }
 
   async function rivyaReconcileCredits(taskId: string): Promise<CreditReconciliation> {
-    const task = await callRivya(() => client.getGeneration(taskId, { signal: Context.current().cancellationSignal }));
-    // S6: a failed task is refunded in full when it turns failed; a succeeded one is charged.
-    const refunded = task.status === 'failed' ? task.final_credits === 0 : task.status === 'succeeded' ? false : 'pending';
+    const task = toTaskSnapshot(await callRivya(() => client.getGeneration(taskId, { signal: Context.current().cancellationSignal })));
     return {
       taskId,
       status: task.status,
-      reservedCredits: task.reserved_credits,
-      finalCredits: task.final_credits,
-      refunded,
+      reservedCredits: task.reservedCredits,
+      finalCredits: task.finalCredits,
+      refunded: refundState(task), // S6: refunded in full when it turns failed, charged when it succeeds
       source: 'api',
     };
   }

@@ -2,12 +2,13 @@
  * The contract between the workflow and its activities: names, inputs and outputs. Only data
  * crosses it — ids, URLs and small snapshots, never file bytes or secrets.
  */
+import type { RefundState, TaskStatus } from '../src/rivya/task-status';
 import type { Sora2Reference, SoraModel } from './input';
 
 /** The slice of a Rivya task the workflow keeps: small, and free of anything secret. */
 export interface TaskSnapshot {
   id: string;
-  status: string;
+  status: TaskStatus;
   reservedCredits: number;
   finalCredits: number;
   createdAt: string;
@@ -49,11 +50,11 @@ export interface CreateGenerationOutput {
 
 export interface CreditReconciliation {
   taskId: string;
-  status: string;
+  status: TaskStatus;
   reservedCredits: number;
   finalCredits: number;
   /** Whether the reservation came back: true/false once terminal, 'pending' while the task runs. */
-  refunded: boolean | 'pending';
+  refunded: RefundState;
   /** 'api' when read from Rivya now, 'last-known' when taken from the last poll. */
   source: 'api' | 'last-known';
 }

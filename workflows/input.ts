@@ -5,25 +5,35 @@
  */
 import { z } from 'zod';
 import {
+  ALL_SELECT_PARAMS,
+  DEFAULT_SORA_MODEL,
   MAX_PROMPT_CHARS,
   MODEL_SPECS,
   SORA_MODELS,
+  type SelectParamName,
   type SoraModel,
 } from '../src/rivya/models';
 
-const selectParam = <T extends readonly [string, ...string[]]>(options: T) =>
-  z.enum(options, { errorMap: () => ({ message: `must be one of ${options.map((o) => `"${o}"`).join(', ')}` }) });
+/** One select param: its options (from the models table) and the message naming them. */
+function selectParamSchema<T extends readonly [string, ...string[]]>(options: T) {
+  return z.enum(options, { errorMap: () => ({ message: `must be one of ${options.map((o) => `"${o}"`).join(', ')}` }) });
+}
 
-const paramsSchema = z
-  .object({
-    n_frames: selectParam(['10', '15']).optional(),
-    aspect_ratio: selectParam(['landscape', 'portrait']).optional(),
-    remove_watermark: selectParam(['false', 'true']).optional(),
-    upload_method: selectParam(['s3', 'oss']).optional(),
-    /** sora-2-pro only. */
-    size: selectParam(['standard', 'high']).optional(),
-  })
-  .strict();
+/** The zod enum type for a literal options tuple, e.g. ZodEnum<["10", "15"]>. */
+type EnumOf<Options> = Options extends readonly [infer First extends string, ...infer Rest extends string[]] ? z.ZodEnum<[First, ...Rest]> : never;
+
+type SelectParamsShape = { [K in SelectParamName]: z.ZodOptional<EnumOf<(typeof ALL_SELECT_PARAMS)[K]['options']>> };
+
+/**
+ * Every param any model accepts, each optional, built from the models table: a param or option
+ * added there is accepted here. Whether the chosen model has the param is checked further down.
+ */
+function selectParamsShape(): SelectParamsShape {
+  const entries = Object.entries(ALL_SELECT_PARAMS).map(([name, spec]) => [name, selectParamSchema(spec.options).optional()]);
+  return Object.fromEntries(entries) as SelectParamsShape;
+}
+
+const paramsSchema = z.object(selectParamsShape()).strict();
 
 /** A reference is a path (read by the worker, confined to its reference directory) or an https URL. Never bytes. */
 const referenceSchema = z.union([
@@ -75,7 +85,7 @@ export const sora2GenerationInputSchema = z
       .string()
       .refine((prompt) => prompt.trim().length > 0, 'must not be empty')
       .refine((prompt) => prompt.length <= MAX_PROMPT_CHARS, `must be at most ${MAX_PROMPT_CHARS} characters`),
-    model: z.enum(SORA_MODELS).default('sora-2'),
+    model: z.enum(SORA_MODELS).default(DEFAULT_SORA_MODEL),
     params: paramsSchema.default({}),
     reference: referenceSchema.optional(),
     polling: pollingOptionsSchema.default({}),
@@ -87,8 +97,11 @@ export const sora2GenerationInputSchema = z
   })
   .strict()
   .superRefine((input, ctx) => {
-    if (input.params.size !== undefined && !('size' in MODEL_SPECS[input.model].selectParams)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['params', 'size'], message: `not a parameter of ${input.model}` });
+    // A param of another model (today: `size` on sora-2) is refused rather than silently dropped.
+    for (const [name, value] of Object.entries(input.params)) {
+      if (value !== undefined && !(name in MODEL_SPECS[input.model].selectParams)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['params', name], message: `not a parameter of ${input.model}` });
+      }
     }
   });
 

@@ -5,23 +5,34 @@
 
 export const SORA_MODELS = ['sora-2', 'sora-2-pro'] as const;
 export type SoraModel = (typeof SORA_MODELS)[number];
+/** The model used when a caller names none. */
+export const DEFAULT_SORA_MODEL: SoraModel = 'sora-2';
 
 export interface SelectParamSpec {
   readonly default: string;
   readonly options: readonly string[];
 }
 
-const SORA_2_PARAMS = {
+// Exported with their literal types, so the workflow input schema can derive its enums (and the
+// types callers see, e.g. n_frames: "10" | "15") from this table instead of re-typing them.
+export const SORA_2_PARAMS = {
   n_frames: { default: '10', options: ['10', '15'] },
   aspect_ratio: { default: 'landscape', options: ['landscape', 'portrait'] },
   remove_watermark: { default: 'false', options: ['false', 'true'] },
   upload_method: { default: 's3', options: ['s3', 'oss'] },
 } as const satisfies Record<string, SelectParamSpec>;
 
-const SORA_2_PRO_PARAMS = {
+export const SORA_2_PRO_PARAMS = {
   ...SORA_2_PARAMS,
   size: { default: 'standard', options: ['standard', 'high'] },
 } as const satisfies Record<string, SelectParamSpec>;
+
+/**
+ * Every select param that at least one model accepts. Inputs are checked against this first, then
+ * against the chosen model's own table (`modelsWithParam`), which is how `size` stays pro-only.
+ */
+export const ALL_SELECT_PARAMS = { ...SORA_2_PARAMS, ...SORA_2_PRO_PARAMS } as const;
+export type SelectParamName = keyof typeof ALL_SELECT_PARAMS;
 
 export interface ModelSpec {
   readonly id: SoraModel;
@@ -51,4 +62,17 @@ export function isSoraModel(value: unknown): value is SoraModel {
 /** The model's select params with every default filled in. */
 export function defaultSelectParams(model: SoraModel): Record<string, string> {
   return Object.fromEntries(Object.entries(MODEL_SPECS[model].selectParams).map(([key, spec]) => [key, spec.default]));
+}
+
+/** The models whose table has this param: all of them for most, only sora-2-pro for `size`. */
+export function modelsWithParam(name: string): SoraModel[] {
+  return SORA_MODELS.filter((model) => name in MODEL_SPECS[model].selectParams);
+}
+
+/**
+ * A client_request_id for Rivya from one of our ids (a workflow id can be longer than Rivya's
+ * limit). It only serves tracing, so a long id is cut to the limit rather than refused.
+ */
+export function toClientRequestId(id: string): string {
+  return id.slice(0, MAX_CLIENT_REQUEST_ID_CHARS);
 }

@@ -3,15 +3,20 @@
  * response fields at any time (D1), and zod drops what we don't know.
  */
 import { z } from 'zod';
+import { MAX_CLIENT_REQUEST_ID_CHARS } from './models';
+import type { TaskStatus } from './task-status';
 
-export const TASK_STATUSES = ['queued', 'processing', 'succeeded', 'failed'] as const;
-export type KnownTaskStatus = (typeof TASK_STATUSES)[number];
-export const TERMINAL_STATUSES: readonly string[] = ['succeeded', 'failed'];
+// The task lifecycle lives in task-status.ts; re-exported here, where the wire shapes are read.
+export { TASK_STATUSES, TERMINAL_STATUSES, type KnownTaskStatus, type TaskStatus } from './task-status';
 
 export const taskSchema = z.object({
   id: z.string().min(1),
-  // Exactly four statuses are documented; an unknown one is treated as "still running" by callers.
-  status: z.string().min(1),
+  // Exactly four statuses are documented; an unknown one is accepted and treated as "still
+  // running" (isTerminal says no), so a new status on Rivya's side never fails a poll.
+  status: z
+    .string()
+    .min(1)
+    .transform((status): TaskStatus => status),
   model: z.string(),
   reserved_credits: z.number(),
   final_credits: z.number(),
@@ -69,6 +74,6 @@ export const createGenerationRequestSchema = z.object({
   model: z.string().min(1),
   prompt: z.string(),
   params: z.record(z.string(), z.unknown()).optional(),
-  client_request_id: z.string().max(128).optional(),
+  client_request_id: z.string().max(MAX_CLIENT_REQUEST_ID_CHARS).optional(),
 });
 export type CreateGenerationRequest = z.infer<typeof createGenerationRequestSchema>;

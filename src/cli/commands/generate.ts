@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { DEFAULT_SORA2_TASK_QUEUE, Sora2InputError, startSora2Generation } from '../../client-helpers';
 import type { Sora2GenerationInput } from '../../../workflows/input';
+import { ALL_SELECT_PARAMS, DEFAULT_SORA_MODEL, modelsWithParam, SORA_MODELS, type SelectParamName } from '../../rivya/models';
 import { connectClient } from '../connection';
 import { failureReport, formatFailure } from '../failure-report';
 import { waitWithProgress } from '../wait';
@@ -83,18 +84,32 @@ export async function runGenerate(options: GenerateOptions): Promise<number> {
   }
 }
 
+/** "a (default) or b", from the models table, so the help never lists an option Rivya lacks. */
+function choicesHelp(options: readonly string[], defaultOption: string): string {
+  const labelled = options.map((option) => (option === defaultOption ? `${option} (default)` : option));
+  return `${labelled.slice(0, -1).join(', ')} or ${labelled[labelled.length - 1]}`;
+}
+
+/** Help for one select param; a param only some models take says which. */
+function selectParamHelp(name: SelectParamName): string {
+  const spec = ALL_SELECT_PARAMS[name];
+  const models = modelsWithParam(name);
+  const only = models.length < SORA_MODELS.length ? ` (${models.join(', ')} only)` : '';
+  return `${choicesHelp(spec.options, spec.default)}${only}`;
+}
+
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
     .description('start a Sora 2 generation')
     .requiredOption('-p, --prompt <text>', 'what the video shows')
     .option('-r, --reference <path|url>', 'one reference image: a path inside the worker\'s reference directory, or an https URL')
-    .option('-m, --model <model>', 'sora-2 (default) or sora-2-pro')
-    .option('--n-frames <n>', '"10" or "15"')
-    .option('--aspect-ratio <ratio>', 'landscape or portrait')
-    .option('--remove-watermark <bool>', 'true or false')
-    .option('--upload-method <method>', 's3 or oss')
-    .option('--size <size>', 'standard or high (sora-2-pro)')
+    .option('-m, --model <model>', choicesHelp(SORA_MODELS, DEFAULT_SORA_MODEL))
+    .option('--n-frames <n>', selectParamHelp('n_frames'))
+    .option('--aspect-ratio <ratio>', selectParamHelp('aspect_ratio'))
+    .option('--remove-watermark <bool>', selectParamHelp('remove_watermark'))
+    .option('--upload-method <method>', selectParamHelp('upload_method'))
+    .option('--size <size>', selectParamHelp('size'))
     .option('--workflow-id <id>', 'the generation\'s identity (and Idempotency-Key); default: a new UUID')
     .option('--task-queue <queue>', 'task queue of the workers', process.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE)
     .option('--deadline <seconds>', 'give up (and compensate) after this long')
