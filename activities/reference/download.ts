@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ApplicationFailure } from '@temporalio/common';
 import fetch, { type Response } from 'node-fetch';
 import { MAX_REFERENCE_BYTES } from '../../src/rivya/models';
-import { checkReferenceUrl, ForbiddenAddressError, referenceAgents, type ReferenceUrlPolicy } from './url-guard';
+import { blockedUrlReason, checkReferenceUrl, referenceAgents, type ReferenceUrlPolicy } from './url-guard';
 import { referenceDownloadFailed, referenceRejected } from './rejection';
 
 export interface DownloadedReference {
@@ -19,6 +20,10 @@ export interface DownloadedReference {
   /** Removes the temporary file and its folder. */
   dispose(): Promise<void>;
 }
+
+/** What ReferenceUrlPolicy documents for an unset timeoutMs and maxRedirects. */
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_REDIRECTS = 3;
 
 class TooLargeError extends Error {}
 
@@ -30,7 +35,7 @@ function nameFromUrl(url: URL): string | null {
 async function fetchFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, signal: AbortSignal): Promise<{ response: Response; url: URL }> {
   const agents = referenceAgents(policy);
   let url = start;
-  for (let hop = 0; hop <= (policy.maxRedirects ?? 3); hop += 1) {
+  for (let hop = 0; hop <= (policy.maxRedirects ?? DEFAULT_MAX_REDIRECTS); hop += 1) {
     checkReferenceUrl(url, policy);
     const response = await fetch(url.toString(), {
       redirect: 'manual',
@@ -49,15 +54,8 @@ async function fetchFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, s
   throw referenceRejected('reference.url: too many redirects');
 }
 
-/** The guard's refusal, whether thrown directly or wrapped by node-fetch's FetchError (message only). */
-function forbiddenReason(err: unknown): string | undefined {
-  if (err instanceof ForbiddenAddressError) return err.message;
-  const match = err instanceof Error ? /reference\.url: resolves to a non-public address/.exec(err.message) : null;
-  return match?.[0];
-}
-
 export async function downloadReference(rawUrl: string, policy: ReferenceUrlPolicy, cancel: AbortSignal): Promise<DownloadedReference> {
-  const timeoutMs = policy.timeoutMs ?? 30_000;
+  const timeoutMs = policy.timeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([cancel, timeout]);
   const dir = await mkdtemp(join(tmpdir(), 'rivya-ref-'));
@@ -82,11 +80,12 @@ export async function downloadReference(rawUrl: string, policy: ReferenceUrlPoli
   } catch (err) {
     await dispose();
     if (err instanceof TooLargeError) throw referenceRejected(`reference.url: over the ${MAX_REFERENCE_BYTES}-byte limit`);
-    const forbidden = forbiddenReason(err);
-    if (forbidden) throw referenceRejected(forbidden);
+    // Thrown by the guard directly, or from the socket's DNS lookup wrapped in a FetchError.
+    const blocked = blockedUrlReason(err);
+    if (blocked) throw referenceRejected(blocked);
     if (cancel.aborted) throw err;
     if (timeout.aborted) throw referenceRejected(`reference.url: not downloaded within ${timeoutMs} ms`);
-    if (err instanceof Error && err.name === 'ApplicationFailure') throw err;
+    if (err instanceof ApplicationFailure) throw err; // our own refusals from the try block keep their type
     throw referenceDownloadFailed(`reference.url: download failed (${(err as Error).message})`);
   }
 }

@@ -25,8 +25,37 @@ export interface ReferenceUrlPolicy {
   timeoutMs?: number;
 }
 
-export class ForbiddenAddressError extends Error {
-  override readonly name = 'ForbiddenAddressError';
+/** Every reason the guard refuses a URL, by code, with the message the refusal reports. */
+const BLOCKED_URL_MESSAGES = {
+  REFERENCE_URL_NOT_HTTPS: 'reference.url: must be https',
+  REFERENCE_URL_HAS_CREDENTIALS: 'reference.url: credentials in URLs are not allowed',
+  REFERENCE_URL_LOCAL_HOST: 'reference.url: points at a local or metadata host',
+  REFERENCE_URL_NON_PUBLIC_ADDRESS: 'reference.url: points at a non-public address',
+  REFERENCE_URL_RESOLVES_NON_PUBLIC: 'reference.url: resolves to a non-public address',
+} as const;
+export type BlockedUrlCode = keyof typeof BLOCKED_URL_MESSAGES;
+
+/**
+ * The guard's refusal. It carries a `code` (as Node's system errors do) because the refusal raised
+ * inside the socket's DNS lookup reaches the caller wrapped in node-fetch's FetchError, which keeps
+ * the original's `code` but not the error itself.
+ */
+export class BlockedUrlError extends Error {
+  override readonly name = 'BlockedUrlError';
+  constructor(readonly code: BlockedUrlCode) {
+    super(BLOCKED_URL_MESSAGES[code]);
+  }
+}
+
+function isBlockedUrlCode(code: unknown): code is BlockedUrlCode {
+  return typeof code === 'string' && Object.hasOwn(BLOCKED_URL_MESSAGES, code);
+}
+
+/** The guard's refusal message, whether the error is the guard's own or a wrapper that kept its code. */
+export function blockedUrlReason(err: unknown): string | undefined {
+  if (err instanceof BlockedUrlError) return err.message;
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return isBlockedUrlCode(code) ? BLOCKED_URL_MESSAGES[code] : undefined;
 }
 
 export function isPublicAddress(address: string): boolean {
@@ -41,15 +70,15 @@ const FORBIDDEN_HOSTNAMES = new Set(['localhost', 'metadata.google.internal', 'm
 /** Checks what can be checked from the URL alone; DNS answers are checked by `guardedLookup`. */
 export function checkReferenceUrl(url: URL, policy: ReferenceUrlPolicy): void {
   if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) {
-    throw new ForbiddenAddressError('reference.url: must be https');
+    throw new BlockedUrlError('REFERENCE_URL_NOT_HTTPS');
   }
-  if (url.username || url.password) throw new ForbiddenAddressError('reference.url: credentials in URLs are not allowed');
+  if (url.username || url.password) throw new BlockedUrlError('REFERENCE_URL_HAS_CREDENTIALS');
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (policy.allowPrivateNetworks || policy.allowedHosts?.includes(host)) return;
   if (FORBIDDEN_HOSTNAMES.has(host) || host.endsWith('.localhost')) {
-    throw new ForbiddenAddressError('reference.url: points at a local or metadata host');
+    throw new BlockedUrlError('REFERENCE_URL_LOCAL_HOST');
   }
-  if (isIP(host) && !isPublicAddress(host)) throw new ForbiddenAddressError('reference.url: points at a non-public address');
+  if (isIP(host) && !isPublicAddress(host)) throw new BlockedUrlError('REFERENCE_URL_NON_PUBLIC_ADDRESS');
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -60,7 +89,7 @@ function guardedLookup(allowedHosts: readonly string[], hostname: string, option
     if (err) return callback(err, []);
     const list = addresses as LookupAddress[];
     if (list.length === 0 || list.some((entry) => !isPublicAddress(entry.address))) {
-      return callback(new ForbiddenAddressError('reference.url: resolves to a non-public address'), []);
+      return callback(new BlockedUrlError('REFERENCE_URL_RESOLVES_NON_PUBLIC'), []);
     }
     if ((options as LookupAllOptions).all) return callback(null, list);
     return callback(null, list[0]!.address, list[0]!.family);
