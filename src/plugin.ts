@@ -7,17 +7,10 @@ import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createSora2Activities, type ReferenceUrlPolicy } from '../activities';
 import { RivyaClient, type FetchLike } from './rivya/client';
-import { readRivyaSettings } from './worker-settings';
+import { resolveReferenceDirectory, resolveRivyaSettings, type RivyaSettingsOptions } from './worker-settings';
 
-export interface Sora2PluginOptions {
-  /** Default: RIVYA_API_KEY from the worker's environment. Only the worker ever holds it. */
-  apiKey?: string;
-  /** Default: RIVYA_BASE_URL, else Rivya's production host. */
-  baseUrl?: string;
-  /** Default: RIVYA_REQUEST_TIMEOUT_MS, else 30 s. */
-  requestTimeoutMs?: number;
-  /** Local references are read only from here. Default: RIVYA_REFERENCE_DIR; unset refuses paths. */
-  referenceDirectory?: string;
+/** apiKey, baseUrl, requestTimeoutMs and referenceDirectory: see RivyaSettingsOptions (each overrides its RIVYA_* variable). */
+export interface Sora2PluginOptions extends RivyaSettingsOptions {
   referenceUrlPolicy?: ReferenceUrlPolicy;
   /** A ready client (custom transport); overrides apiKey/baseUrl. */
   client?: RivyaClient;
@@ -56,23 +49,17 @@ export class Sora2Plugin extends SimplePlugin {
 
 function buildActivities(options: Sora2PluginOptions) {
   const env = options.env ?? process.env;
-  let client = options.client;
-  let referenceDirectory = options.referenceDirectory;
-  if (!client) {
-    const settings = readRivyaSettings({
-      ...env,
-      ...(options.apiKey !== undefined ? { RIVYA_API_KEY: options.apiKey } : {}),
-      ...(options.baseUrl !== undefined ? { RIVYA_BASE_URL: options.baseUrl } : {}),
-      ...(options.requestTimeoutMs !== undefined ? { RIVYA_REQUEST_TIMEOUT_MS: String(options.requestTimeoutMs) } : {}),
-    });
-    client = new RivyaClient({
-      apiKey: settings.RIVYA_API_KEY,
-      baseUrl: settings.RIVYA_BASE_URL,
-      timeoutMs: settings.RIVYA_REQUEST_TIMEOUT_MS,
-      fetch: options.fetch,
-    });
-    referenceDirectory ??= settings.RIVYA_REFERENCE_DIR;
+  const urlPolicy = options.referenceUrlPolicy;
+  if (options.client) {
+    // A ready client brings its own key, URL and timeout: nothing else is required or read.
+    return createSora2Activities(options.client, { referenceDirectory: resolveReferenceDirectory(options, env), urlPolicy });
   }
-  referenceDirectory ??= env.RIVYA_REFERENCE_DIR;
-  return createSora2Activities(client, { referenceDirectory, urlPolicy: options.referenceUrlPolicy });
+  const settings = resolveRivyaSettings(options, env);
+  const client = new RivyaClient({
+    apiKey: settings.RIVYA_API_KEY,
+    baseUrl: settings.RIVYA_BASE_URL,
+    timeoutMs: settings.RIVYA_REQUEST_TIMEOUT_MS,
+    fetch: options.fetch,
+  });
+  return createSora2Activities(client, { referenceDirectory: settings.RIVYA_REFERENCE_DIR, urlPolicy });
 }
