@@ -7,6 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle,
 import { checkSora2Input, describeIssues, type InputIssue, type Sora2GenerationInput } from '../workflows/input';
 import type { sora2Generation, Sora2GenerationResult } from '../workflows/sora2-generation';
 import { RIVYA_MODEL } from '../workflows/search-attributes';
+import { workflowIdIssues } from '../workflows/workflow-id';
 
 export const SORA2_WORKFLOW_TYPE = 'sora2Generation';
 export const DEFAULT_SORA2_TASK_QUEUE = 'rivya-sora2';
@@ -42,7 +43,8 @@ function detailsOf(input: Sora2GenerationInput): string {
 /** Validates, then starts — or attaches to the generation already started under this workflow id. */
 export async function startSora2Generation(client: Client, input: Sora2GenerationInput, options: StartSora2Options): Promise<Sora2WorkflowHandle> {
   const checked = checkSora2Input(input);
-  if (!checked.ok) throw new Sora2InputError(checked.issues);
+  const issues = [...(checked.ok ? [] : checked.issues), ...workflowIdIssues(options.workflowId)];
+  if (!checked.ok || issues.length > 0) throw new Sora2InputError(issues);
   const { workflowId, taskQueue = DEFAULT_SORA2_TASK_QUEUE, ...rest } = options;
   const withSearchAttributes = checked.value.searchAttributes && rest.typedSearchAttributes === undefined;
   try {

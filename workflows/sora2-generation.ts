@@ -36,6 +36,7 @@ import {
 } from './failure-classification';
 import { generationFailure, FailureTypes, type CompensationOutcome } from './failures';
 import { initialState, successResultOf, type Sora2CarriedState, type Sora2GenerationResult } from './generation-state';
+import { workflowIdIssues } from './workflow-id';
 import { checkSora2Input, describeIssues, rivyaParams, type Sora2GenerationInput, type Sora2GenerationRequest } from './input';
 import { lastKnownCredits } from './last-known-credits';
 import { sora2PollNowSignal, sora2StatusQuery, type GenerationPhase, type GenerationStatus } from './messages';
@@ -66,9 +67,10 @@ class DeadlineReached extends Error {}
 
 export async function sora2Generation(input: Sora2GenerationInput, carried?: Sora2CarriedState): Promise<Sora2GenerationResult> {
   const checked = checkSora2Input(input);
-  if (!checked.ok) {
+  const issues = [...(checked.ok ? [] : checked.issues), ...workflowIdIssues(workflowInfo().workflowId)];
+  if (!checked.ok || issues.length > 0) {
     // Nothing has happened yet: no compensation to run, nothing paid.
-    throw generationFailure(FailureTypes.ValidationFailed, `invalid generation input: ${describeIssues(checked.issues)}`, {
+    throw generationFailure(FailureTypes.ValidationFailed, `invalid generation input: ${describeIssues(issues)}`, {
       reason: 'invalid-input',
       workflowId: workflowInfo().workflowId,
       phase: 'validating',
@@ -77,7 +79,7 @@ export async function sora2Generation(input: Sora2GenerationInput, carried?: Sor
       credits: null,
       compensations: [],
       polls: 0,
-      issues: checked.issues,
+      issues,
     });
   }
   return new GenerationRun(checked.value, input, carried).run();
