@@ -48,22 +48,67 @@ const referenceSchema = z.union([
     .strict(),
 ]);
 
+/**
+ * Bounds on everything a caller hands in: the input lands in history (and, for compensations, in
+ * each compensation's activity input), and polling settings decide how hard Rivya is called.
+ */
+export const INPUT_LIMITS = {
+  /** The whole input as JSON (a 10,000-character prompt is at most ~30 KB of UTF-8). */
+  maxInputJsonBytes: 64 * 1024,
+  maxMetadataKeys: 32,
+  /** Metadata is copied into every compensation's context: kept small so that copy stays cheap. */
+  maxMetadataJsonBytes: 8 * 1024,
+  maxCompensationArgsJsonBytes: 16 * 1024,
+  /** Temporal fires timers at about 1 s resolution: shorter waits only add load, so they are raised to this. */
+  minPollIntervalMs: 1_000,
+  maxPollIntervalMs: 60 * 60_000,
+  maxExpectedDurationMs: 24 * 60 * 60_000,
+  maxDeadlineMs: 7 * 24 * 60 * 60_000,
+} as const;
+
+/** UTF-8 length without TextEncoder/Buffer (workflow-safe). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4;
+      i += 1; // the low surrogate of the pair
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function jsonBytes(value: unknown): number {
+  try {
+    return utf8Length(JSON.stringify(value) ?? '');
+  } catch {
+    return Number.POSITIVE_INFINITY; // cycles, BigInt: not JSON, not acceptable input
+  }
+}
+
 const durationMs = z.number().int().positive();
+/** A wait between status checks: raised to Temporal's timer resolution, never above the cap. */
+const pollIntervalMs = durationMs
+  .max(INPUT_LIMITS.maxPollIntervalMs, `must be at most ${INPUT_LIMITS.maxPollIntervalMs} ms`)
+  .transform((ms) => Math.max(ms, INPUT_LIMITS.minPollIntervalMs));
 
 export const pollingOptionsSchema = z
   .object({
     /** First status check after the create call. Rivya's guidance: ~2–3 s. */
-    firstCheckAfterMs: durationMs.default(2_500),
+    firstCheckAfterMs: pollIntervalMs.default(2_500),
     /** Densest polling, from the earliest plausible finish on (a little under Rivya's 5 s guidance). */
-    minIntervalMs: durationMs.default(4_500),
+    minIntervalMs: pollIntervalMs.default(4_500),
     /** Sparsest polling, whatever happens. */
-    maxIntervalMs: durationMs.default(60_000),
+    maxIntervalMs: pollIntervalMs.default(60_000),
     /** How long the task is expected to take; defaults by model and n_frames. */
-    expectedDurationMs: durationMs.optional(),
+    expectedDurationMs: durationMs.max(INPUT_LIMITS.maxExpectedDurationMs, `must be at most ${INPUT_LIMITS.maxExpectedDurationMs} ms`).optional(),
     /** Spread of each wait (deterministic per workflow and poll), so workflows started together don't poll in lockstep. */
     jitterFraction: z.number().min(0).max(0.5).default(0.1),
     /** Hard deadline from the workflow's start; passing it ends in GenerationTimedOut plus compensation. */
-    deadlineMs: durationMs.default(60 * 60_000),
+    deadlineMs: durationMs.max(INPUT_LIMITS.maxDeadlineMs, `must be at most ${INPUT_LIMITS.maxDeadlineMs} ms (7 days)`).default(60 * 60_000),
   })
   .strict()
   .refine((p) => p.minIntervalMs <= p.maxIntervalMs, { message: 'minIntervalMs must not exceed maxIntervalMs', path: ['minIntervalMs'] });
@@ -89,9 +134,19 @@ export const sora2GenerationInputSchema = z
     params: paramsSchema.default({}),
     reference: referenceSchema.optional(),
     polling: pollingOptionsSchema.default({}),
-    compensations: z.array(compensationSchema).max(10).default([]),
+    compensations: z
+      .array(compensationSchema)
+      .max(10)
+      .refine((list) => jsonBytes(list.map((c) => c.args)) <= INPUT_LIMITS.maxCompensationArgsJsonBytes, {
+        message: `compensation args must total at most ${INPUT_LIMITS.maxCompensationArgsJsonBytes} bytes of JSON`,
+      })
+      .default([]),
     /** Free metadata for pipelines, echoed in the result and the compensation context. */
-    metadata: z.record(z.string().max(100), z.union([z.string().max(1_000), z.number(), z.boolean()])).default({}),
+    metadata: z
+      .record(z.string().max(100), z.union([z.string().max(1_000), z.number(), z.boolean()]))
+      .refine((m) => Object.keys(m).length <= INPUT_LIMITS.maxMetadataKeys, { message: `must have at most ${INPUT_LIMITS.maxMetadataKeys} keys` })
+      .refine((m) => jsonBytes(m) <= INPUT_LIMITS.maxMetadataJsonBytes, { message: `must be at most ${INPUT_LIMITS.maxMetadataJsonBytes} bytes of JSON` })
+      .default({}),
     /** Upsert RivyaTaskId/RivyaTaskStatus/RivyaModel. Turn off on a cluster where they are not registered. */
     searchAttributes: z.boolean().default(true),
   })
@@ -124,6 +179,12 @@ export type InputCheck =
 
 /** Validates and normalises the input; every problem is reported, not just the first. */
 export function checkSora2Input(input: unknown): InputCheck {
+  // Size first: a 20 MB input is refused without walking it field by field.
+  const size = jsonBytes(input);
+  if (size > INPUT_LIMITS.maxInputJsonBytes) {
+    const what = Number.isFinite(size) ? `${size} bytes of JSON` : 'not serialisable as JSON';
+    return { ok: false, issues: [{ path: '(input)', message: `must be at most ${INPUT_LIMITS.maxInputJsonBytes} bytes of JSON (${what})` }] };
+  }
   const parsed = sora2GenerationInputSchema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   return {
