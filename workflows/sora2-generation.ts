@@ -49,11 +49,16 @@ export type { Sora2CarriedState, Sora2GenerationResult } from './generation-stat
 
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
-/** Explicit timeouts everywhere; `scheduleToCloseTimeout` bounds each activity's retries in total time. */
+/**
+ * Explicit timeouts everywhere; `scheduleToCloseTimeout` bounds each activity's retries in total
+ * time and `maximumAttempts` in count. Errors no retry can fix are non-retryable at the source;
+ * the attempt cap is the safety net for one that is misclassified. The paid create keeps the most
+ * attempts: after a lost response, only a retry with the same Idempotency-Key recovers the task.
+ */
 const ACTIVITY_OPTIONS = {
-  upload: { startToCloseTimeout: '2m', scheduleToCloseTimeout: '10m', retry: RETRY },
-  create: { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry: RETRY },
-  poll: { startToCloseTimeout: '20s', scheduleToCloseTimeout: '3m', retry: RETRY },
+  upload: { startToCloseTimeout: '2m', scheduleToCloseTimeout: '10m', retry: { ...RETRY, maximumAttempts: 8 } },
+  create: { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry: { ...RETRY, maximumAttempts: 20 } },
+  poll: { startToCloseTimeout: '20s', scheduleToCloseTimeout: '3m', retry: { ...RETRY, maximumAttempts: 10 } },
   compensate: { startToCloseTimeout: '1m', scheduleToCloseTimeout: '10m', retry: { ...RETRY, maximumAttempts: 10 } },
 } satisfies Record<string, ActivityOptions>;
 

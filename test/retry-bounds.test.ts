@@ -1,14 +1,20 @@
 /**
- * The workflow id is Rivya's Idempotency-Key and client_request_id: an id Rivya cannot take is
- * refused before anything starts (client helper) or before anything is paid (workflow), instead
- * of being retried as if Rivya were down.
+ * Retrying where it cannot help: the workflow id is Rivya's Idempotency-Key and client_request_id,
+ * so an id Rivya cannot take is refused before anything starts (client helper) or before anything
+ * is paid (workflow), instead of being retried as if Rivya were down; and every activity the
+ * workflow schedules has a bounded attempt count.
  */
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { SORA2_WORKFLOW_TYPE, Sora2InputError, startSora2Generation } from '../src/client-helpers';
 import { generationFailureOf } from '../src/generation-failure';
 import { FailureTypes } from '../workflows/failures';
 import { workflowIdIssues } from '../workflows/workflow-id';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { executeSora2Generation } from '../src/client-helpers';
+import { assetPath } from '../src/package-root';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
+import { nextId } from './helpers/ids';
 
 test.each([
   ['128 characters', true, 'a'.repeat(128)],
@@ -52,5 +58,23 @@ describe('on the real dev server', () => {
     expect(failure?.type).toBe(FailureTypes.ValidationFailed);
     expect(failure?.details?.issues?.map((issue) => issue.path)).toEqual(['workflowId']);
     expect(stack.simulator.stats().counters.createGeneration).toBeUndefined();
+  });
+
+  test('every activity the workflow schedules has a bounded attempt count', async () => {
+    copyFileSync(assetPath('sample-reference.png'), join(stack.referenceDir, 'bounded.png'));
+    const workflowId = nextId('bounded-attempts');
+    await executeSora2Generation(
+      stack.env.client,
+      { prompt: '[sim:succeed] bounded', polling: FAST_POLLING, reference: { path: 'bounded.png' } },
+      { workflowId, taskQueue: stack.taskQueue },
+    );
+    const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes] : []));
+    const types = new Set(scheduled.map((attributes) => attributes.activityType?.name));
+    expect([...types].sort()).toEqual(['rivyaCreateGeneration', 'rivyaGetGeneration', 'rivyaUploadReference']);
+    for (const attributes of scheduled) {
+      const attempts = attributes.retryPolicy?.maximumAttempts ?? 0;
+      expect(`${attributes.activityType?.name}: ${attempts > 0 && attempts <= 20}`).toBe(`${attributes.activityType?.name}: true`);
+    }
   });
 });
