@@ -37,6 +37,17 @@ const invalidInputs = {
   'more than one reference': fc.array(fc.record({ path: fc.string({ minLength: 1 }) }), { minLength: 2, maxLength: 5 }).map((reference) => ({ prompt: 'p', reference })),
   'non-https reference URL': fc.webUrl({ validSchemes: ['http', 'ftp', 'file', 'gopher'] }).filter((u) => !u.startsWith('https://')).map((url) => ({ prompt: 'p', reference: { url } })),
   'reference as bytes': fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => ({ prompt: 'p', reference: { data: Buffer.from(bytes).toString('base64') } })),
+  'oversized metadata (keys or bytes)': fc.oneof(
+    fc.integer({ min: 33, max: 2_000 }).map((keys) => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]))),
+    fc.integer({ min: 9, max: 30 }).map((keys) => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, 'x'.repeat(1_000)]))),
+  ).map((metadata) => ({ prompt: 'p', metadata })),
+  'oversized compensation arguments': fc
+    .integer({ min: 16_400, max: 200_000 })
+    .map((bytes) => ({ prompt: 'p', compensations: [{ activity: 'undo', args: ['z'.repeat(bytes)] }] })),
+  'deadline or durations past their caps': fc.oneof(
+    fc.integer({ min: 7 * 24 * 3_600_000 + 1, max: Number.MAX_SAFE_INTEGER }).map((deadlineMs) => ({ prompt: 'p', polling: { deadlineMs } })),
+    fc.integer({ min: 3_600_001, max: 2 ** 40 }).map((maxIntervalMs) => ({ prompt: 'p', polling: { maxIntervalMs } })),
+  ),
 };
 
 describe('generated invalid workflow inputs are refused with every bad field named', () => {
