@@ -1,7 +1,7 @@
 /** BENCHMARKS.md and its chart, generated from a run's JSON (never edited by hand). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchResults } from './run';
+import type { BenchResults } from './result-types';
 import type { PolicyResult, ScalingResult } from './scenarios';
 import { medianDifferenceInterval } from './stats';
 
@@ -68,7 +68,10 @@ function cycleStretch(policies: PolicyResult[]): string[] {
   });
 }
 
-/** Why a target was missed, from the run's own numbers (the issue asks: meet them or explain). */
+/**
+ * Why a target was missed, from the run's own numbers: a bare "not met" would leave the reader to
+ * guess whether it is noise, the machine or the design, so each miss gets its measured cause.
+ */
 function explainMisses(dominance: { distribution: string; ok: boolean; interval?: [number, number] }[], scaling: ScalingResult[]): string[] {
   const notes: string[] = [];
   for (const d of dominance.filter((entry) => !entry.ok && entry.interval)) {

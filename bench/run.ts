@@ -8,35 +8,8 @@ import { join } from 'node:path';
 import { startBenchEnvironment } from './environment';
 import { POLICIES } from './policies';
 import { writeBenchmarkReport } from './report';
-import {
-  DISTRIBUTIONS,
-  runLongTask,
-  runOverhead,
-  runPolicyComparison,
-  runScaling,
-  runThroughput,
-  runWorkerCost,
-  type PolicyResult,
-  type ScalingResult,
-  type WorkerCostResult,
-} from './scenarios';
-
-export interface BenchMode {
-  name: 'quick' | 'full';
-  generationsPerPolicy: number;
-  /** Rounds of the policy comparison per distribution, pooled (more samples at the same load). */
-  comparisonRounds: number;
-  timeScale: number;
-  distributions: string[];
-  costGenerations: number;
-  costTaskSeconds: number;
-  overheadGenerations: number;
-  throughputGenerations: number;
-  scalingLevels: number[];
-  /** Also measure this level with a bounded sticky cache (memory against replay CPU). */
-  scalingCacheLimited?: { inFlight: number; maxCachedWorkflows: number };
-  scalingWindowMs: number;
-}
+import type { BenchMode, BenchResults } from './result-types';
+import { DISTRIBUTIONS, runLongTask, runOverhead, runPolicyComparison, runScaling, runThroughput, runWorkerCost, type ScalingResult } from './scenarios';
 
 const MODES: Record<BenchMode['name'], BenchMode> = {
   quick: {
@@ -164,19 +137,6 @@ async function main(): Promise<void> {
   await measureScaling(mode, results.scaling, persist);
   log(`done in ${results.durationS}s: ${jsonPath}, BENCHMARKS.md`);
 }
-
-export type BenchResults = {
-  mode: BenchMode;
-  startedAt: string;
-  durationS: number;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
-  policies: PolicyResult[];
-  workerCost: WorkerCostResult[];
-  overhead: Awaited<ReturnType<typeof runOverhead>> | undefined;
-  throughput: Awaited<ReturnType<typeof runThroughput>> | undefined;
-  longTask: Awaited<ReturnType<typeof runLongTask>> | undefined;
-  scaling: ScalingResult[];
-};
 
 if (require.main === module) {
   main().catch((err: unknown) => {
