@@ -16,10 +16,10 @@ export interface Policy {
 const fixed = (ms: number, jitterFraction = 0) => ({ firstCheckAfterMs: ms, minIntervalMs: ms, maxIntervalMs: ms, jitterFraction });
 
 export const POLICIES: Policy[] = [
-  { name: 'adaptive (ours)', standsFor: 'this plugin\'s default schedule', polling: {} },
+  { name: 'adaptive (ours)', standsFor: "this plugin's default schedule", polling: {} },
   { name: 'fixed 0.5 s', standsFor: 'fal subscribe, Replicate run', polling: fixed(500) },
   { name: 'fixed 1 s', standsFor: 'OpenAI create_and_poll', polling: fixed(1_000) },
-  { name: 'fixed 5 s', standsFor: 'Vercel AI SDK generateVideo; Rivya\'s guidance', polling: fixed(5_000) },
+  { name: 'fixed 5 s', standsFor: "Vercel AI SDK generateVideo; Rivya's guidance", polling: fixed(5_000) },
   { name: '6 s ± 1.5 s', standsFor: 'Runway waitForTaskOutput', polling: fixed(6_000, 0.25) },
 ];
 

@@ -21,7 +21,9 @@ export function sampleProcess(pid: number): ProcessSample {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  const rssLine = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((line) => line.startsWith('VmRSS:'));
+  const rssLine = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('VmRSS:'));
   const rssKb = Number(rssLine?.split(/\s+/)[1] ?? 0);
   return { cpuMs: ((utime + stime) / CLOCK_TICKS) * 1000, rssBytes: rssKb * 1024 };
 }
@@ -32,7 +34,10 @@ export class ProcessSampler {
   private peakRss = 0;
   private timer: NodeJS.Timeout;
 
-  constructor(private readonly pid: number, intervalMs = 250) {
+  constructor(
+    private readonly pid: number,
+    intervalMs = 250,
+  ) {
     this.start = sampleProcess(pid);
     this.timer = setInterval(() => {
       try {

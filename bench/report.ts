@@ -27,7 +27,8 @@ function chartSvg(policies: PolicyResult[]): string {
     return `${shape}<title>${p.policy} (${p.distribution}): ${p.statusCallsPerGeneration} calls, p50 ${p.detectionLatencyP50S} s</title>`;
   });
   const legend = names.map(
-    (name, i) => `<rect x="${width - pad.right + 20}" y="${pad.top + i * 22}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>` +
+    (name, i) =>
+      `<rect x="${width - pad.right + 20}" y="${pad.top + i * 22}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>` +
       `<text x="${width - pad.right + 38}" y="${pad.top + i * 22 + 11}" font-size="12">${name}</text>`,
   );
   const ticks = [0, 0.25, 0.5, 0.75, 1].map(
@@ -72,14 +73,20 @@ function cycleStretch(policies: PolicyResult[]): string[] {
  * Why a target was missed, from the run's own numbers: a bare "not met" would leave the reader to
  * guess whether it is noise, the machine or the design, so each miss gets its measured cause.
  */
-function explainMisses(dominance: { distribution: string; ok: boolean; interval?: [number, number] }[], scaling: ScalingResult[]): string[] {
+function explainMisses(
+  dominance: { distribution: string; ok: boolean; interval?: [number, number] }[],
+  scaling: ScalingResult[],
+): string[] {
   const notes: string[] = [];
   for (const d of dominance.filter((entry) => !entry.ok && entry.interval)) {
     const [low, high] = d.interval!;
     if (low < 0 && high > 0)
-      notes.push(`- ${d.distribution}: the p50 difference is inside this run's noise (its 95 % interval spans 0, from ${low.toFixed(2)} to ${high.toFixed(2)} s); the call saving is not.`);
+      notes.push(
+        `- ${d.distribution}: the p50 difference is inside this run's noise (its 95 % interval spans 0, from ${low.toFixed(2)} to ${high.toFixed(2)} s); the call saving is not.`,
+      );
   }
-  const byCache = (cache: number | 'SDK default', inFlight: number) => scaling.find((s) => s.inFlight === inFlight && (s.maxCachedWorkflows ?? 'SDK default') === cache && s.memory);
+  const byCache = (cache: number | 'SDK default', inFlight: number) =>
+    scaling.find((s) => s.inFlight === inFlight && (s.maxCachedWorkflows ?? 'SDK default') === cache && s.memory);
   const small = byCache('SDK default', 100);
   const large = byCache('SDK default', 1_000);
   if (small?.memory && large?.memory && large.workerRssMb > 400) {
@@ -101,7 +108,9 @@ function explainMisses(dominance: { distribution: string; ok: boolean; interval?
 /** Status-query latency of a scaling level; a saturated stack may answer none within the window. */
 function queryText(s: ScalingResult): string {
   const answered = typeof s.statusQueryP50Ms === 'number' && Number.isFinite(s.statusQueryP50Ms);
-  return answered ? `${s.statusQueryP50Ms} / ${s.statusQueryP95Ms}, ${s.statusQueryFailures ?? 0}` : `none answered, ${s.statusQueryFailures ?? 0}`;
+  return answered
+    ? `${s.statusQueryP50Ms} / ${s.statusQueryP95Ms}, ${s.statusQueryFailures ?? 0}`
+    : `none answered, ${s.statusQueryFailures ?? 0}`;
 }
 
 /** The p50 difference with its bootstrap interval (older result files carry no raw latencies). */
@@ -124,14 +133,18 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
   const { mode, machine, policies, workerCost, overhead, throughput, longTask, scaling } = results;
   const ours = (d: string) => policies.find((p) => p.distribution === d && p.policy === 'adaptive (ours)')!;
   const fiveS = (d: string) => policies.find((p) => p.distribution === d && p.policy === 'fixed 5 s')!;
-  const dominance = [...new Set(policies.map((p) => p.distribution))].filter((d) => ours(d) && fiveS(d)).map((d) => ({
-    distribution: d,
-    ok: ours(d).statusCallsPerGeneration < fiveS(d).statusCallsPerGeneration && ours(d).detectionLatencyP50S <= fiveS(d).detectionLatencyP50S,
-    interval: medianInterval(ours(d), fiveS(d)),
-    line:
-      `${d}: ${ours(d).statusCallsPerGeneration} vs ${fiveS(d).statusCallsPerGeneration} calls (${Math.round((1 - ours(d).statusCallsPerGeneration / fiveS(d).statusCallsPerGeneration) * 100)} % fewer), ` +
-      `p50 ${ours(d).detectionLatencyP50S} s vs ${fiveS(d).detectionLatencyP50S} s${medianDifferenceText(ours(d), fiveS(d))}`,
-  }));
+  const dominance = [...new Set(policies.map((p) => p.distribution))]
+    .filter((d) => ours(d) && fiveS(d))
+    .map((d) => ({
+      distribution: d,
+      ok:
+        ours(d).statusCallsPerGeneration < fiveS(d).statusCallsPerGeneration &&
+        ours(d).detectionLatencyP50S <= fiveS(d).detectionLatencyP50S,
+      interval: medianInterval(ours(d), fiveS(d)),
+      line:
+        `${d}: ${ours(d).statusCallsPerGeneration} vs ${fiveS(d).statusCallsPerGeneration} calls (${Math.round((1 - ours(d).statusCallsPerGeneration / fiveS(d).statusCallsPerGeneration) * 100)} % fewer), ` +
+        `p50 ${ours(d).detectionLatencyP50S} s vs ${fiveS(d).detectionLatencyP50S} s${medianDifferenceText(ours(d), fiveS(d))}`,
+    }));
   const maxEventsPerPoll = Math.max(0, ...policies.filter((p) => p.historyEventsPerPoll > 0).map((p) => p.historyEventsPerPoll));
   const at1000 = scaling.find((s) => s.inFlight === 1_000 && (s.maxCachedWorkflows ?? 'SDK default') === 'SDK default');
   const lines = [

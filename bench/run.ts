@@ -9,7 +9,16 @@ import { startBenchEnvironment } from './environment';
 import { POLICIES } from './policies';
 import { writeBenchmarkReport } from './report';
 import type { BenchMode, BenchResults } from './result-types';
-import { DISTRIBUTIONS, runLongTask, runOverhead, runPolicyComparison, runScaling, runThroughput, runWorkerCost, type ScalingResult } from './scenarios';
+import {
+  DISTRIBUTIONS,
+  runLongTask,
+  runOverhead,
+  runPolicyComparison,
+  runScaling,
+  runThroughput,
+  runWorkerCost,
+  type ScalingResult,
+} from './scenarios';
 
 const MODES: Record<BenchMode['name'], BenchMode> = {
   quick: {
@@ -49,7 +58,10 @@ const log = (line: string) => console.error(`[bench ${new Date().toISOString().s
  */
 function newestFullResults(root: string): { dir: string; latest: string; results: BenchResults } {
   const dir = join(root, 'bench', 'results');
-  const latest = readdirSync(dir).filter((file) => file.endsWith('-full.json')).sort().pop();
+  const latest = readdirSync(dir)
+    .filter((file) => file.endsWith('-full.json'))
+    .sort()
+    .pop();
   if (!latest) throw new Error('no full results: run `npm run bench` first');
   return { dir, latest, results: JSON.parse(readFileSync(join(dir, latest), 'utf8')) as BenchResults };
 }
@@ -95,7 +107,13 @@ async function main(): Promise<void> {
     mode,
     startedAt: new Date(started).toISOString(),
     durationS: 0,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: process.platform,
+    },
     policies: [],
     workerCost: [],
     overhead: undefined,
@@ -117,7 +135,9 @@ async function main(): Promise<void> {
   try {
     for (const distribution of DISTRIBUTIONS.filter((d) => mode.distributions.includes(d.name))) {
       log(`all policies at once on ${distribution.name} (${mode.comparisonRounds} × ${mode.generationsPerPolicy} generations each)`);
-      results.policies.push(...(await runPolicyComparison(bench, distribution, mode.generationsPerPolicy, mode.timeScale, mode.comparisonRounds)));
+      results.policies.push(
+        ...(await runPolicyComparison(bench, distribution, mode.generationsPerPolicy, mode.timeScale, mode.comparisonRounds)),
+      );
       persist();
     }
     for (const policy of POLICIES) {

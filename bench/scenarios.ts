@@ -66,7 +66,11 @@ function simulatorTiming(distribution: DurationDistribution, timeScale: number) 
   const ms = ([a, b]: [number, number]) => [a * 1000, b * 1000] as [number, number];
   return {
     queuedMs: ms(distribution.queuedS),
-    processingMs: { '10': ms(distribution.processingS['10']), '15': ms(distribution.processingS['15']), default: ms(distribution.processingS['10']) },
+    processingMs: {
+      '10': ms(distribution.processingS['10']),
+      '15': ms(distribution.processingS['15']),
+      default: ms(distribution.processingS['10']),
+    },
     timeScale,
   };
 }
@@ -74,36 +78,56 @@ function simulatorTiming(distribution: DurationDistribution, timeScale: number) 
 const nFramesOf = (i: number) => (i % 2 === 0 ? '10' : '15');
 const PLAIN_PREFIX = 'plain';
 
-async function startWorkflows(bench: BenchEnvironment, policy: Policy, prefix: string, generations: number, timeScale: number): Promise<Sora2GenerationResult[]> {
-  return mapWithLimit(Array.from({ length: generations }, (_, i) => i), 50, async (i) => {
-    const nFrames = nFramesOf(i);
-    const input: Sora2GenerationInput = {
-      prompt: `[sim:succeed] bench ${i}`,
-      params: { n_frames: nFrames },
-      polling: scaledPolling(policy, timeScale, expectedDurationMs('sora-2', nFrames, {})),
-      searchAttributes: false,
-    };
-    const handle = await startSora2Generation(bench.client, input, { workflowId: `${prefix}-${i}`, taskQueue: bench.taskQueue });
-    return (await handle.result()) as Sora2GenerationResult;
-  });
+async function startWorkflows(
+  bench: BenchEnvironment,
+  policy: Policy,
+  prefix: string,
+  generations: number,
+  timeScale: number,
+): Promise<Sora2GenerationResult[]> {
+  return mapWithLimit(
+    Array.from({ length: generations }, (_, i) => i),
+    50,
+    async (i) => {
+      const nFrames = nFramesOf(i);
+      const input: Sora2GenerationInput = {
+        prompt: `[sim:succeed] bench ${i}`,
+        params: { n_frames: nFrames },
+        polling: scaledPolling(policy, timeScale, expectedDurationMs('sora-2', nFrames, {})),
+        searchAttributes: false,
+      };
+      const handle = await startSora2Generation(bench.client, input, { workflowId: `${prefix}-${i}`, taskQueue: bench.taskQueue });
+      return (await handle.result()) as Sora2GenerationResult;
+    },
+  );
 }
 
 /** The floor: a plain script that creates and polls every `intervalMs` (real), no Temporal. */
-async function runPlainScripts(bench: BenchEnvironment, prefix: string, generations: number, timeScale: number, intervalMs: number): Promise<Map<string, number>> {
+async function runPlainScripts(
+  bench: BenchEnvironment,
+  prefix: string,
+  generations: number,
+  timeScale: number,
+  intervalMs: number,
+): Promise<Map<string, number>> {
   const client = new RivyaClient({ apiKey: DEFAULT_SIMULATOR_API_KEY, baseUrl: bench.simulator.url });
   const detectedAt = new Map<string, number>();
-  await mapWithLimit(Array.from({ length: generations }, (_, i) => i), generations, async (i) => {
-    const { task } = await client.createGeneration(
-      { model: 'sora-2', prompt: `[sim:succeed] plain ${i}`, params: { n_frames: nFramesOf(i) } },
-      { idempotencyKey: `${prefix}-${i}` },
-    );
-    for (;;) {
-      await sleep(intervalMs * timeScale);
-      const current = await client.getGeneration(task.id);
-      if (current.status === 'succeeded' || current.status === 'failed') break;
-    }
-    detectedAt.set(task.id, Date.now());
-  });
+  await mapWithLimit(
+    Array.from({ length: generations }, (_, i) => i),
+    generations,
+    async (i) => {
+      const { task } = await client.createGeneration(
+        { model: 'sora-2', prompt: `[sim:succeed] plain ${i}`, params: { n_frames: nFramesOf(i) } },
+        { idempotencyKey: `${prefix}-${i}` },
+      );
+      for (;;) {
+        await sleep(intervalMs * timeScale);
+        const current = await client.getGeneration(task.id);
+        if (current.status === 'succeeded' || current.status === 'failed') break;
+      }
+      detectedAt.set(task.id, Date.now());
+    },
+  );
   return detectedAt;
 }
 
@@ -166,10 +190,19 @@ export async function runPolicyComparison(
     return {
       policy: policy.name,
       standsFor: policy.standsFor,
-      ...summarize(workflowLatencies[index]!, runs.map((r) => r.polls)),
+      ...summarize(
+        workflowLatencies[index]!,
+        runs.map((r) => r.polls),
+      ),
       historyEventsPerGeneration: round(events.reduce((a, b) => a + b, 0) / events.length, 1),
       // Slope of events over polls across generations: the marginal history cost of one status check.
-      historyEventsPerPoll: round(slope(runs.map((r) => r.polls), events), 1),
+      historyEventsPerPoll: round(
+        slope(
+          runs.map((r) => r.polls),
+          events,
+        ),
+        1,
+      ),
       timerLateP99S: round(percentile(timerLateness[index]!, 99)),
       timerLateMaxS: round(Math.max(...timerLateness[index]!)),
     };
@@ -186,7 +219,8 @@ export async function runPolicyComparison(
 
 /** For every fired timer of a history: how much later than requested the server fired it (ms). */
 function timerLatenessMs(history: temporal.api.history.v1.IHistory): number[] {
-  const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+  const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
   const started = new Map<string, { at: number; requestedMs: number }>();
   const late: number[] = [];
   for (const event of history.events ?? []) {
@@ -199,11 +233,27 @@ function timerLatenessMs(history: temporal.api.history.v1.IHistory): number[] {
 }
 
 /** Worker CPU and memory per generation for one policy alone (fixed-length tasks, real time). */
-export async function runWorkerCost(bench: BenchEnvironment, policy: Policy, generations: number, taskSeconds: number): Promise<WorkerCostResult> {
+export async function runWorkerCost(
+  bench: BenchEnvironment,
+  policy: Policy,
+  generations: number,
+  taskSeconds: number,
+): Promise<WorkerCostResult> {
   const taskMs = taskSeconds * 1000;
-  bench.simulator.reset({ seed: 13, failureRate: 0, initialCredits: 1e9, timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale: 1 } });
+  bench.simulator.reset({
+    seed: 13,
+    failureRate: 0,
+    initialCredits: 1e9,
+    timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale: 1 },
+  });
   const sampler = new ProcessSampler(bench.worker.child.pid!);
-  await startWorkflows(bench, { ...policy, polling: { ...policy.polling, expectedDurationMs: taskMs } }, `cost-${policy.name.replace(/\W+/g, '')}-${Date.now()}`, generations, 1);
+  await startWorkflows(
+    bench,
+    { ...policy, polling: { ...policy.polling, expectedDurationMs: taskMs } },
+    `cost-${policy.name.replace(/\W+/g, '')}-${Date.now()}`,
+    generations,
+    1,
+  );
   const usage = sampler.stop();
   return {
     policy: policy.name,
@@ -232,29 +282,60 @@ export interface OverheadResult {
 export async function runOverhead(bench: BenchEnvironment, generations: number): Promise<OverheadResult> {
   const taskMs = 3_000;
   const intervalMs = 500;
-  const timing = { queuedMs: [taskMs / 3, taskMs / 3] as [number, number], processingMs: { default: [(2 * taskMs) / 3, (2 * taskMs) / 3] as [number, number] }, timeScale: 1 };
+  const timing = {
+    queuedMs: [taskMs / 3, taskMs / 3] as [number, number],
+    processingMs: { default: [(2 * taskMs) / 3, (2 * taskMs) / 3] as [number, number] },
+    timeScale: 1,
+  };
   const polling = { firstCheckAfterMs: intervalMs, minIntervalMs: intervalMs, maxIntervalMs: intervalMs, jitterFraction: 0 };
 
   bench.simulator.reset({ seed: 5, initialCredits: 1e9, timing });
   const client = new RivyaClient({ apiKey: DEFAULT_SIMULATOR_API_KEY, baseUrl: bench.simulator.url });
-  const plain = await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 10, async (i) => {
-    const started = Date.now();
-    const { task } = await client.createGeneration({ model: 'sora-2', prompt: `[sim:succeed] o${i}`, params: {} }, { idempotencyKey: `overhead-plain-${started}-${i}` });
-    for (let polls = 0; ; polls += 1) {
-      await sleep(nextPollDelayMs({ elapsedMs: Date.now() - started, pollsSoFar: polls, overduePolls: 0, expectedMs: taskMs, remainingBeforeDeadlineMs: 1e9, jitterKey: '' }, pollingOptionsSchema.parse(polling)));
-      const current = await client.getGeneration(task.id);
-      if (current.status === 'succeeded') break;
-    }
-    return (Date.now() - started) / 1000;
-  });
+  const plain = await mapWithLimit(
+    Array.from({ length: generations }, (_, i) => i),
+    10,
+    async (i) => {
+      const started = Date.now();
+      const { task } = await client.createGeneration(
+        { model: 'sora-2', prompt: `[sim:succeed] o${i}`, params: {} },
+        { idempotencyKey: `overhead-plain-${started}-${i}` },
+      );
+      for (let polls = 0; ; polls += 1) {
+        await sleep(
+          nextPollDelayMs(
+            {
+              elapsedMs: Date.now() - started,
+              pollsSoFar: polls,
+              overduePolls: 0,
+              expectedMs: taskMs,
+              remainingBeforeDeadlineMs: 1e9,
+              jitterKey: '',
+            },
+            pollingOptionsSchema.parse(polling),
+          ),
+        );
+        const current = await client.getGeneration(task.id);
+        if (current.status === 'succeeded') break;
+      }
+      return (Date.now() - started) / 1000;
+    },
+  );
 
   bench.simulator.reset({ seed: 5, initialCredits: 1e9, timing });
-  const workflow = await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 10, async (i) => {
-    const started = Date.now();
-    const handle = await startSora2Generation(bench.client, { prompt: `[sim:succeed] o${i}`, polling, searchAttributes: false }, { workflowId: `overhead-${started}-${i}`, taskQueue: bench.taskQueue });
-    await handle.result();
-    return (Date.now() - started) / 1000;
-  });
+  const workflow = await mapWithLimit(
+    Array.from({ length: generations }, (_, i) => i),
+    10,
+    async (i) => {
+      const started = Date.now();
+      const handle = await startSora2Generation(
+        bench.client,
+        { prompt: `[sim:succeed] o${i}`, polling, searchAttributes: false },
+        { workflowId: `overhead-${started}-${i}`, taskQueue: bench.taskQueue },
+      );
+      await handle.result();
+      return (Date.now() - started) / 1000;
+    },
+  );
   const differences = workflow.map((w, i) => w - plain[i]!);
   return {
     generations,
@@ -276,17 +357,34 @@ export interface ThroughputResult {
 
 /** Many short generations at once: how many the stack completes per second. */
 export async function runThroughput(bench: BenchEnvironment, generations: number): Promise<ThroughputResult> {
-  bench.simulator.reset({ seed: 3, initialCredits: 1e9, timing: { queuedMs: [100, 200], processingMs: { default: [200, 400] }, timeScale: 1 } });
+  bench.simulator.reset({
+    seed: 3,
+    initialCredits: 1e9,
+    timing: { queuedMs: [100, 200], processingMs: { default: [200, 400] }, timeScale: 1 },
+  });
   const polling = { firstCheckAfterMs: 300, minIntervalMs: 300, maxIntervalMs: 300 };
   const sampler = new ProcessSampler(bench.worker.child.pid!);
   const started = Date.now();
-  await mapWithLimit(Array.from({ length: generations }, (_, i) => i), 200, async (i) => {
-    const handle = await startSora2Generation(bench.client, { prompt: `[sim:succeed] t${i}`, polling, searchAttributes: false }, { workflowId: `throughput-${started}-${i}`, taskQueue: bench.taskQueue });
-    await handle.result();
-  });
+  await mapWithLimit(
+    Array.from({ length: generations }, (_, i) => i),
+    200,
+    async (i) => {
+      const handle = await startSora2Generation(
+        bench.client,
+        { prompt: `[sim:succeed] t${i}`, polling, searchAttributes: false },
+        { workflowId: `throughput-${started}-${i}`, taskQueue: bench.taskQueue },
+      );
+      await handle.result();
+    },
+  );
   const seconds = (Date.now() - started) / 1000;
   const usage = sampler.stop();
-  return { generations, seconds: round(seconds, 1), completedPerSecond: round(generations / seconds, 1), workerCpuMsPerGeneration: round(usage.cpuMs / generations, 1) };
+  return {
+    generations,
+    seconds: round(seconds, 1),
+    completedPerSecond: round(generations / seconds, 1),
+    workerCpuMsPerGeneration: round(usage.cpuMs / generations, 1),
+  };
 }
 
 export interface ScalingResult {
@@ -321,17 +419,28 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
     RIVYA_BENCH_HEAP_PROBE_FILE: probeFile,
     ...(maxCachedWorkflows !== undefined ? { RIVYA_WORKER_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) } : {}),
   };
-  const bench = await startBenchEnvironment({ timing: { queuedMs: [1_000, 1_000], processingMs: { default: [3_600_000, 3_600_000] } } }, workerEnv);
+  const bench = await startBenchEnvironment(
+    { timing: { queuedMs: [1_000, 1_000], processingMs: { default: [3_600_000, 3_600_000] } } },
+    workerEnv,
+  );
   try {
     // A steady 4.5 s rhythm for the whole window (the adaptive schedule would back off once the
     // hour-long task counts as overdue, and demand would fall below N / 4.5).
     const polling = { firstCheckAfterMs: 1_000, minIntervalMs: 4_500, maxIntervalMs: 4_500 };
     const started = Date.now();
-    const ids = await mapWithLimit(Array.from({ length: inFlight }, (_, i) => i), 50, async (i) => {
-      const workflowId = `scale-${inFlight}-${i}`;
-      await startSora2Generation(bench.client, { prompt: `[sim:succeed] s${i}`, polling, searchAttributes: false }, { workflowId, taskQueue: bench.taskQueue });
-      return workflowId;
-    });
+    const ids = await mapWithLimit(
+      Array.from({ length: inFlight }, (_, i) => i),
+      50,
+      async (i) => {
+        const workflowId = `scale-${inFlight}-${i}`;
+        await startSora2Generation(
+          bench.client,
+          { prompt: `[sim:succeed] s${i}`, polling, searchAttributes: false },
+          { workflowId, taskQueue: bench.taskQueue },
+        );
+        return workflowId;
+      },
+    );
     const startSeconds = (Date.now() - started) / 1000;
     // Let every workflow create its task and settle into its polling rhythm (bounded: an overloaded
     // server is itself a result, reported as fewer tasks created than generations started).
@@ -415,11 +524,19 @@ export interface LongTaskResult {
 /** A 30-minute task (compressed) on the default schedule: history per run stays bounded. */
 export async function runLongTask(bench: BenchEnvironment, timeScale: number): Promise<LongTaskResult> {
   const taskMs = 30 * 60_000;
-  bench.simulator.reset({ seed: 9, initialCredits: 1e9, timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale } });
+  bench.simulator.reset({
+    seed: 9,
+    initialCredits: 1e9,
+    timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale },
+  });
   const workflowId = `long-${Date.now()}`;
   const handle = await startSora2Generation(
     bench.client,
-    { prompt: '[sim:succeed] thirty minutes', polling: scaledPolling({ name: 'ours', standsFor: '', polling: {} }, timeScale, expectedDurationMs('sora-2', '10', {})), searchAttributes: false },
+    {
+      prompt: '[sim:succeed] thirty minutes',
+      polling: scaledPolling({ name: 'ours', standsFor: '', polling: {} }, timeScale, expectedDurationMs('sora-2', '10', {})),
+      searchAttributes: false,
+    },
     { workflowId, taskQueue: bench.taskQueue },
   );
   const result = await handle.result();
@@ -427,5 +544,11 @@ export async function runLongTask(bench: BenchEnvironment, timeScale: number): P
   for await (const execution of bench.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
     counts.push((await bench.client.workflow.getHandle(workflowId, execution.runId).fetchHistory()).events?.length ?? 0);
   }
-  return { taskMinutes: 30, polls: result.polls, runs: counts.length, maxEventsInOneRun: Math.max(...counts), continueAsNewSuggestedAt: 4_096 };
+  return {
+    taskMinutes: 30,
+    polls: result.polls,
+    runs: counts.length,
+    maxEventsInOneRun: Math.max(...counts),
+    continueAsNewSuggestedAt: 4_096,
+  };
 }

