@@ -7,7 +7,13 @@ import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createSora2Activities, type ReferenceUrlPolicy } from '../activities';
 import { RivyaClient, type FetchLike } from './rivya/client';
-import { resolveReferenceDirectory, resolveRivyaSettings, type RivyaSettingsOptions } from './worker-settings';
+import {
+  checkNumericOption,
+  resolveReferenceDirectory,
+  resolveRivyaSettings,
+  type RivyaSettingsOptions,
+  type RivyaWorkerSettings,
+} from './worker-settings';
 
 /** apiKey, baseUrl, requestTimeoutMs and referenceDirectory: see RivyaSettingsOptions (each overrides its RIVYA_* variable). */
 export interface Sora2PluginOptions extends RivyaSettingsOptions {
@@ -19,24 +25,60 @@ export interface Sora2PluginOptions extends RivyaSettingsOptions {
   maxTaskQueueActivitiesPerSecond?: number;
   /** Cap on activities started per second by this worker. */
   maxActivitiesPerSecond?: number;
-  /** Where settings are read from when not given. Default: process.env. */
+  /** Settings already resolved (readRivyaSettings / resolveRivyaSettings): used as they are, no variable is read. */
+  settings?: RivyaWorkerSettings;
+  /**
+   * Where RIVYA_* settings are read from when not given. Default: process.env. Read once, when the
+   * plugin is constructed; only the known RIVYA_* variables are taken, the object is not kept.
+   */
   env?: Record<string, string | undefined>;
 }
 
 export const SORA2_PLUGIN_NAME = 'rivya-sora2';
 
+/** What the activities are built from, captured at construction: never the environment itself. */
+type RivyaSource =
+  | { kind: 'client'; referenceDirectory: string | undefined }
+  | { kind: 'settings'; settings: RivyaWorkerSettings }
+  // A client-only use of the plugin needs no API key: a settings error surfaces only on a worker.
+  | { kind: 'invalid'; error: unknown };
+
 export class Sora2Plugin extends SimplePlugin {
-  constructor(private readonly sora2Options: Sora2PluginOptions = {}) {
+  // Private (#) fields: a ready client holds its key, and nothing here shows in inspect/JSON.
+  readonly #client: RivyaClient | undefined;
+  readonly #fetch: FetchLike | undefined;
+  readonly #source: RivyaSource;
+  readonly #referenceUrlPolicy: ReferenceUrlPolicy | undefined;
+  readonly #maxTaskQueueActivitiesPerSecond: number | undefined;
+  readonly #maxActivitiesPerSecond: number | undefined;
+
+  constructor(options: Sora2PluginOptions = {}) {
     super({
       name: SORA2_PLUGIN_NAME,
       // Built when a worker is configured, so a client-only use of the plugin needs no API key.
-      activities: (existing) => ({ ...existing, ...buildActivities(sora2Options) }),
+      activities: (existing) => ({ ...existing, ...this.#buildActivities() }),
     });
+    this.#client = options.client;
+    this.#fetch = options.fetch;
+    this.#referenceUrlPolicy = options.referenceUrlPolicy;
+    this.#maxTaskQueueActivitiesPerSecond = checkNumericOption(
+      'RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND',
+      options.maxTaskQueueActivitiesPerSecond,
+      'maxTaskQueueActivitiesPerSecond',
+    );
+    this.#maxActivitiesPerSecond = checkNumericOption('RIVYA_MAX_WORKER_CALLS_PER_SECOND', options.maxActivitiesPerSecond, 'maxActivitiesPerSecond');
+    this.#source = captureSource(options);
+  }
+
+  /** The Rivya settings the activities use (API key redacted in logs), when resolved from settings. */
+  get rivyaSettings(): RivyaWorkerSettings | undefined {
+    return this.#source.kind === 'settings' ? this.#source.settings : undefined;
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
     const configured = super.configureWorker(options);
-    const { maxTaskQueueActivitiesPerSecond, maxActivitiesPerSecond } = this.sora2Options;
+    const maxTaskQueueActivitiesPerSecond = this.#maxTaskQueueActivitiesPerSecond;
+    const maxActivitiesPerSecond = this.#maxActivitiesPerSecond;
     return {
       ...configured,
       ...(maxTaskQueueActivitiesPerSecond !== undefined && configured.maxTaskQueueActivitiesPerSecond === undefined
@@ -45,21 +87,50 @@ export class Sora2Plugin extends SimplePlugin {
       ...(maxActivitiesPerSecond !== undefined && configured.maxActivitiesPerSecond === undefined ? { maxActivitiesPerSecond } : {}),
     };
   }
+
+  #buildActivities() {
+    const source = this.#source;
+    const urlPolicy = this.#referenceUrlPolicy;
+    if (source.kind === 'invalid') throw source.error;
+    if (source.kind === 'client') {
+      // A ready client brings its own key, URL and timeout: nothing else is required or read.
+      return createSora2Activities(this.#client as RivyaClient, { referenceDirectory: source.referenceDirectory, urlPolicy });
+    }
+    const { settings } = source;
+    const client = new RivyaClient({
+      apiKey: settings.RIVYA_API_KEY,
+      baseUrl: settings.RIVYA_BASE_URL,
+      timeoutMs: settings.RIVYA_REQUEST_TIMEOUT_MS,
+      fetch: this.#fetch,
+    });
+    return createSora2Activities(client, { referenceDirectory: settings.RIVYA_REFERENCE_DIR, urlPolicy });
+  }
 }
 
-function buildActivities(options: Sora2PluginOptions) {
-  const env = options.env ?? process.env;
-  const urlPolicy = options.referenceUrlPolicy;
-  if (options.client) {
-    // A ready client brings its own key, URL and timeout: nothing else is required or read.
-    return createSora2Activities(options.client, { referenceDirectory: resolveReferenceDirectory(options, env), urlPolicy });
+/** Reads the settings once: the typed options over the known RIVYA_* variables of `env`. */
+function captureSource(options: Sora2PluginOptions): RivyaSource {
+  try {
+    if (options.client) {
+      const referenceDirectory =
+        options.settings && options.referenceDirectory === undefined
+          ? options.settings.RIVYA_REFERENCE_DIR
+          : resolveReferenceDirectory(options, options.env ?? process.env);
+      return { kind: 'client', referenceDirectory };
+    }
+    if (options.settings) {
+      // Typed options still win over already-resolved settings: re-resolve from the settings' values.
+      const hasOverrides = options.apiKey !== undefined || options.baseUrl !== undefined || options.requestTimeoutMs !== undefined || options.referenceDirectory !== undefined;
+      if (!hasOverrides) return { kind: 'settings', settings: options.settings };
+      return { kind: 'settings', settings: resolveRivyaSettings(options, settingsAsVariables(options.settings)) };
+    }
+    return { kind: 'settings', settings: resolveRivyaSettings(options, options.env ?? process.env) };
+  } catch (error) {
+    return { kind: 'invalid', error };
   }
-  const settings = resolveRivyaSettings(options, env);
-  const client = new RivyaClient({
-    apiKey: settings.RIVYA_API_KEY,
-    baseUrl: settings.RIVYA_BASE_URL,
-    timeoutMs: settings.RIVYA_REQUEST_TIMEOUT_MS,
-    fetch: options.fetch,
-  });
-  return createSora2Activities(client, { referenceDirectory: settings.RIVYA_REFERENCE_DIR, urlPolicy });
+}
+
+function settingsAsVariables(settings: RivyaWorkerSettings): Record<string, string | undefined> {
+  const variables: Record<string, string | undefined> = { RIVYA_API_KEY: settings.RIVYA_API_KEY };
+  for (const [name, value] of Object.entries(settings)) variables[name] = value === undefined ? undefined : String(value);
+  return variables;
 }

@@ -1,8 +1,13 @@
 /**
  * The worker's Rivya settings, resolved in one place: typed options (the plugin's) laid over the
  * RIVYA_* environment, validated with zod, defaults filled in from the client's own defaults.
- * Error messages name the variable that is wrong and never repeat the API key.
+ *
+ * Only the RIVYA_* variables this package knows are read; the environment object itself is never
+ * kept. Error messages name the variable that is wrong and never repeat the value (so never the API
+ * key, nor credentials in a URL). The resolved settings hold the API key out of sight: it is not an
+ * own property, and JSON.stringify / util.inspect / console.log show it redacted.
  */
+import { inspect } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RIVYA_BASE_URL } from './rivya/client';
 
@@ -10,39 +15,174 @@ export class Sora2ConfigError extends Error {
   override readonly name = 'Sora2ConfigError';
 }
 
+/** Longest request timeout: 10 minutes (Node timers overflow to 1 ms above 2³¹−1 ms). */
+export const MAX_REQUEST_TIMEOUT_MS = 600_000;
+/** Highest accepted rate limit, in Rivya calls per second. */
+export const MAX_CALLS_PER_SECOND = 10_000;
+/** Largest accepted sticky workflow cache. */
+export const MAX_CACHED_WORKFLOWS = 100_000;
+
+const API_KEY_PREFIX = 'rvya_sk_';
+
+/** The API key for logs: `rvya_sk_…abcd` when the secret is long enough to spare 4 characters, else `rvya_sk_…`. */
+export function redactApiKey(key: string): string {
+  if (!key.startsWith(API_KEY_PREFIX)) return '[redacted]';
+  const secret = key.slice(API_KEY_PREFIX.length);
+  return secret.length >= 20 ? `${API_KEY_PREFIX}…${secret.slice(-4)}` : `${API_KEY_PREFIX}…`;
+}
+
+/** A URL as it may be printed: without user:password@ (settings never accept one; this is belt and braces). */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    // Not a URL: drop anything up to an @ after the scheme, the way a URL parser would read it.
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  }
+}
+
+/** Loopback hosts: the only ones a plain-http base URL may name (the key would cross the network in clear). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '[::1]' || host === '::1') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** RIVYA_BASE_URL's rules: an http(s) URL, no credentials, no query or fragment, https unless loopback. */
+const baseUrlSchema = z
+  .string({ invalid_type_error: 'must be a URL' })
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a URL' });
+      return;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be an https URL' });
+      return;
+    }
+    if (url.username || url.password) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not contain credentials (user:password@); the API key goes in RIVYA_API_KEY' });
+    }
+    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not have a query or fragment' });
+    }
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be https (plain http is accepted only for localhost, 127.0.0.0/8 and [::1])' });
+    }
+  });
+
+interface NumberRule {
+  min: number;
+  max: number;
+  integer: boolean;
+  unit?: string;
+}
+
+/**
+ * A number from a variable (text) or a typed option (number), checked to be finite and within
+ * [min, max]. Text must be a plain decimal: no hex, exponent, Infinity or surrounding junk.
+ */
+function boundedNumber({ min, max, integer, unit }: NumberRule) {
+  const kind = integer ? 'a whole number' : 'a number';
+  const message = `must be ${kind} from ${min} to ${max}${unit ? ` (${unit})` : ''}`;
+  return z.union([z.string(), z.number()], { errorMap: () => ({ message }) }).transform((raw, ctx) => {
+    const text = typeof raw === 'string' ? raw.trim() : undefined;
+    const value = typeof raw === 'number' ? raw : text !== undefined && /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
 const settingsSchema = z.object({
-  RIVYA_API_KEY: z.string({ required_error: 'is required' }).regex(/^rvya_sk_\S+$/, 'must look like rvya_sk_<secret>'),
-  RIVYA_BASE_URL: z
-    .string()
-    .url('must be a URL')
-    .refine((url) => /^https?:\/\//.test(url), 'must be http(s)')
-    .default(DEFAULT_RIVYA_BASE_URL),
-  // coerce: a variable arrives as text, a typed option as a number; both are checked alike.
-  RIVYA_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_REQUEST_TIMEOUT_MS),
-  RIVYA_REFERENCE_DIR: z.string().min(1).optional(),
-  RIVYA_TASK_QUEUE: z.string().min(1).optional(),
+  RIVYA_API_KEY: z
+    .string({ required_error: 'is required', invalid_type_error: 'must look like rvya_sk_<secret>' })
+    .regex(/^rvya_sk_\S+$/, 'must look like rvya_sk_<secret>'),
+  RIVYA_BASE_URL: baseUrlSchema.default(DEFAULT_RIVYA_BASE_URL),
+  RIVYA_REQUEST_TIMEOUT_MS: boundedNumber({ min: 1, max: MAX_REQUEST_TIMEOUT_MS, integer: true, unit: 'milliseconds' }).default(
+    DEFAULT_REQUEST_TIMEOUT_MS,
+  ),
+  RIVYA_REFERENCE_DIR: z.string({ invalid_type_error: 'must be a directory path' }).min(1, 'must be a directory path').optional(),
+  RIVYA_TASK_QUEUE: z.string({ invalid_type_error: 'must be a task queue name' }).min(1, 'must be a task queue name').optional(),
   /** Rivya calls started per second across all workers of the task queue. */
-  RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND: boundedNumber({ min: 0.001, max: MAX_CALLS_PER_SECOND, integer: false, unit: 'calls per second' }).optional(),
   /** Rivya calls started per second by this worker. */
-  RIVYA_MAX_WORKER_CALLS_PER_SECOND: z.coerce.number().positive().optional(),
+  RIVYA_MAX_WORKER_CALLS_PER_SECOND: boundedNumber({ min: 0.001, max: MAX_CALLS_PER_SECOND, integer: false, unit: 'calls per second' }).optional(),
   /** Let reference URLs reach private/loopback hosts over http (local development only). */
-  RIVYA_REFERENCE_URL_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  RIVYA_REFERENCE_URL_ALLOW_PRIVATE: z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }).default('false'),
   /**
    * Workflows kept in this worker's sticky cache (Temporal's maxCachedWorkflows). Unset: the SDK's
    * default, sized from the heap limit. Lower it to bound memory; evicted workflows replay on wake.
    */
-  RIVYA_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  RIVYA_WORKER_MAX_CACHED_WORKFLOWS: boundedNumber({ min: 0, max: MAX_CACHED_WORKFLOWS, integer: true, unit: 'workflows' }).optional(),
 });
 
-export type RivyaWorkerSettings = z.output<typeof settingsSchema>;
+type ParsedSettings = z.output<typeof settingsSchema>;
+
+/** The only variables ever read from an environment. */
+const KNOWN_VARIABLES = Object.keys(settingsSchema.shape) as (keyof ParsedSettings)[];
+
+/**
+ * The resolved settings. RIVYA_API_KEY is a getter over a private field: it is readable by the code
+ * that builds the client, but absent from JSON.stringify, util.inspect, Object.keys and spreads.
+ */
+export interface RivyaWorkerSettings extends Readonly<ParsedSettings> {
+  /** The settings for logs and JSON: every value, the API key redacted. */
+  toJSON(): Record<string, unknown>;
+}
+
+class ResolvedRivyaSettings {
+  readonly #apiKey: string;
+  // Assigned from the parsed settings in the constructor; `declare` emits no field initialisers.
+  declare readonly RIVYA_BASE_URL: string;
+  declare readonly RIVYA_REQUEST_TIMEOUT_MS: number;
+  declare readonly RIVYA_REFERENCE_DIR?: string;
+  declare readonly RIVYA_TASK_QUEUE?: string;
+  declare readonly RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND?: number;
+  declare readonly RIVYA_MAX_WORKER_CALLS_PER_SECOND?: number;
+  declare readonly RIVYA_REFERENCE_URL_ALLOW_PRIVATE: 'true' | 'false';
+  declare readonly RIVYA_WORKER_MAX_CACHED_WORKFLOWS?: number;
+
+  constructor({ RIVYA_API_KEY, ...rest }: ParsedSettings) {
+    this.#apiKey = RIVYA_API_KEY;
+    Object.assign(this, rest);
+    Object.freeze(this);
+  }
+
+  get RIVYA_API_KEY(): string {
+    return this.#apiKey;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { RIVYA_API_KEY: redactApiKey(this.#apiKey), ...Object.fromEntries(Object.entries(this)), RIVYA_BASE_URL: displayUrl(this.RIVYA_BASE_URL) };
+  }
+
+  [inspect.custom](): string {
+    return `RivyaWorkerSettings ${inspect(this.toJSON())}`;
+  }
+
+  toString(): string {
+    return `RivyaWorkerSettings ${JSON.stringify(this.toJSON())}`;
+  }
+}
 
 /** Settings a program can pass as typed options instead of variables; each one wins over its variable. */
 export interface RivyaSettingsOptions {
   /** Default: RIVYA_API_KEY from the worker's environment. Only the worker ever holds it. */
   apiKey?: string;
-  /** Default: RIVYA_BASE_URL, else Rivya's production host. */
+  /** Default: RIVYA_BASE_URL, else Rivya's production host. https only, except for loopback hosts. */
   baseUrl?: string;
-  /** Default: RIVYA_REQUEST_TIMEOUT_MS, else 30 s. */
+  /** Default: RIVYA_REQUEST_TIMEOUT_MS, else 30 s. At most 10 minutes. */
   requestTimeoutMs?: number;
   /** Local references are read only from here. Default: RIVYA_REFERENCE_DIR; unset refuses paths. */
   referenceDirectory?: string;
@@ -54,30 +194,36 @@ const VARIABLE_OF_OPTION = {
   baseUrl: 'RIVYA_BASE_URL',
   requestTimeoutMs: 'RIVYA_REQUEST_TIMEOUT_MS',
   referenceDirectory: 'RIVYA_REFERENCE_DIR',
-} as const satisfies Record<keyof RivyaSettingsOptions, keyof RivyaWorkerSettings>;
+} as const satisfies Record<keyof RivyaSettingsOptions, keyof ParsedSettings>;
 
-type RawSettings = Record<string, string | number | undefined>;
+type RawSettings = Partial<Record<keyof ParsedSettings, unknown>>;
 
-/** The options laid over the environment, each option under its variable's name. */
+/** The known RIVYA_* variables, with the options laid over them under their variable's names. */
 function layOptionsOverEnv(options: RivyaSettingsOptions, env: Record<string, string | undefined>): RawSettings {
-  const fromOptions = Object.entries(VARIABLE_OF_OPTION)
-    .map(([option, variable]) => [variable, options[option as keyof RivyaSettingsOptions]] as const)
-    .filter(([, value]) => value !== undefined);
-  const merged: RawSettings = { ...env, ...Object.fromEntries(fromOptions) };
+  const raw: RawSettings = {};
+  for (const variable of KNOWN_VARIABLES) {
+    if (Object.prototype.hasOwnProperty.call(env, variable)) raw[variable] = env[variable];
+  }
+  for (const [option, variable] of Object.entries(VARIABLE_OF_OPTION)) {
+    const value = options[option as keyof RivyaSettingsOptions];
+    if (value !== undefined) raw[variable] = value;
+  }
   // An empty value (compose's `${VAR:-}`) means unset, not zero or an empty path.
-  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== ''));
+  for (const variable of KNOWN_VARIABLES) if (raw[variable] === '' || raw[variable] === undefined) delete raw[variable];
+  return raw;
 }
 
 function parseSettings<S extends z.ZodTypeAny>(schema: S, raw: RawSettings): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
+  // Messages are this module's own sentences (no zod wording, never the value that was given).
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  throw new Sora2ConfigError(`invalid Rivya settings: ${problems.join('; ')}`);
+  throw new Sora2ConfigError(`invalid Rivya settings: ${[...new Set(problems)].join('; ')}`);
 }
 
 /** All the worker's Rivya settings: typed options first, then RIVYA_* variables, then defaults. */
 export function resolveRivyaSettings(options: RivyaSettingsOptions, env: Record<string, string | undefined>): RivyaWorkerSettings {
-  return parseSettings(settingsSchema, layOptionsOverEnv(options, env));
+  return new ResolvedRivyaSettings(parseSettings(settingsSchema, layOptionsOverEnv(options, env))) as unknown as RivyaWorkerSettings;
 }
 
 /**
@@ -91,4 +237,19 @@ export function resolveReferenceDirectory(options: RivyaSettingsOptions, env: Re
 /** The settings from variables alone (the packaged worker and `rivya-sora2 dev`). */
 export function readRivyaSettings(values: Record<string, string | undefined>): RivyaWorkerSettings {
   return resolveRivyaSettings({}, values);
+}
+
+/**
+ * A typed rate limit or cache size given to the plugin directly, checked by its variable's rule
+ * (`variable` names it in the error). Undefined stays undefined.
+ */
+export function checkNumericOption(
+  variable: 'RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND' | 'RIVYA_MAX_WORKER_CALLS_PER_SECOND' | 'RIVYA_WORKER_MAX_CACHED_WORKFLOWS',
+  value: number | undefined,
+  option: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = settingsSchema.shape[variable].safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new Sora2ConfigError(`invalid Rivya settings: ${option} (${variable}) ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
 }

@@ -135,18 +135,18 @@ describe('worker settings: typed options laid over the environment', () => {
   });
 
   test('an option wins over its variable; an unset option leaves the variable', () => {
-    const env = { RIVYA_API_KEY: KEY, RIVYA_BASE_URL: 'http://env.example', RIVYA_REQUEST_TIMEOUT_MS: '5000', RIVYA_REFERENCE_DIR: '/env/refs' };
+    const env = { RIVYA_API_KEY: KEY, RIVYA_BASE_URL: 'https://env.example', RIVYA_REQUEST_TIMEOUT_MS: '5000', RIVYA_REFERENCE_DIR: '/env/refs' };
     const settings = resolveRivyaSettings({ apiKey: 'rvya_sk_option', requestTimeoutMs: 1234, referenceDirectory: undefined }, env);
     expect(settings).toMatchObject({
       RIVYA_API_KEY: 'rvya_sk_option',
-      RIVYA_BASE_URL: 'http://env.example',
+      RIVYA_BASE_URL: 'https://env.example',
       RIVYA_REQUEST_TIMEOUT_MS: 1234,
       RIVYA_REFERENCE_DIR: '/env/refs',
     });
   });
 
   test('an option over an invalid variable is what counts', () => {
-    expect(resolveRivyaSettings({ baseUrl: 'http://ok.example' }, { RIVYA_API_KEY: KEY, RIVYA_BASE_URL: 'not a url' }).RIVYA_BASE_URL).toBe('http://ok.example');
+    expect(resolveRivyaSettings({ baseUrl: 'https://ok.example' }, { RIVYA_API_KEY: KEY, RIVYA_BASE_URL: 'not a url' }).RIVYA_BASE_URL).toBe('https://ok.example');
   });
 
   test('an empty variable is unset', () => {

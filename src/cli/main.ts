@@ -8,6 +8,7 @@ import { registerDev } from './commands/dev';
 import { registerGenerate } from './commands/generate';
 import { registerProcesses } from './commands/processes';
 import { registerStatusAndCancel } from './commands/status';
+import { printable } from './printable';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 
@@ -23,6 +24,7 @@ registerStatusAndCancel(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Config errors already name the variable and never contain the key; print just the message.
-  console.error(err instanceof Error ? `error: ${err.message}` : err);
+  // Other errors may quote the server (Temporal, Rivya): printable, like every foreign text.
+  console.error(`error: ${printable(err instanceof Error ? err.message : err)}`);
   process.exit(1);
 });

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { DEFAULT_SORA2_TASK_QUEUE, Sora2InputError, startSora2Generation } from '../../client-helpers';
 import type { Sora2GenerationInput } from '../../../workflows/input';
+import type { Sora2GenerationResult } from '../../../workflows/sora2-generation';
 import { ALL_SELECT_PARAMS, DEFAULT_SORA_MODEL, modelsWithParam, SORA_MODELS, type SelectParamName } from '../../rivya/models';
 import { connectClient } from '../connection';
 import { failureReport, formatFailure } from '../failure-report';
+import { printable, printableJson } from '../printable';
 import { waitWithProgress } from '../wait';
 
 export interface GenerateOptions {
@@ -52,31 +54,36 @@ export function generationInput(options: GenerateOptions): Sora2GenerationInput 
   };
 }
 
+/** The success lines: the video URL and task id come from Rivya, so both are made printable. */
+export function formatSuccess(result: Sora2GenerationResult): string[] {
+  return [
+    `succeeded: ${printable(result.videoUrl)}`,
+    `  task ${printable(result.taskId)}, credits ${printable(result.credits.final)}, ${printable(result.polls)} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
+  ];
+}
+
 export async function runGenerate(options: GenerateOptions): Promise<number> {
   const { client, close } = await connectClient();
   try {
     const workflowId = options.workflowId ?? `sora2-${randomUUID()}`;
     const handle = await startSora2Generation(client, generationInput(options), { workflowId, taskQueue: options.taskQueue });
-    console.error(`started ${workflowId}`);
+    console.error(`started ${printable(workflowId)}`);
     if (!options.wait) {
-      console.log(workflowId);
+      console.log(printable(workflowId));
       return 0;
     }
     const result = await waitWithProgress(handle, true);
-    if (options.json) console.log(JSON.stringify(result, null, 2));
-    else {
-      console.log(`succeeded: ${result.videoUrl}`);
-      console.log(`  task ${result.taskId}, credits ${result.credits.final}, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`);
-    }
+    if (options.json) console.log(printableJson(result));
+    else for (const line of formatSuccess(result)) console.log(line);
     return 0;
   } catch (err) {
     if (err instanceof Sora2InputError) {
-      console.error(err.message);
+      console.error(printable(err.message));
       return 2;
     }
     const report = failureReport(err);
     if (!report) throw err;
-    if (options.json) console.log(JSON.stringify(report, null, 2));
+    if (options.json) console.log(printableJson(report));
     for (const line of formatFailure(report)) console.error(line);
     return 1;
   } finally {

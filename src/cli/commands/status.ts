@@ -5,19 +5,20 @@ import { sora2StatusQuery } from '../../../workflows/messages';
 import { generationFailureOf } from '../../generation-failure';
 import { connectClient } from '../connection';
 import { formatFailure } from '../failure-report';
+import { printable, printableJson } from '../printable';
 
 export async function runStatus(workflowId: string): Promise<number> {
   const { client, close } = await connectClient();
   try {
     const handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe();
-    console.log(`workflow ${workflowId}: ${description.status.name}`);
+    console.log(`workflow ${printable(workflowId)}: ${printable(description.status.name)}`);
     if (description.status.name === 'RUNNING') {
-      console.log(JSON.stringify(await handle.query(sora2StatusQuery), null, 2));
+      console.log(printableJson(await handle.query(sora2StatusQuery)));
       return 0;
     }
     try {
-      console.log(JSON.stringify(await handle.result(), null, 2));
+      console.log(printableJson(await handle.result()));
       return 0;
     } catch (err) {
       const report = generationFailureOf(err);
@@ -35,7 +36,7 @@ export async function runCancel(workflowId: string): Promise<number> {
   try {
     const handle = client.workflow.getHandle(workflowId);
     await handle.cancel();
-    console.error(`cancel requested for ${workflowId}; waiting for compensation to finish`);
+    console.error(`cancel requested for ${printable(workflowId)}; waiting for compensation to finish`);
     try {
       await handle.result();
       console.log('the generation had already succeeded');
