@@ -16,6 +16,57 @@ export { generationFailureOf, type GenerationFailure } from './generation-failur
 export { createSora2Worker, type CreateSora2WorkerOptions } from './worker/create-worker';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker-settings';
 export { createSora2Activities, type ReferenceSettings, type ReferenceUrlPolicy } from '../activities';
-export * from './rivya';
+// The Rivya HTTP client, its typed errors and the model table: what a caller of createSora2Activities or a
+// backend checking inputs needs. Request schemas, retry/redaction helpers and other internals stay unexported.
+export {
+  DEFAULT_RIVYA_BASE_URL,
+  DEFAULT_SORA_MODEL,
+  IMAGE_MIME_TYPES,
+  isRetryableApiError,
+  isSoraModel,
+  isTerminal,
+  MAX_CLIENT_REQUEST_ID_CHARS,
+  MAX_IDEMPOTENCY_KEY_CHARS,
+  MAX_PROMPT_CHARS,
+  MAX_REFERENCE_BYTES,
+  MODEL_SPECS,
+  refundState,
+  RivyaAbortedError,
+  RivyaApiError,
+  RivyaClient,
+  RivyaError,
+  RivyaNetworkError,
+  RivyaResponseError,
+  RivyaResponseTooLargeError,
+  RivyaTimeoutError,
+  RivyaUnexpectedRedirectError,
+  SORA_2_PARAMS,
+  SORA_2_PRO_PARAMS,
+  SORA_MODELS,
+  TASK_STATUSES,
+  type CreateGenerationOptions,
+  type CreateGenerationRequest,
+  type CreateGenerationResult,
+  type Credits,
+  type FetchLike,
+  type GenerationTask,
+  type KnownTaskStatus,
+  type ModelList,
+  type ModelSpec,
+  type PermanentNetworkFailure,
+  type ReferenceMediaItem,
+  type RefundState,
+  type RequestOptions,
+  type RivyaClientOptions,
+  type RivyaErrorCode,
+  type RivyaFile,
+  type SelectParamName,
+  type SelectParamSpec,
+  type SoraModel,
+  type TaskStatus,
+  type TerminalTaskStatus,
+  type UploadFileInput,
+} from './rivya';
+// Everything the workflow entry exports (an explicit list in ./workflow.ts), so backend code needs one import.
 export * from './workflow';
 export { ensureTemporalCli, locateTemporalCli, TemporalCliNotFoundError } from './temporal-cli';
