@@ -4,7 +4,16 @@
  */
 import { Context, CancelledFailure } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { RivyaAbortedError, RivyaApiError, RivyaError, RivyaNetworkError, RivyaResponseError, RivyaTimeoutError } from '../src/rivya';
+import {
+  RivyaAbortedError,
+  RivyaApiError,
+  RivyaError,
+  RivyaNetworkError,
+  RivyaResponseError,
+  RivyaResponseTooLargeError,
+  RivyaTimeoutError,
+  RivyaUnexpectedRedirectError,
+} from '../src/rivya';
 import { RIVYA_ERROR_TYPE_PREFIX } from '../workflows/failures';
 
 /** OpenAI-style clients cap a server's Retry-After at 60 s; so do we. */
@@ -29,7 +38,10 @@ function currentAttempt(): number {
 function typeOf(err: RivyaError): string {
   if (err instanceof RivyaApiError) return err.code;
   if (err instanceof RivyaTimeoutError) return 'timeout';
-  if (err instanceof RivyaNetworkError) return 'network_error';
+  // A permanent socket failure (bad TLS certificate, host that does not exist) says which.
+  if (err instanceof RivyaNetworkError) return err.permanent ?? 'network_error';
+  if (err instanceof RivyaUnexpectedRedirectError) return err.code;
+  if (err instanceof RivyaResponseTooLargeError) return err.code;
   if (err instanceof RivyaResponseError) return 'malformed_response';
   return 'client_error';
 }
@@ -42,16 +54,25 @@ export function toActivityFailure(err: unknown): Error {
     if (err.retryAfterMs !== undefined) nextRetryDelay = Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS);
     else if (err.status === 429) nextRetryDelay = jitteredBackoffMs(currentAttempt());
   }
+  // Everything below is already scrubbed by the client (RivyaClient.scrub: every form of the key
+  // redacted, lengths bounded) before the error was built; the error never holds the key itself.
   return ApplicationFailure.create({
     type: `${RIVYA_ERROR_TYPE_PREFIX}${typeOf(err)}`,
     message: err.message,
     nonRetryable: !err.retryable,
     nextRetryDelay,
-    details:
-      err instanceof RivyaApiError
-        ? [{ code: err.code, status: err.status, requestId: err.requestId ?? null, retryAfterMs: err.retryAfterMs ?? null }]
-        : [],
+    details: detailsOf(err),
   });
+}
+
+function detailsOf(err: RivyaError): unknown[] {
+  if (err instanceof RivyaApiError) {
+    return [{ code: err.code, status: err.status, requestId: err.requestId ?? null, retryAfterMs: err.retryAfterMs ?? null }];
+  }
+  if (err instanceof RivyaNetworkError && err.permanent) return [{ causeCode: err.causeCode ?? null }];
+  if (err instanceof RivyaUnexpectedRedirectError) return [{ status: err.status, locationOrigin: err.locationOrigin }];
+  if (err instanceof RivyaResponseTooLargeError) return [{ status: err.status, limitBytes: err.limitBytes }];
+  return [];
 }
 
 /** Runs one Rivya call and rethrows its failure in Temporal's terms. */

@@ -10,6 +10,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import fetch, { type Response } from 'node-fetch';
+import { permanentNetworkFailure } from '../../src/rivya/errors';
 import { MAX_REFERENCE_BYTES } from '../../src/rivya/models';
 import { blockedUrlReason, checkReferenceUrl, referenceAgents, type ReferenceUrlPolicy } from './url-guard';
 import { referenceDownloadFailed, referenceRejected } from './rejection';
@@ -27,9 +28,40 @@ const DEFAULT_MAX_REDIRECTS = 3;
 
 class TooLargeError extends Error {}
 
+/** The file name the URL ends with; a malformed percent-escape there is a bad URL, not an outage. */
 function nameFromUrl(url: URL): string | null {
   const last = url.pathname.split('/').filter(Boolean).pop();
-  return last ? decodeURIComponent(last).slice(0, 200) : null;
+  if (!last) return null;
+  try {
+    return decodeURIComponent(last).slice(0, 200);
+  } catch {
+    throw referenceRejected('reference.url: the path has a malformed percent-escape');
+  }
+}
+
+/** A URL a retry cannot fix: unparseable, or a last path segment with a malformed percent-escape. */
+function parseReferenceUrl(raw: string, base?: URL): URL {
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    throw referenceRejected(base ? 'reference.url: the host redirected to an invalid URL' : 'reference.url: not a valid URL');
+  }
+  nameFromUrl(url);
+  return url;
+}
+
+/**
+ * Socket failures a retry can't fix: the host's TLS certificate is unacceptable (self-signed,
+ * expired, for another name, untrusted chain) or its name does not exist (ENOTFOUND, an NXDOMAIN
+ * answer). EAI_AGAIN — the resolver could not answer — stays transient. Same table as the client's.
+ */
+function permanentDownloadFailure(err: unknown): string | undefined {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  const kind = permanentNetworkFailure(typeof code === 'string' ? code : undefined);
+  if (kind === 'tls_certificate_invalid') return `reference.url: the host's TLS certificate is not acceptable (${String(code)})`;
+  if (kind === 'host_not_found') return `reference.url: the host name does not resolve (${String(code)})`;
+  return undefined;
 }
 
 async function fetchFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, signal: AbortSignal): Promise<{ response: Response; url: URL }> {
@@ -46,7 +78,7 @@ async function fetchFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, s
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       response.body.resume();
-      url = new URL(location, url);
+      url = parseReferenceUrl(location, url);
       continue;
     }
     return { response, url };
@@ -62,7 +94,7 @@ export async function downloadReference(rawUrl: string, policy: ReferenceUrlPoli
   const dispose = () => rm(dir, { recursive: true, force: true });
   const path = join(dir, 'reference');
   try {
-    const { response, url } = await fetchFollowingRedirects(new URL(rawUrl), policy, signal);
+    const { response, url } = await fetchFollowingRedirects(parseReferenceUrl(rawUrl), policy, signal);
     if (response.status >= 500) throw referenceDownloadFailed(`reference.url: the host answered HTTP ${response.status}`);
     if (!response.ok) throw referenceRejected(`reference.url: the host answered HTTP ${response.status}`);
     const declared = Number(response.headers.get('content-length') ?? NaN);
@@ -84,8 +116,11 @@ export async function downloadReference(rawUrl: string, policy: ReferenceUrlPoli
     const blocked = blockedUrlReason(err);
     if (blocked) throw referenceRejected(blocked);
     if (cancel.aborted) throw err;
-    if (timeout.aborted) throw referenceRejected(`reference.url: not downloaded within ${timeoutMs} ms`);
+    // A slow host may be slow only now: retried by the activity policy like a reset or a 5xx.
+    if (timeout.aborted) throw referenceDownloadFailed(`reference.url: not downloaded within ${timeoutMs} ms`);
     if (err instanceof ApplicationFailure) throw err; // our own refusals from the try block keep their type
+    const permanent = permanentDownloadFailure(err);
+    if (permanent) throw referenceRejected(permanent);
     throw referenceDownloadFailed(`reference.url: download failed (${(err as Error).message})`);
   }
 }

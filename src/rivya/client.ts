@@ -12,10 +12,13 @@ import {
   RivyaAbortedError,
   RivyaApiError,
   RivyaNetworkError,
+  RivyaError,
   RivyaResponseError,
+  RivyaResponseTooLargeError,
   RivyaTimeoutError,
-  redactSecret,
+  RivyaUnexpectedRedirectError,
 } from './errors';
+import { boundUpstreamText, makeRedactor } from './redact';
 import { parseRetryAfter } from './retry-after';
 import {
   creditsSchema,
@@ -33,6 +36,36 @@ import { MAX_IDEMPOTENCY_KEY_CHARS } from './models';
 
 export const DEFAULT_RIVYA_BASE_URL = 'https://rivya.ai';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Documented answers are a few KB; 1 MiB of decoded JSON is already far past any of them. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+/** Error answers are read only this far: enough for any envelope, never a whole HTML error page. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** Upstream strings kept in an error: a code, a request id, a message. */
+const MAX_CODE_CHARS = 128;
+const MAX_MESSAGE_CHARS = 2_000;
+
+/** The body passed the cap: thrown inside `readCapped`, never out of the client. */
+class BodyOverCap extends Error {}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Buffer | Uint8Array | string> {
+  return typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+function toBuffer(chunk: Buffer | Uint8Array | string): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/**
+ * Stops reading an answer we refuse: aborting node-fetch's signal after the response arrived
+ * destroys the socket (req.abort()) and emits 'error' on the body, which must have a listener.
+ */
+function dropConnection(response: Response, drop: AbortController): void {
+  const body = response.body as unknown as { on?: (event: string, listener: () => void) => void; destroy?: () => void } | null;
+  if (typeof body?.on === 'function') body.on('error', () => undefined);
+  drop.abort();
+  if (typeof body?.destroy === 'function') body.destroy();
+}
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -45,6 +78,11 @@ export interface RivyaClientOptions {
   /** Swap the transport (tests, proxies, instrumentation). Defaults to node-fetch. */
   fetch?: FetchLike;
   userAgent?: string;
+  /**
+   * Largest successful answer read, in decoded bytes (after gzip/deflate/br): past it the read stops,
+   * the connection is dropped and the call fails with RivyaResponseTooLargeError. Default 1 MiB.
+   */
+  maxResponseBytes?: number;
 }
 
 export interface RequestOptions {
@@ -82,14 +120,30 @@ export class RivyaClient {
   private readonly timeoutMs: number;
   private readonly fetchImpl: FetchLike;
   private readonly userAgent: string;
+  private readonly maxResponseBytes: number;
+  private readonly redact: (text: string) => string;
 
   constructor(options: RivyaClientOptions) {
     if (!options.apiKey) throw new TypeError('RivyaClient needs an apiKey');
     this.apiKey = options.apiKey;
+    this.redact = makeRedactor([options.apiKey]);
     this.baseUrl = (options.baseUrl ?? DEFAULT_RIVYA_BASE_URL).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.fetchImpl = options.fetch ?? (nodeFetch as unknown as FetchLike);
     this.userAgent = options.userAgent ?? 'rivya-sora2-temporal';
+    const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
+      throw new TypeError('RivyaClient maxResponseBytes must be a positive integer');
+    }
+    this.maxResponseBytes = maxResponseBytes;
+  }
+
+  /**
+   * The one place upstream text is made safe to keep: every form of the API key is redacted
+   * (verbatim, URL-encoded, base64 of the key and of `Bearer <key>`), then the length bounded.
+   */
+  private scrub(text: string, maxChars = MAX_MESSAGE_CHARS): string {
+    return boundUpstreamText(this.redact(text), maxChars);
   }
 
   async listModels(options: RequestOptions = {}): Promise<ModelList> {
@@ -165,8 +219,10 @@ export class RivyaClient {
   ): Promise<z.output<S>> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const timeout = new AbortController();
+    // Ours, to drop the connection when an answer is refused mid-stream (over the cap, a redirect).
+    const drop = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), timeout.signal, drop.signal]);
     try {
       const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
@@ -177,19 +233,100 @@ export class RivyaClient {
           ...options.headers,
           Authorization: `Bearer ${this.apiKey}`,
         },
+        // Rivya's API never redirects; following one would hand the key (and a paid POST with its
+        // Idempotency-Key) to wherever Location points. node-fetch follows 20 hops by default.
+        redirect: 'manual',
         // node-fetch v2 types predate the global AbortSignal; at run time it accepts it.
         signal: signal as RequestInit['signal'],
       });
+      if (response.status >= 300 && response.status < 400) {
+        dropConnection(response, drop);
+        throw this.redirectError(response);
+      }
+      if (!response.ok) {
+        // An error answer is read only as far as an envelope can go; a longer one is cut, not refused.
+        const text = await this.readCapped(response, MAX_ERROR_BODY_BYTES, drop, true);
+        options.onResponse?.(response);
+        throw this.apiError(response, text);
+      }
       // Read the whole body inside the timeout: a server that stalls mid-body is a timeout too.
-      const text = await response.text();
+      const text = await this.readCapped(response, this.maxResponseBytes, drop, false);
       options.onResponse?.(response);
-      if (!response.ok) throw this.apiError(response, text);
       return this.parse(options.schema, text, response.status);
     } catch (err) {
       throw this.translate(err, options.signal, timeout.signal, timeoutMs);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Reads the body counting decoded bytes (node-fetch has already gunzipped/inflated the stream),
+   * and stops at the cap: the stream is destroyed and the connection dropped as soon as one byte
+   * too many arrives, so a decompression bomb costs at most the cap plus one chunk.
+   * With `truncate` the first `limit` bytes are returned instead of failing.
+   */
+  private async readCapped(response: Response, limit: number, drop: AbortController, truncate: boolean): Promise<string> {
+    const tooLarge = () => new RivyaResponseTooLargeError(response.status, limit);
+    // Without Content-Encoding, Content-Length is the decoded size: refuse before reading a byte.
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    const encoded = (response.headers.get('content-encoding') ?? 'identity').toLowerCase() !== 'identity';
+    if (!truncate && !encoded && declared > limit) {
+      dropConnection(response, drop);
+      throw tooLarge();
+    }
+    const body = response.body as unknown;
+    if (!isAsyncIterable(body)) {
+      // A custom `fetch` that built its Response from a Buffer or string: the bytes are in memory already.
+      const bytes = Buffer.from(await response.text(), 'utf8');
+      if (bytes.length <= limit) return bytes.toString('utf8');
+      if (!truncate) throw tooLarge();
+      return bytes.subarray(0, limit).toString('utf8');
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    try {
+      for await (const chunk of body) {
+        const buffer = toBuffer(chunk);
+        if (received + buffer.length > limit) {
+          chunks.push(buffer.subarray(0, limit - received));
+          received = limit;
+          throw new BodyOverCap();
+        }
+        chunks.push(buffer);
+        received += buffer.length;
+      }
+    } catch (err) {
+      if (!(err instanceof BodyOverCap)) throw err;
+      dropConnection(response, drop);
+      if (!truncate) throw tooLarge();
+    }
+    return Buffer.concat(chunks, received).toString('utf8');
+  }
+
+  private redirectError(response: Response): RivyaUnexpectedRedirectError {
+    const location = response.headers.get('location');
+    let origin: string | null = null;
+    if (location) {
+      try {
+        origin = this.scrub(new URL(location, this.baseUrl).origin, 200);
+      } catch {
+        origin = '(unparseable Location)';
+      }
+    }
+    const message =
+      `Rivya answered HTTP ${response.status} with a redirect${origin ? ` to ${origin}` : ''}; ` +
+      "Rivya's API does not redirect, so it was not followed and the API key was not sent on (check the base URL)";
+    return new RivyaUnexpectedRedirectError(message, response.status, origin);
+  }
+
+  private scrubDeep(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.scrubDeep(item));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.scrubDeep(item)]));
+    }
+    return value;
   }
 
   private parse<S extends z.ZodTypeAny>(schema: S, text: string, status: number): z.output<S> {
@@ -199,10 +336,11 @@ export class RivyaClient {
     } catch {
       throw new RivyaResponseError(`Rivya returned a ${status} with a body that is not JSON`, status);
     }
-    const parsed = schema.safeParse(json);
+    // Answers go into workflow history (task errors, URLs): no form of the key survives in them either.
+    const parsed = schema.safeParse(this.scrubDeep(json));
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-      throw new RivyaResponseError(`Rivya returned an unexpected ${status} body: ${issues.join('; ')}`, status);
+      throw new RivyaResponseError(this.scrub(`Rivya returned an unexpected ${status} body: ${issues.join('; ')}`), status);
     }
     return parsed.data;
   }
@@ -215,19 +353,23 @@ export class RivyaClient {
     } catch {
       envelope = undefined;
     }
-    const requestId = envelope?.success ? envelope.data.error.requestId : response.headers.get('x-request-id') ?? undefined;
-    const code = envelope?.success ? envelope.data.error.code : `http_${response.status}`;
+    const rawRequestId = envelope?.success ? envelope.data.error.requestId : response.headers.get('x-request-id') ?? undefined;
+    const rawCode = envelope?.success ? envelope.data.error.code : `http_${response.status}`;
     const detail = envelope?.success && envelope.data.error.message ? envelope.data.error.message : response.statusText;
-    const message = redactSecret(`Rivya ${code} (HTTP ${response.status}): ${detail}`, this.apiKey);
+    // Every upstream string is scrubbed before it is stored: the code becomes the failure's type,
+    // the request id its details, the message its message — all of them end up in history.
+    const code = this.scrub(rawCode, MAX_CODE_CHARS);
+    const requestId = rawRequestId === undefined ? undefined : this.scrub(rawRequestId, MAX_CODE_CHARS);
+    const message = this.scrub(`Rivya ${code} (HTTP ${response.status}): ${this.scrub(detail)}`);
     return new RivyaApiError(message, code, response.status, requestId, retryAfterMs);
   }
 
   private translate(err: unknown, callerSignal: AbortSignal | undefined, timeoutSignal: AbortSignal, timeoutMs: number): Error {
-    if (err instanceof RivyaApiError || err instanceof RivyaResponseError) return err;
+    if (err instanceof RivyaError) return err;
     if (callerSignal?.aborted) return new RivyaAbortedError();
     if (timeoutSignal.aborted) return new RivyaTimeoutError(timeoutMs);
     const code = (err as { code?: string } | undefined)?.code;
     const message = err instanceof Error ? err.message : String(err);
-    return new RivyaNetworkError(redactSecret(`Rivya request failed: ${message}`, this.apiKey), code);
+    return new RivyaNetworkError(this.scrub(`Rivya request failed: ${message}`), code === undefined ? undefined : this.scrub(code, MAX_CODE_CHARS));
   }
 }

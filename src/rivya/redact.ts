@@ -1,0 +1,65 @@
+/**
+ * Secret redaction for every string that comes from upstream (error codes, messages, request ids,
+ * status texts, Location headers, socket errors) before it becomes part of an error, a Temporal
+ * failure, workflow history or CLI output. An upstream that echoes the key back — verbatim, in
+ * base64, or as the base64 of the whole `Bearer <key>` header — must not get it stored anywhere.
+ */
+
+export const REDACTED = '[redacted]';
+
+/** Below this length an encoded form is too short to search for without redacting unrelated text. */
+const MIN_DERIVED_SECRET_CHARS = 8;
+
+/**
+ * The stable part of a base64 encoding: only whole 3-byte groups encode the same way whatever
+ * follows, so the secret is still found when the encoded text goes on past it (`key:...`).
+ */
+function stableBase64(bytes: string, encoding: 'base64' | 'base64url'): string {
+  const encoded = Buffer.from(bytes, 'utf8').toString(encoding).replace(/=+$/, '');
+  const whole = Math.floor(Buffer.byteLength(bytes, 'utf8') / 3) * 4;
+  return encoded.slice(0, whole);
+}
+
+/**
+ * Every form of the secret worth searching for: the secret itself, its URL-encoded form, and the
+ * base64/base64url of the secret, of `Bearer <secret>`, and of Basic-auth shaped `<secret>:` and
+ * `:<secret>`.
+ */
+export function secretForms(secret: string): string[] {
+  if (!secret) return [];
+  const derived = new Set<string>([encodeURIComponent(secret)]);
+  for (const plain of [secret, `Bearer ${secret}`, `${secret}:`, `:${secret}`]) {
+    for (const encoding of ['base64', 'base64url'] as const) {
+      derived.add(Buffer.from(plain, 'utf8').toString(encoding));
+      derived.add(stableBase64(plain, encoding));
+    }
+  }
+  const forms = [secret, ...[...derived].filter((form) => form !== secret && form.length >= MIN_DERIVED_SECRET_CHARS)];
+  // Longest first, so a long form is replaced whole before a shorter one eats part of it.
+  return forms.sort((a, b) => b.length - a.length);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A redactor for a fixed set of secrets, its pattern built once (the client keeps one per key). */
+export function makeRedactor(secrets: readonly (string | undefined)[]): (text: string) => string {
+  const forms = [...new Set(secrets.flatMap((secret) => (secret ? secretForms(secret) : [])))].sort((a, b) => b.length - a.length);
+  if (forms.length === 0) return (text) => text;
+  const pattern = new RegExp(forms.map(escapeRegExp).join('|'), 'gi');
+  return (text) => (text ? text.replace(pattern, REDACTED) : text);
+}
+
+/**
+ * Removes every occurrence of every form of every secret from `text`, case-insensitively (an
+ * upstream that upper-cases what it echoes still leaks it). Over-redaction is harmless here.
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  return makeRedactor(secrets)(text);
+}
+
+/** Upstream text in errors is bounded too: a megabyte-long "code" is not a code. */
+export function boundUpstreamText(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (${text.length - maxChars} more chars)`;
+}
