@@ -74,10 +74,20 @@ const baseUrlSchema = z
     if (url.search || url.hash || value.includes('?') || value.includes('#')) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not have a query or fragment' });
     }
-    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be https (plain http is accepted only for localhost, 127.0.0.0/8 and [::1])' });
-    }
   });
+
+/**
+ * Plain http sends the API key in clear: accepted for loopback hosts, and for hosts the operator
+ * names in RIVYA_PLAINTEXT_HTTP_HOSTS (e.g. the simulator on compose's private network). Checked
+ * after parsing, because it reads two variables.
+ */
+function plaintextProblem(settings: ParsedSettings): string | undefined {
+  const url = new URL(settings.RIVYA_BASE_URL);
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return undefined;
+  const allowed = (settings.RIVYA_PLAINTEXT_HTTP_HOSTS ?? '').split(/[\s,]+/).filter(Boolean).map((host) => host.toLowerCase());
+  if (allowed.includes(url.hostname.toLowerCase())) return undefined;
+  return 'RIVYA_BASE_URL must be https (plain http is accepted only for localhost, 127.0.0.0/8, [::1] and the hosts named in RIVYA_PLAINTEXT_HTTP_HOSTS)';
+}
 
 interface NumberRule {
   min: number;
@@ -125,6 +135,8 @@ const settingsSchema = z.object({
    * default, sized from the heap limit. Lower it to bound memory; evicted workflows replay on wake.
    */
   RIVYA_WORKER_MAX_CACHED_WORKFLOWS: boundedNumber({ min: 0, max: MAX_CACHED_WORKFLOWS, integer: true, unit: 'workflows' }).optional(),
+  /** Host names RIVYA_BASE_URL may reach over plain http besides loopback (space- or comma-separated). */
+  RIVYA_PLAINTEXT_HTTP_HOSTS: z.string({ invalid_type_error: 'must be host names' }).max(1_000, 'must be at most 1000 characters').optional(),
 });
 
 type ParsedSettings = z.output<typeof settingsSchema>;
@@ -152,6 +164,7 @@ class ResolvedRivyaSettings {
   declare readonly RIVYA_MAX_WORKER_CALLS_PER_SECOND?: number;
   declare readonly RIVYA_REFERENCE_URL_ALLOW_PRIVATE: 'true' | 'false';
   declare readonly RIVYA_WORKER_MAX_CACHED_WORKFLOWS?: number;
+  declare readonly RIVYA_PLAINTEXT_HTTP_HOSTS?: string;
 
   constructor({ RIVYA_API_KEY, ...rest }: ParsedSettings) {
     this.#apiKey = RIVYA_API_KEY;
@@ -223,7 +236,10 @@ function parseSettings<S extends z.ZodTypeAny>(schema: S, raw: RawSettings): z.o
 
 /** All the worker's Rivya settings: typed options first, then RIVYA_* variables, then defaults. */
 export function resolveRivyaSettings(options: RivyaSettingsOptions, env: Record<string, string | undefined>): RivyaWorkerSettings {
-  return new ResolvedRivyaSettings(parseSettings(settingsSchema, layOptionsOverEnv(options, env))) as unknown as RivyaWorkerSettings;
+  const parsed = parseSettings(settingsSchema, layOptionsOverEnv(options, env));
+  const plaintext = plaintextProblem(parsed);
+  if (plaintext) throw new Sora2ConfigError(`invalid Rivya settings: ${plaintext}`);
+  return new ResolvedRivyaSettings(parsed) as unknown as RivyaWorkerSettings;
 }
 
 /**

@@ -154,6 +154,13 @@ describe('3. settings are bounded', () => {
     },
   );
 
+  test('plain http to a named private host (compose simulator) only when RIVYA_PLAINTEXT_HTTP_HOSTS lists it', () => {
+    const url = 'http://rivya-simulator:8787';
+    expect(readRivyaSettings({ ...base, RIVYA_BASE_URL: url, RIVYA_PLAINTEXT_HTTP_HOSTS: 'rivya-simulator' }).RIVYA_BASE_URL).toBe(url);
+    const err = configError(() => readRivyaSettings({ ...base, RIVYA_BASE_URL: url, RIVYA_PLAINTEXT_HTTP_HOSTS: 'other-host' }));
+    expect(err.message).toMatch(/RIVYA_BASE_URL must be https/);
+  });
+
   test.each(['http://localhost:8787', 'http://127.0.0.1:8787', 'http://127.9.8.7', 'http://[::1]:8787', 'https://api.rivya.example'])(
     'RIVYA_BASE_URL=%s is accepted',
     (url) => {
