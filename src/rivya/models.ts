@@ -1,5 +1,5 @@
 /**
- * The documented Sora 2 models and their params (rivya-api-v1.md D3). Pure data, so the workflow
+ * The documented Sora 2 models and their params (docs/rivya-contract.md D3). Pure data, so the workflow
  * input schema, the HTTP client and the simulator all read the same table.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The task lifecycle and the credit rule that goes with it (rivya-api-v1.md D5, S6), as pure
+ * The task lifecycle and the credit rule that goes with it (docs/rivya-contract.md D4, S6), as pure
  * functions: the workflow, the activities and the simulator all decide "finished?" and "refunded?"
  * here, so the rule exists once.
  */
