@@ -65,6 +65,7 @@ function startCli(args: string[], env: NodeJS.ProcessEnv): LongRunning {
 let dev: LongRunning;
 let temporalAddress: string;
 let simulatorUrl: string;
+let simulatorAdminToken: string;
 
 beforeAll(async () => {
   // --port 0 asks for free ports, so this never collides with a developer's own dev server.
@@ -74,6 +75,7 @@ beforeAll(async () => {
   });
   temporalAddress = /Temporal dev server: (\S+)/.exec(dev.output())![1]!;
   simulatorUrl = /Rivya simulator: (\S+)/.exec(dev.output())![1]!;
+  simulatorAdminToken = /simulator admin token: (\S+)/.exec(dev.output())![1]!;
 }, 150_000);
 
 afterAll(async () => {
@@ -159,7 +161,7 @@ test('worker exits cleanly on SIGTERM and a restarted worker finishes the work',
     const waited = await runCli(['generate', '--prompt', '[sim:succeed] survives a redeploy', '--workflow-id', 'cli-redeploy', '--task-queue', 'cli-worker', '--expected-duration', '6', '--wait'], env);
     expect(waited.code).toBe(0);
     expect(worker.output()).toMatch(/up to 0 cached workflows/);
-    const stats = (await (await fetch(`${simulatorUrl}/_simulator/stats`)).json()) as { tasksPerIdempotencyKey: Record<string, number> };
+    const stats = (await (await fetch(`${simulatorUrl}/_simulator/stats`, { headers: { Authorization: `Bearer ${simulatorAdminToken}` } })).json()) as { tasksPerIdempotencyKey: Record<string, number> };
     expect(stats.tasksPerIdempotencyKey['cli-redeploy']).toBe(1);
   } finally {
     await worker.stop('SIGTERM');
@@ -171,6 +173,6 @@ test('worker configuration errors name the variable and never print the key', as
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(/RIVYA_API_KEY must look like rvya_sk_<secret>/);
   expect(run.stderr).toMatch(/RIVYA_BASE_URL must be a URL/);
-  expect(run.stderr).toMatch(/RIVYA_WORKER_MAX_CACHED_WORKFLOWS Expected number/);
+  expect(run.stderr).toMatch(/RIVYA_WORKER_MAX_CACHED_WORKFLOWS must be a whole number/);
   expect(run.stdout + run.stderr).not.toContain('TOPSECRET');
 });

@@ -1,12 +1,12 @@
 /**
- * Contract tests: the simulator, driven over real sockets, behaves as rivya-api-v1.md says —
+ * Contract tests: the simulator, driven over real sockets, behaves as docs/rivya-contract.md says —
  * every documented error code (D6) and every simulator assumption (S1–S8).
  */
 import FormData from 'form-data';
 import fetch from 'node-fetch';
 import type { RivyaSimulator } from '../src/simulator';
 import { mediaBytes } from './helpers/media';
-import { OTHER_ACCOUNT_KEY, rawRequest, startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';
+import { adminAuth, OTHER_ACCOUNT_KEY, rawRequest, startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';
 
 let simulator: RivyaSimulator;
 
@@ -258,24 +258,25 @@ describe('rate limits and the admin API', () => {
 
   test('stats, config and reset work over HTTP', async () => {
     await createRaw(minimalBody(), 'admin-1');
-    const stats = await rawRequest(simulator, '/_simulator/stats', { apiKey: null });
+    const admin = adminAuth(simulator);
+    const stats = await rawRequest(simulator, '/_simulator/stats', admin);
     expect(stats.body.tasks).toHaveLength(1);
     expect(stats.body.counters.createGeneration.byStatus['202']).toBe(1);
 
     const configured = await rawRequest(simulator, '/_simulator/config', {
       method: 'POST',
-      apiKey: null,
+      ...admin,
       body: JSON.stringify({ faults: { getCredits: { script: ['unavailable'] } } }),
     });
     expect(configured.status).toBe(200);
     expect((await rawRequest(simulator, '/api/v1/credits')).status).toBe(503);
     expect((await rawRequest(simulator, '/api/v1/credits')).status).toBe(200);
 
-    const bad = await rawRequest(simulator, '/_simulator/config', { method: 'POST', apiKey: null, body: JSON.stringify({ failureRate: 3 }) });
+    const bad = await rawRequest(simulator, '/_simulator/config', { method: 'POST', ...admin, body: JSON.stringify({ failureRate: 3 }) });
     expect(bad.status).toBe(400);
 
-    await rawRequest(simulator, '/_simulator/reset', { method: 'POST', apiKey: null, body: '{}' });
-    expect((await rawRequest(simulator, '/_simulator/stats', { apiKey: null })).body.tasks).toHaveLength(0);
+    await rawRequest(simulator, '/_simulator/reset', { method: 'POST', ...admin, body: '{}' });
+    expect((await rawRequest(simulator, '/_simulator/stats', admin)).body.tasks).toHaveLength(0);
   });
 
   test('fault rates are deterministic under a seed', async () => {

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { handleAdmin, type AdminControls } from './admin';
+import { handleAdmin, resolveAdminToken, type AdminControls } from './admin';
 import { authenticate } from './auth';
 import { mergeConfig, simulatorConfigSchema, type SimulatedEndpoint, type SimulatorConfig, type SimulatorConfigInput } from './config';
 import { decodeFault, type Delivery, type FaultOutcome } from './fault-outcome';
@@ -37,13 +37,21 @@ import { SimulatorStore } from './store';
 export interface StartSimulatorOptions extends SimulatorConfigInput {
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Address to bind: loopback (127.0.0.1) unless told otherwise. */
   host?: string;
+  /**
+   * The token `/_simulator/*` routes require as `Authorization: Bearer <token>`. Default:
+   * RIVYA_SIMULATOR_ADMIN_TOKEN, else a random one per start (read it back from `adminToken`).
+   */
+  adminToken?: string;
 }
 
 export interface RivyaSimulator {
   /** Base URL to give the client, e.g. http://127.0.0.1:53211 */
   readonly url: string;
   readonly port: number;
+  /** What the `/_simulator/*` admin routes require as `Authorization: Bearer <token>`. */
+  readonly adminToken: string;
   readonly store: SimulatorStore;
   config(): SimulatorConfig;
   /** Merges a partial config (faults, timing, failure rate, ...) into the running simulator. */
@@ -60,6 +68,7 @@ export async function startRivyaSimulator(options: StartSimulatorOptions = {}): 
 
 export class RivyaSimulatorServer implements RivyaSimulator {
   readonly store: SimulatorStore;
+  readonly adminToken: string;
   private current: SimulatorConfig;
   private readonly faults: FaultInjector;
   private readonly storageDir = mkdtempSync(join(tmpdir(), 'rivya-sim-'));
@@ -69,13 +78,17 @@ export class RivyaSimulatorServer implements RivyaSimulator {
   private readonly deps: RouteDeps;
 
   static async start(options: StartSimulatorOptions = {}): Promise<RivyaSimulatorServer> {
-    const { port = 0, host = '127.0.0.1', ...configInput } = options;
-    const simulator = new RivyaSimulatorServer(configInput);
+    const { port = 0, host = '127.0.0.1', adminToken, ...configInput } = options;
+    const simulator = new RivyaSimulatorServer(configInput, resolveAdminToken(adminToken));
     await simulator.listen(port, host);
     return simulator;
   }
 
-  private constructor(private readonly configInput: SimulatorConfigInput) {
+  private constructor(
+    private readonly configInput: SimulatorConfigInput,
+    adminToken: string,
+  ) {
+    this.adminToken = adminToken;
     this.current = this.initialConfig();
     this.store = new SimulatorStore(this.current, (taskId) => `${this.baseUrl}/media/videos/${taskId}.mp4`);
     this.faults = new FaultInjector(() => this.store.random);
@@ -127,7 +140,10 @@ export class RivyaSimulatorServer implements RivyaSimulator {
   };
 
   private readonly adminControls: AdminControls = {
+    // Read per request: field initialisers run before the constructor body sets the token.
+    adminToken: () => this.adminToken,
     stats: this.stats,
+    config: this.config,
     requestLog: () => this.store.requestLog,
     configure: this.configure,
     reset: this.reset,
@@ -222,6 +238,8 @@ export class RivyaSimulatorServer implements RivyaSimulator {
       answer = await handleAdmin(this.adminControls, req, path);
     } catch (err) {
       if (!(err instanceof SimulatorHttpError)) throw err;
+      // Drain what the client is still sending so it reads our answer instead of a reset.
+      req.resume();
       sendError(res, err, newRequestId());
       return true;
     }

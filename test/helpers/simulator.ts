@@ -24,6 +24,11 @@ export function clientFor(simulator: RivyaSimulator, apiKey = TEST_API_KEY, time
   return new RivyaClient({ apiKey, baseUrl: simulator.url, timeoutMs });
 }
 
+/** `rawRequest` options for the `/_simulator/*` admin routes: the admin token, no API key. */
+export function adminAuth(simulator: RivyaSimulator): { apiKey: null; headers: Record<string, string> } {
+  return { apiKey: null, headers: { Authorization: `Bearer ${simulator.adminToken}` } };
+}
+
 export async function rawRequest(
   simulator: RivyaSimulator,
   path: string,

@@ -79,6 +79,7 @@ async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKe
   });
   cleanups.push(() => simulator.close());
   console.log(`Rivya simulator: ${simulator.url}   (stats: ${simulator.url}/_simulator/stats)`);
+  console.log(`  simulator admin token: ${simulator.adminToken}   (Authorization: Bearer <token> on /_simulator/*)`);
   return { baseUrl: simulator.url, apiKey: DEFAULT_SIMULATOR_API_KEY, simulated: true };
 }
 

@@ -12,7 +12,10 @@ export function registerProcesses(program: Command): void {
     });
   program
     .command('simulator')
-    .description('run the Rivya API v1 simulator (RIVYA_SIMULATOR_CONFIG takes JSON config)')
+    .description(
+      'run the Rivya API v1 simulator (RIVYA_SIMULATOR_CONFIG takes JSON config); prints the admin token the ' +
+        '/_simulator/* routes require, or set RIVYA_SIMULATOR_ADMIN_TOKEN',
+    )
     .option('--port <port>', 'port to listen on', process.env.RIVYA_SIMULATOR_PORT ?? '8787')
     .option('--host <host>', 'address to bind', process.env.RIVYA_SIMULATOR_HOST ?? '127.0.0.1')
     .action(async (options: { port: string; host: string }) => {
