@@ -4,9 +4,6 @@ import { printable as p } from './printable';
 
 export type FailureReport = GenerationFailure;
 
-/** The CLI's name for `generationFailureOf`. */
-export const failureReport = generationFailureOf;
-
 /**
  * The report as terminal lines. Every value comes from the workflow (and through it from Rivya), so
  * each one goes through `printable`: no escape sequence or control character reaches the terminal.

@@ -18,8 +18,10 @@ import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY } from '../../simulator'
 import { ensureTemporalCli } from '../../temporal-cli';
 import { startDevServer } from '../../temporal-cli/dev-server';
 import { createSora2Worker } from '../../worker/create-worker';
-import { readRivyaSettings } from '../../worker-settings';
-import { failureReport, formatFailure } from '../failure-report';
+import { displayUrl, readRivyaSettings } from '../../worker-settings';
+import { formatFailure } from '../failure-report';
+import { generationFailureOf } from '../../generation-failure';
+import { printable } from '../printable';
 import { quietSdkLogs } from '../quiet-logs';
 import { waitWithProgress } from '../wait';
 
@@ -69,7 +71,7 @@ async function startTemporal(options: DevOptions, cleanups: Cleanup[]): Promise<
 async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKey: string; simulated: boolean }> {
   if (process.env.RIVYA_BASE_URL) {
     const settings = readRivyaSettings(process.env);
-    console.log(`Rivya API: ${settings.RIVYA_BASE_URL} (from RIVYA_BASE_URL)`);
+    console.log(`Rivya API: ${displayUrl(settings.RIVYA_BASE_URL)} (from RIVYA_BASE_URL)`);
     return { baseUrl: settings.RIVYA_BASE_URL, apiKey: settings.RIVYA_API_KEY, simulated: false };
   }
   const simulator = await startRivyaSimulator({
@@ -124,10 +126,11 @@ export async function runDev(options: DevOptions): Promise<number> {
     let exitCode = 0;
     try {
       const result = await waitWithProgress(handle, true);
-      console.log(`Video: ${result.videoUrl}`);
-      console.log(`  task ${result.taskId}, ${result.credits.final} credits, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`);
+      // Server-provided text: printed without terminal control sequences.
+      console.log(`Video: ${printable(result.videoUrl)}`);
+      console.log(`  task ${printable(result.taskId)}, ${result.credits.final} credits, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`);
     } catch (err) {
-      const report = failureReport(err);
+      const report = generationFailureOf(err);
       if (!report) throw err;
       for (const line of formatFailure(report)) console.error(line);
       exitCode = 1;

@@ -6,7 +6,8 @@ import type { Sora2GenerationInput } from '../../../workflows/input';
 import type { Sora2GenerationResult } from '../../../workflows/sora2-generation';
 import { ALL_SELECT_PARAMS, DEFAULT_SORA_MODEL, modelsWithParam, SORA_MODELS, type SelectParamName } from '../../rivya/models';
 import { connectClient } from '../connection';
-import { failureReport, formatFailure } from '../failure-report';
+import { formatFailure } from '../failure-report';
+import { generationFailureOf } from '../../generation-failure';
 import { printable, printableJson } from '../printable';
 import { waitWithProgress } from '../wait';
 
@@ -81,7 +82,7 @@ export async function runGenerate(options: GenerateOptions): Promise<number> {
       console.error(printable(err.message));
       return 2;
     }
-    const report = failureReport(err);
+    const report = generationFailureOf(err);
     if (!report) throw err;
     if (options.json) console.log(printableJson(report));
     for (const line of formatFailure(report)) console.error(line);
