@@ -1,5 +1,5 @@
 /** Human-readable lines for a failed generation: the typed reason first, then the facts. */
-import { generationFailureOf, type GenerationFailure } from '../generation-failure';
+import type { GenerationFailure } from '../generation-failure';
 import { printable as p } from './printable';
 
 export type FailureReport = GenerationFailure;
