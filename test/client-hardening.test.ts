@@ -83,6 +83,8 @@ function record(req: IncomingMessage, requests: Recorded[]): void {
 
 async function startHttp(handler: Handler): Promise<Loopback> {
   const requests: Recorded[] = [];
+  // Assigned once the server listens; the handler closure reads it per request (hence not const).
+  // eslint-disable-next-line prefer-const
   let self: Loopback;
   const server = createHttpServer((req, res) => {
     record(req, requests);
@@ -107,6 +109,8 @@ async function certificate(options: { dnsName?: string; expired?: boolean } = {}
 
 async function startHttps(pems: Pems, handler: Handler): Promise<Loopback> {
   const requests: Recorded[] = [];
+  // Assigned once the server listens; the handler closure reads it per request (hence not const).
+  // eslint-disable-next-line prefer-const
   let self: Loopback;
   const server = createHttpsServer({ key: pems.private, cert: pems.cert }, (req, res) => {
     record(req, requests);
