@@ -3,7 +3,11 @@
  * all be refused by the same checks the workflow and the upload activity run — and a sample of
  * them, run through the real workflow, must end in ValidationFailed with zero paid calls.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import fc from 'fast-check';
@@ -13,6 +17,7 @@ import { checkReferenceUrl, isPublicAddress } from '../activities/reference/url-
 import { SORA2_WORKFLOW_TYPE } from '../src/client-helpers';
 import { assetPath } from '../src/package-root';
 import { MAX_REFERENCE_BYTES } from '../src/rivya/models';
+import { RivyaClient } from '../src/rivya';
 import { checkSora2Input } from '../workflows/input';
 import { FailureTypes } from '../workflows/failures';
 import { recordHostileCounts, type HostileCaseCounts } from './chaos/hostile-counts';
@@ -27,25 +32,59 @@ const count = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
 
 /** Workflow inputs that must be refused, each class its own generator. */
 const invalidInputs = {
-  'prompt over 10000 characters (unicode)': fc.string({ unit: 'grapheme', minLength: 10_001, maxLength: 10_200 }).filter((p) => p.length > 10_000).map((prompt) => ({ prompt })),
-  'blank prompt (whitespace and control characters)': fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003'), maxLength: 50 }).map((prompt) => ({ prompt })),
-  'params key off the list': fc.string({ minLength: 1, maxLength: 20 }).filter((k) => !['n_frames', 'aspect_ratio', 'remove_watermark', 'upload_method', 'size'].includes(k)).map((key) => ({ prompt: 'p', params: { [key]: '10' } })),
+  'prompt over 10000 characters (unicode)': fc
+    .string({ unit: 'grapheme', minLength: 10_001, maxLength: 10_200 })
+    .filter((p) => p.length > 10_000)
+    .map((prompt) => ({ prompt })),
+  'blank prompt (whitespace and control characters)': fc
+    .string({ unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003'), maxLength: 50 })
+    .map((prompt) => ({ prompt })),
+  'params key off the list': fc
+    .string({ minLength: 1, maxLength: 20 })
+    .filter((k) => !['n_frames', 'aspect_ratio', 'remove_watermark', 'upload_method', 'size'].includes(k))
+    .map((key) => ({ prompt: 'p', params: { [key]: '10' } })),
   'params value off the list': fc
-    .record({ key: fc.constantFrom('n_frames', 'aspect_ratio', 'remove_watermark', 'upload_method'), value: fc.oneof(fc.string(), fc.integer(), fc.boolean()) })
-    .filter(({ key, value }) => !({ n_frames: ['10', '15'], aspect_ratio: ['landscape', 'portrait'], remove_watermark: ['false', 'true'], upload_method: ['s3', 'oss'] } as Record<string, unknown[]>)[key]!.includes(value))
+    .record({
+      key: fc.constantFrom('n_frames', 'aspect_ratio', 'remove_watermark', 'upload_method'),
+      value: fc.oneof(fc.string(), fc.integer(), fc.boolean()),
+    })
+    .filter(
+      ({ key, value }) =>
+        !(
+          {
+            n_frames: ['10', '15'],
+            aspect_ratio: ['landscape', 'portrait'],
+            remove_watermark: ['false', 'true'],
+            upload_method: ['s3', 'oss'],
+          } as Record<string, unknown[]>
+        )[key]!.includes(value),
+    )
     .map(({ key, value }) => ({ prompt: 'p', params: { [key]: value } })),
-  'more than one reference': fc.array(fc.record({ path: fc.string({ minLength: 1 }) }), { minLength: 2, maxLength: 5 }).map((reference) => ({ prompt: 'p', reference })),
-  'non-https reference URL': fc.webUrl({ validSchemes: ['http', 'ftp', 'file', 'gopher'] }).filter((u) => !u.startsWith('https://')).map((url) => ({ prompt: 'p', reference: { url } })),
-  'reference as bytes': fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => ({ prompt: 'p', reference: { data: Buffer.from(bytes).toString('base64') } })),
-  'oversized metadata (keys or bytes)': fc.oneof(
-    fc.integer({ min: 33, max: 2_000 }).map((keys) => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]))),
-    fc.integer({ min: 9, max: 30 }).map((keys) => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, 'x'.repeat(1_000)]))),
-  ).map((metadata) => ({ prompt: 'p', metadata })),
+  'more than one reference': fc
+    .array(fc.record({ path: fc.string({ minLength: 1 }) }), { minLength: 2, maxLength: 5 })
+    .map((reference) => ({ prompt: 'p', reference })),
+  'non-https reference URL': fc
+    .webUrl({ validSchemes: ['http', 'ftp', 'file', 'gopher'] })
+    .filter((u) => !u.startsWith('https://'))
+    .map((url) => ({ prompt: 'p', reference: { url } })),
+  'reference as bytes': fc
+    .uint8Array({ minLength: 1, maxLength: 64 })
+    .map((bytes) => ({ prompt: 'p', reference: { data: Buffer.from(bytes).toString('base64') } })),
+  'oversized metadata (keys or bytes)': fc
+    .oneof(
+      fc.integer({ min: 33, max: 2_000 }).map((keys) => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]))),
+      fc
+        .integer({ min: 9, max: 30 })
+        .map((keys) => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, 'x'.repeat(1_000)]))),
+    )
+    .map((metadata) => ({ prompt: 'p', metadata })),
   'oversized compensation arguments': fc
     .integer({ min: 16_400, max: 200_000 })
     .map((bytes) => ({ prompt: 'p', compensations: [{ activity: 'undo', args: ['z'.repeat(bytes)] }] })),
   'deadline or durations past their caps': fc.oneof(
-    fc.integer({ min: 7 * 24 * 3_600_000 + 1, max: Number.MAX_SAFE_INTEGER }).map((deadlineMs) => ({ prompt: 'p', polling: { deadlineMs } })),
+    fc
+      .integer({ min: 7 * 24 * 3_600_000 + 1, max: Number.MAX_SAFE_INTEGER })
+      .map((deadlineMs) => ({ prompt: 'p', polling: { deadlineMs } })),
     fc.integer({ min: 3_600_001, max: 2 ** 40 }).map((maxIntervalMs) => ({ prompt: 'p', polling: { maxIntervalMs } })),
   ),
 };
@@ -64,10 +103,13 @@ describe('generated invalid workflow inputs are refused with every bad field nam
 
   test('prompts of 1..10000 characters with any unicode and control characters are accepted', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 10_000 }).filter((p) => p.trim().length > 0 && p.length <= 10_000), (prompt) => {
-        count('valid prompt boundary (accepted)');
-        return checkSora2Input({ prompt }).ok;
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 10_000 }).filter((p) => p.trim().length > 0 && p.length <= 10_000),
+        (prompt) => {
+          count('valid prompt boundary (accepted)');
+          return checkSora2Input({ prompt }).ok;
+        },
+      ),
       { numRuns: RUNS },
     );
     expect(checkSora2Input({ prompt: 'x'.repeat(10_000) }).ok).toBe(true);
@@ -75,7 +117,7 @@ describe('generated invalid workflow inputs are refused with every bad field nam
   });
 });
 
-describe('generated hostile reference files are refused by the upload activity\'s checks', () => {
+describe("generated hostile reference files are refused by the upload activity's checks", () => {
   let dir: string;
   const png = readFileSync(assetPath('sample-reference.png'));
   beforeAll(() => {
@@ -182,7 +224,9 @@ describe('generated hostile reference files are refused by the upload activity\'
     writeFileSync(join(root, 'inside', 'ok.png'), png);
     symlinkSync('/etc', join(root, 'inside', 'etc-link'));
     const escaping = fc.oneof(
-      fc.array(fc.constantFrom('..', '../..', 'inside/..', '.'), { minLength: 2, maxLength: 6 }).map((parts) => `${parts.join('/')}/etc/hostname`),
+      fc
+        .array(fc.constantFrom('..', '../..', 'inside/..', '.'), { minLength: 2, maxLength: 6 })
+        .map((parts) => `${parts.join('/')}/etc/hostname`),
       fc.constantFrom('/etc/hostname', '/proc/self/environ', 'inside/etc-link/hostname', 'inside/../../etc/passwd', `${root}/../x`),
     );
     await fc.assert(
@@ -196,6 +240,115 @@ describe('generated hostile reference files are refused by the upload activity\'
       { numRuns: FILE_RUNS },
     );
     expect(await resolveLocalReference('ok.png', join(root, 'inside'))).toBe(join(root, 'inside', 'ok.png'));
+  });
+});
+
+describe('a hostile upstream: redirects, oversized answers, swapped reference files', () => {
+  const KEY = 'rvya_sk_hostile_upstream_secret';
+  let hostile: Server;
+  let elsewhere: Server;
+  let hostileUrl: string;
+  let elsewhereUrl: string;
+  const reachedElsewhere: string[] = [];
+
+  beforeAll(async () => {
+    // Another origin on this machine: nothing may ever reach it with (or without) the key.
+    elsewhere = createServer((req, res) => {
+      reachedElsewhere.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      res.end('{}');
+    });
+    // The "Rivya" under test answers what the request's path tells it to.
+    hostile = createServer((req, res) => {
+      const [, kind, a, b] = (req.url ?? '').split('/');
+      if (kind === 'redirect') {
+        res.writeHead(Number(a), { Location: `${elsewhereUrl}/${b}` });
+        res.end();
+      } else if (kind === 'big') {
+        const bytes = Number(a);
+        const gzip = b === 'gzip';
+        res.writeHead(200, { 'Content-Type': 'application/json', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+        const body = Buffer.concat([Buffer.from('{"current_credits":1,"pad":"'), Buffer.alloc(bytes, 0x20), Buffer.from('"}')]);
+        res.end(gzip ? gzipSync(body) : body);
+      }
+    });
+    await Promise.all([hostile, elsewhere].map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+    hostileUrl = `http://127.0.0.1:${(hostile.address() as AddressInfo).port}`;
+    elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const server of [hostile, elsewhere]) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  // The client builds every request URL from its base URL: a base URL with a path prefix makes the
+  // hostile server answer the client's ordinary calls with the behaviour under test.
+  const clientAt = (prefix: string) => new RivyaClient({ apiKey: KEY, baseUrl: `${hostileUrl}${prefix}` });
+  const codeOf = (err: unknown) => (err as { code?: string }).code;
+
+  test('redirects of every kind, on reads and on the paid create, are never followed', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(301, 302, 303, 307, 308), fc.constantFrom('read', 'create'), async (status, call) => {
+        count('Rivya answer redirects (status × call)');
+        const client = clientAt(`/redirect/${status}/x`);
+        const promise =
+          call === 'read'
+            ? client.getCredits()
+            : client.createGeneration({ model: 'sora-2', prompt: 'p' }, { idempotencyKey: 'hostile-1' });
+        const err = await promise.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        return codeOf(err) === 'unexpected_redirect' && reachedElsewhere.length === 0;
+      }),
+      { numRuns: Math.min(FILE_RUNS, 40) },
+    );
+  });
+
+  test('answers over the size cap, plain or as a gzip bomb, are refused by decoded size', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1024 * 1024 + 1, max: 16 * 1024 * 1024 }), fc.boolean(), async (bytes, gzip) => {
+        count('oversized or compressed-bomb answers');
+        const err = await clientAt(`/big/${bytes}/${gzip ? 'gzip' : 'plain'}`)
+          .getCredits()
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        return codeOf(err) === 'response_too_large';
+      }),
+      { numRuns: Math.min(FILE_RUNS, 30) },
+    );
+  });
+
+  test('a reference swapped for an outside link, a FIFO or a directory is never read from outside', async () => {
+    const root = tempDir('hostile-swap-');
+    mkdirSync(join(root, 'refs'));
+    writeFileSync(join(root, 'outside.png'), makePng(300, 300));
+    const swaps = {
+      'link to outside': (path: string) => symlinkSync(join(root, 'outside.png'), path),
+      fifo: (path: string) => execFileSync('mkfifo', [path]),
+      directory: (path: string) => mkdirSync(path),
+      'link to a link outside': (path: string) => {
+        symlinkSync(join(root, 'outside.png'), `${path}.hop`);
+        symlinkSync(`${path}.hop`, path);
+      },
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...(Object.keys(swaps) as (keyof typeof swaps)[])), async (swap) => {
+        count('reference swapped (link, FIFO, directory)');
+        const name = `swap-${Math.random().toString(36).slice(2)}.png`;
+        swaps[swap](join(root, 'refs', name));
+        const outcome = await readLocalReference(name, join(root, 'refs')).then(
+          () => 'read',
+          (err: unknown) =>
+            err instanceof ApplicationFailure && err.type === 'ReferenceRejected' ? 'refused' : `unexpected ${String(err)}`,
+        );
+        return outcome === 'refused';
+      }),
+      { numRuns: Math.min(FILE_RUNS, 40) },
+    );
   });
 });
 
@@ -252,15 +405,24 @@ describe('a sample of generated hostile cases through the real workflow: typed f
   });
 
   test('sampled invalid inputs and hostile files', async () => {
-    const inputs = Object.values(invalidInputs).flatMap((arbitrary) => fc.sample(arbitrary as fc.Arbitrary<unknown>, { numRuns: 2, seed: 42 }));
+    const inputs = Object.values(invalidInputs).flatMap((arbitrary) =>
+      fc.sample(arbitrary as fc.Arbitrary<unknown>, { numRuns: 2, seed: 42 }),
+    );
     const files = fc.sample(fc.uint8Array({ minLength: 0, maxLength: 2048 }), { numRuns: 4, seed: 7 }).map((bytes, i) => {
       writeFileSync(join(stack.referenceDir, `random-${i}.png`), bytes);
       return { prompt: '[sim:succeed] p', polling: FAST_POLLING, reference: { path: `random-${i}.png` } };
     });
     for (const [i, input] of [...inputs, ...files].entries()) {
       count('sampled through the workflow');
-      const handle = await stack.env.client.workflow.start(SORA2_WORKFLOW_TYPE, { args: [input], workflowId: `hostile-${Date.now()}-${i}`, taskQueue: stack.taskQueue });
-      const err = await handle.result().then(() => undefined, (e: unknown) => e);
+      const handle = await stack.env.client.workflow.start(SORA2_WORKFLOW_TYPE, {
+        args: [input],
+        workflowId: `hostile-${Date.now()}-${i}`,
+        taskQueue: stack.taskQueue,
+      });
+      const err = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(WorkflowFailedError);
       expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe(FailureTypes.ValidationFailed);
     }
