@@ -16,7 +16,12 @@ test(`chaos (${profile.name}: ${profile.workflows} generations, kills, a second 
   const evidence = await runChaos(profile);
   const invariants = checkInvariants(evidence);
   if (profile.name === 'full' || process.env.CHAOS_REPORT === '1') {
-    writeReliabilityReport(join(__dirname, '..', 'RELIABILITY.md'), evidence, invariants, readHostileCounts());
+    writeReliabilityReport(
+      join(__dirname, '..', 'RELIABILITY.md'),
+      evidence,
+      invariants,
+      readHostileCounts(profile.name, new Date(evidence.startedAt)),
+    );
   }
   const injected = Object.values(evidence.stats.counters).reduce((n, c) => n + Object.values(c.faults).reduce((a, b) => a + b, 0), 0);
   console.log(

@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSora2Generation } from '../../src/client-helpers';
 import { generationFailureOf } from '../../src/generation-failure';
 import { assetPath } from '../../src/package-root';
+import { DEFAULT_SORA_MODEL, type SoraModel } from '../../src/rivya/models';
 import type { RivyaSimulator, SimulatorStats } from '../../src/simulator';
 import type { GenerationFailureDetails } from '../../workflows/failures';
 import type { Sora2GenerationResult } from '../../workflows/sora2-generation';
@@ -24,6 +25,8 @@ import { freePort } from '../helpers/ports';
 export interface WorkflowOutcome {
   workflowId: string;
   withReference: boolean;
+  /** The model the workflow was asked for (what a failed generation was priced at). */
+  model: SoraModel;
   status: string;
   result?: Sora2GenerationResult;
   failureType?: string;
@@ -53,17 +56,23 @@ async function runningCount(client: Client): Promise<number> {
   return count;
 }
 
-async function outcomeOf(client: Client, workflowId: string, withReference: boolean): Promise<WorkflowOutcome> {
+export async function outcomeOf(
+  client: Client,
+  workflowId: string,
+  withReference: boolean,
+  model: SoraModel = DEFAULT_SORA_MODEL,
+): Promise<WorkflowOutcome> {
   const handle = client.workflow.getHandle(workflowId);
   const { status } = await handle.describe();
-  if (status.name === 'RUNNING') return { workflowId, withReference, status: status.name };
+  if (status.name === 'RUNNING') return { workflowId, withReference, model, status: status.name };
   try {
-    return { workflowId, withReference, status: status.name, result: await handle.result() };
+    return { workflowId, withReference, model, status: status.name, result: await handle.result() };
   } catch (err) {
     const failure = generationFailureOf(err);
     return {
       workflowId,
       withReference,
+      model,
       status: status.name,
       failureType: failure?.type,
       failureMessage: failure?.message ?? String(err),
@@ -89,7 +98,13 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
   const workerLogs: string[] = [];
   const actions = { kills: 0, workerRestarts: 0, secondWorkerJoins: 0, secondWorkerLeaves: 0, serverRestarts: 0 };
   const spawnWorker = () =>
-    spawnWorkerProcess({ temporalAddress: env.address, taskQueue: TASK_QUEUE, rivyaBaseUrl: simulator.url, apiKey: TEST_API_KEY, extraEnv: { RIVYA_REFERENCE_DIR: referenceDir } });
+    spawnWorkerProcess({
+      temporalAddress: env.address,
+      taskQueue: TASK_QUEUE,
+      rivyaBaseUrl: simulator.url,
+      apiKey: TEST_API_KEY,
+      extraEnv: { RIVYA_REFERENCE_DIR: referenceDir },
+    });
   let main: WorkerProcess | undefined;
   let second: WorkerProcess | undefined;
   const retire = async (worker: WorkerProcess | undefined, signal: NodeJS.Signals) => {
@@ -112,7 +127,13 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
             prompt: `chaos generation #${i}: a drone shot over a stormy coast`,
             params: { n_frames: i % 2 ? '15' : '10' },
             ...(withReference ? { reference: { path: 'reference.png' } } : {}),
-            polling: { firstCheckAfterMs: 500, minIntervalMs: 500, maxIntervalMs: 2_000, expectedDurationMs: 3_000, deadlineMs: profile.timeoutMs * 2 },
+            polling: {
+              firstCheckAfterMs: 500,
+              minIntervalMs: 500,
+              maxIntervalMs: 2_000,
+              expectedDurationMs: 3_000,
+              deadlineMs: profile.timeoutMs * 2,
+            },
           },
           { workflowId, taskQueue: TASK_QUEUE },
         ),
@@ -155,7 +176,9 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
       await sleep(500);
     }
 
-    const outcomes = await Promise.all(outcomesInput.map(({ workflowId, withReference }) => outcomeOf(env.client, workflowId, withReference)));
+    const outcomes = await Promise.all(
+      outcomesInput.map(({ workflowId, withReference }) => outcomeOf(env.client, workflowId, withReference)),
+    );
     const runs = (await Promise.all(outcomesInput.map(({ workflowId }) => fetchAllRuns(env.client, workflowId)))).flat();
     return {
       profile,

@@ -1,6 +1,7 @@
 /** The promises a chaos run must keep, each checked from the simulator's ledger and the server's histories. */
 import { temporal } from '@temporalio/proto';
 import { TEST_API_KEY } from '../helpers/simulator';
+import { MODEL_SPECS } from '../../src/rivya/models';
 import type { ChaosEvidence } from './chaos-run';
 
 export interface InvariantResult {
@@ -62,20 +63,7 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
     ),
   );
 
-  const wallet = stats.wallets.acct_primary ?? 0;
-  const charged = stats.tasks.reduce((sum, task) => sum + task.finalCredits, 0);
-  results.push(
-    check(
-      'credits balance: reserved − refunded = final for every task, and the wallet agrees',
-      [
-        ...stats.tasks
-          .filter((t) => t.reservedCredits - t.refundedCredits !== t.finalCredits)
-          .map((t) => `${t.id}: ${t.reservedCredits} − ${t.refundedCredits} ≠ ${t.finalCredits}`),
-        ...(evidence.initialCredits - charged !== wallet ? [`wallet ${wallet} ≠ ${evidence.initialCredits} − ${charged}`] : []),
-      ],
-      `${stats.tasks.length} tasks balanced; ${charged} credits charged, wallet ${wallet}`,
-    ),
-  );
+  results.push(creditsMatchWorkflowReports(evidence));
 
   const nondeterministic = runs.filter((run) =>
     (run.history.events ?? []).some(
@@ -136,4 +124,49 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
     ),
   );
   return results;
+}
+
+/**
+ * Spend checked against an expectation built only from what the workflows report, priced from the
+ * one models table the simulator also prices from (MODEL_SPECS[model].baseCredits):
+ * - reserved = Σ price of every generation that reports a task (succeeded or GenerationFailed);
+ * - charged (captured) = Σ price of the succeeded generations;
+ * - refunded = Σ price reserved by the failed generations;
+ * - wallet delta = reserved − refunded (= charged once every task has ended).
+ * The simulator's ledger and wallet must equal these sums. A task the workflows never report (a
+ * second task created under a fresh Idempotency-Key) shows up as reserved/charged/refunded beyond
+ * them: a double charge. Each workflow's own reported credits must also equal the table's price.
+ */
+export function creditsMatchWorkflowReports(evidence: ChaosEvidence): InvariantResult {
+  const { outcomes, stats } = evidence;
+  const price = (model: string) => MODEL_SPECS[model as keyof typeof MODEL_SPECS]?.baseCredits ?? Number.NaN;
+  const succeeded = outcomes.filter((o) => o.status === 'COMPLETED' && o.result);
+  const failed = outcomes.filter((o) => o.failureType === 'GenerationFailed' && o.details?.taskId);
+  const expected = {
+    reserved: [...succeeded.map((o) => price(o.result!.model)), ...failed.map((o) => price(o.model))].reduce((a, b) => a + b, 0),
+    charged: succeeded.reduce((sum, o) => sum + price(o.result!.model), 0),
+    refunded: failed.reduce((sum, o) => sum + price(o.model), 0),
+  };
+  const ledgerSum = (kind: string) => stats.ledger.filter((entry) => entry.kind === kind).reduce((sum, entry) => sum + entry.amount, 0);
+  const actual = { reserved: ledgerSum('reserve'), charged: ledgerSum('capture'), refunded: ledgerSum('refund') };
+  const walletDelta = evidence.initialCredits - (stats.wallets.acct_primary ?? 0);
+  const failures = [
+    ...(['reserved', 'charged', 'refunded'] as const)
+      .filter((kind) => actual[kind] !== expected[kind])
+      .map((kind) => `${kind}: ledger ${actual[kind]} ≠ ${expected[kind]} expected from the workflows' reports`),
+    ...(walletDelta !== expected.reserved - expected.refunded
+      ? [`wallet delta ${walletDelta} ≠ reserved ${expected.reserved} − refunded ${expected.refunded} expected`]
+      : []),
+    ...succeeded
+      .filter((o) => o.result!.credits.final !== price(o.result!.model))
+      .map((o) => `${o.workflowId}: reports ${o.result!.credits.final} credits charged, price ${price(o.result!.model)}`),
+    ...failed
+      .filter((o) => o.details?.credits && o.details.credits.reservedCredits !== price(o.model))
+      .map((o) => `${o.workflowId}: reports ${o.details!.credits!.reservedCredits} reserved, price ${price(o.model)}`),
+  ];
+  return check(
+    "credits match the workflows' reports: charged = Σ price of succeeded, refunded = Σ reserved of failed, wallet delta = reserved − refunded",
+    failures,
+    `${succeeded.length} succeeded × price → ${expected.charged} charged, ${failed.length} failed → ${expected.refunded} refunded; ledger and wallet (delta ${walletDelta}) agree`,
+  );
 }
