@@ -1,9 +1,10 @@
 /** BENCHMARKS.md and its chart, generated from a run's JSON (never edited by hand). */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gitStamp, stampLines } from './git-stamp';
 import type { BenchResults } from './result-types';
-import type { PolicyResult, ScalingResult } from './scenarios';
-import { medianDifferenceInterval } from './stats';
+import { describeDistribution, DISTRIBUTIONS, type PolicyResult, type ScalingResult } from './scenarios';
+import { intervalVerdict, meanDifferenceInterval, medianDifferenceInterval, slopeInterval, type Verdict } from './stats';
 
 const CHART_FILE = 'bench/status-calls-vs-latency.svg';
 const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#7f7f7f'];
@@ -18,12 +19,17 @@ function chartSvg(policies: PolicyResult[]): string {
   const x = (v: number) => pad.left + (v / maxX) * (width - pad.left - pad.right);
   const y = (v: number) => height - pad.bottom - (v / maxY) * (height - pad.top - pad.bottom);
   const names = [...new Set(policies.map((p) => p.policy))];
+  const distributions = [...new Set(policies.map((p) => p.distribution))];
   const marks = policies.map((p) => {
     const color = COLORS[names.indexOf(p.policy) % COLORS.length];
-    const shape =
-      p.distribution === 'typical'
-        ? `<circle cx="${x(p.statusCallsPerGeneration)}" cy="${y(p.detectionLatencyP50S)}" r="6" fill="${color}"/>`
-        : `<rect x="${x(p.statusCallsPerGeneration) - 5}" y="${y(p.detectionLatencyP50S) - 5}" width="10" height="10" fill="${color}"/>`;
+    const [cx, cy] = [x(p.statusCallsPerGeneration), y(p.detectionLatencyP50S)];
+    const shapes = [
+      `<circle cx="${cx}" cy="${cy}" r="6" fill="${color}"/>`,
+      `<rect x="${cx - 5}" y="${cy - 5}" width="10" height="10" fill="${color}"/>`,
+      `<polygon points="${cx},${cy - 7} ${cx - 6},${cy + 5} ${cx + 6},${cy + 5}" fill="${color}"/>`,
+      `<polygon points="${cx},${cy - 7} ${cx + 7},${cy} ${cx},${cy + 7} ${cx - 7},${cy}" fill="${color}"/>`,
+    ];
+    const shape = shapes[distributions.indexOf(p.distribution) % shapes.length];
     return `${shape}<title>${p.policy} (${p.distribution}): ${p.statusCallsPerGeneration} calls, p50 ${p.detectionLatencyP50S} s</title>`;
   });
   const legend = names.map(
@@ -46,7 +52,10 @@ function chartSvg(policies: PolicyResult[]): string {
     `<text x="18" y="${(pad.top + height - pad.bottom) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 18 ${(pad.top + height - pad.bottom) / 2})">p50 detection latency (s)</text>`,
     ...marks,
     ...legend,
-    `<text x="${width - pad.right + 20}" y="${pad.top + names.length * 22 + 20}" font-size="11">● typical  ■ long-tail</text>`,
+    ...distributions.map(
+      (d, i) =>
+        `<text x="${width - pad.right + 20}" y="${pad.top + names.length * 22 + 20 + i * 16}" font-size="11">${['●', '■', '▲', '◆'][i % 4]} ${d}</text>`,
+    ),
     '</svg>',
   ].join('\n');
 }
@@ -73,17 +82,10 @@ function cycleStretch(policies: PolicyResult[]): string[] {
  * Why a target was missed, from the run's own numbers: a bare "not met" would leave the reader to
  * guess whether it is noise, the machine or the design, so each miss gets its measured cause.
  */
-function explainMisses(
-  dominance: { distribution: string; ok: boolean; interval?: [number, number] }[],
-  scaling: ScalingResult[],
-): string[] {
+function explainMisses(dominance: Dominance[], scaling: ScalingResult[]): string[] {
   const notes: string[] = [];
-  for (const d of dominance.filter((entry) => !entry.ok && entry.interval)) {
-    const [low, high] = d.interval!;
-    if (low < 0 && high > 0)
-      notes.push(
-        `- ${d.distribution}: the p50 difference is inside this run's noise (its 95 % interval spans 0, from ${low.toFixed(2)} to ${high.toFixed(2)} s); the call saving is not.`,
-      );
+  for (const d of dominance.filter((entry) => entry.verdict !== 'met')) {
+    notes.push(`- ${d.distribution}: ${d.verdict} — ${d.why}.`);
   }
   const byCache = (cache: number | 'SDK default', inFlight: number) =>
     scaling.find((s) => s.inFlight === inFlight && (s.maxCachedWorkflows ?? 'SDK default') === cache && s.memory);
@@ -102,7 +104,7 @@ function explainMisses(
           `and the sustained rate from ${large.statusChecksPerSecondSustained} to ${bounded.statusChecksPerSecondSustained} checks/s: run more workers with the default cache rather than one with a small cache.`,
       );
   }
-  return notes.length > 0 ? ['', '### Where a target is missed', '', ...notes, ''] : [''];
+  return notes.length > 0 ? ['', '### Where a target is missed or not shown', '', ...notes, ''] : [''];
 }
 
 /** Status-query latency of a scaling level; a saturated stack may answer none within the window. */
@@ -119,91 +121,250 @@ function medianInterval(a: PolicyResult, b: PolicyResult): [number, number] | un
   return medianDifferenceInterval(a.detectionLatenciesS, b.detectionLatenciesS);
 }
 
-function medianDifferenceText(a: PolicyResult, b: PolicyResult): string {
-  const interval = medianInterval(a, b);
-  return interval ? ` (difference 95 % CI ${interval[0].toFixed(2)} to ${interval[1].toFixed(2)} s)` : '';
+/** A verdict word, or "not judged" when the results file holds no interval for it. */
+type ReportVerdict = Verdict | 'not judged (not recorded in this results file)';
+
+function verdictText(verdict: ReportVerdict): string {
+  return verdict === 'not met' ? '**not met**' : verdict === 'met' ? 'met' : `_${verdict}_`;
 }
 
-function verdict(ok: boolean): string {
-  return ok ? 'met' : '**not met**';
+const fmt = ([low, high]: [number, number], digits = 2) => `${low.toFixed(digits)} to ${high.toFixed(digits)}`;
+
+interface Dominance {
+  distribution: string;
+  verdict: ReportVerdict;
+  why: string;
+  line: string;
+}
+
+const DOMINANCE_RULE =
+  'met only if the 95 % interval of (ours − 5 s) mean calls lies below 0 and that of the p50 latency difference at or below 0; not met if either lies wholly above 0; otherwise not distinguishable from noise';
+
+/** "Ours dominates the 5 s poller" on one distribution, decided from the two intervals only. */
+function dominanceOf(d: string, ours: PolicyResult, five: PolicyResult): Dominance {
+  const latency = medianInterval(ours, five);
+  const calls =
+    ours.statusCallsAll?.length && five.statusCallsAll?.length
+      ? meanDifferenceInterval(ours.statusCallsAll, five.statusCallsAll)
+      : undefined;
+  const line =
+    `${d}: ${ours.statusCallsPerGeneration} vs ${five.statusCallsPerGeneration} calls (${Math.round((1 - ours.statusCallsPerGeneration / five.statusCallsPerGeneration) * 100)} % fewer${calls ? `; difference 95 % CI ${fmt(calls)}` : '; no per-generation calls recorded, no interval'}), ` +
+    `p50 ${ours.detectionLatencyP50S} s vs ${five.detectionLatencyP50S} s${latency ? ` (difference 95 % CI ${fmt(latency)} s)` : ''}`;
+  if (!latency || !calls) {
+    const opposite = (latency && latency[0] > 0) || (calls && calls[0] > 0);
+    return {
+      distribution: d,
+      verdict: opposite ? 'not met' : 'not judged (not recorded in this results file)',
+      why: opposite
+        ? 'an interval lies wholly on the wrong side of 0'
+        : `this results file holds no per-generation ${calls ? 'latencies' : 'status calls'}, so the rule cannot be applied${latency ? ` (p50 latency alone: ${intervalVerdict(latency, { atMost: 0 })}, interval ${fmt(latency)} s)` : ''}`,
+      line,
+    };
+  }
+  const callsVerdict = intervalVerdict(calls, { below: 0 });
+  const latencyVerdict = intervalVerdict(latency, { atMost: 0 });
+  const verdict: Verdict =
+    callsVerdict === 'not met' || latencyVerdict === 'not met'
+      ? 'not met'
+      : callsVerdict === 'met' && latencyVerdict === 'met'
+        ? 'met'
+        : 'not distinguishable from noise';
+  const why = [`calls: ${callsVerdict} (interval ${fmt(calls)})`, `p50 latency: ${latencyVerdict} (interval ${fmt(latency)} s)`].join('; ');
+  return { distribution: d, verdict, why, line };
+}
+
+/** A single deterministic-or-one-shot reading: the rule says so instead of pretending to an interval. */
+const ONE_READING_RULE = 'one reading (a peak, not a sample): compared directly with the limit, no interval';
+
+/** Every kept full run, newest first (results files are never deleted). */
+function keptFullRuns(root: string): Array<{ file: string; results: BenchResults }> {
+  const dir = join(root, 'bench', 'results');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('-full.json'))
+    .sort()
+    .reverse()
+    .flatMap((file) => {
+      try {
+        return [{ file, results: JSON.parse(readFileSync(join(dir, file), 'utf8')) as BenchResults }];
+      } catch (err) {
+        if (err instanceof SyntaxError) return []; // a file being written right now
+        throw err;
+      }
+    });
+}
+
+function dominanceOfRun(policies: PolicyResult[]): Dominance[] {
+  const find = (d: string, name: string) => policies.find((p) => p.distribution === d && p.policy === name);
+  return [...new Set(policies.map((p) => p.distribution))].flatMap((d) => {
+    const ours = find(d, 'adaptive (ours)');
+    const five = find(d, 'fixed 5 s');
+    return ours && five ? [dominanceOf(d, ours, five)] : [];
+  });
+}
+
+function keptRunsSection(root: string): string[] {
+  const runs = keptFullRuns(root);
+  if (runs.length === 0) return ['No full runs kept yet (`npm run bench`).', ''];
+  return [
+    '| results file | measured at commit | duration (s) | ours vs 5 s per distribution: calls, p50 (s), verdict | worker RSS at 1,000 (MB) | overhead p50 (s) |',
+    '|---|---|---|---|---|---|',
+    ...runs.map(({ file, results }) => {
+      const dominance = dominanceOfRun(results.policies)
+        .map((d) => {
+          const ours = results.policies.find((p) => p.distribution === d.distribution && p.policy === 'adaptive (ours)')!;
+          const five = results.policies.find((p) => p.distribution === d.distribution && p.policy === 'fixed 5 s')!;
+          return `${d.distribution}: ${ours.statusCallsPerGeneration} vs ${five.statusCallsPerGeneration}, ${ours.detectionLatencyP50S} vs ${five.detectionLatencyP50S}, ${d.verdict}`;
+        })
+        .join('<br>');
+      const at1000 = results.scaling.find((s) => s.inFlight === 1_000 && (s.maxCachedWorkflows ?? 'SDK default') === 'SDK default');
+      const commit = results.commit?.commit
+        ? `\`${results.commit.commit.slice(0, 12)}\`${results.commit.dirty ? ' (dirty)' : ''}`
+        : 'not recorded';
+      return `| ${file} | ${commit} | ${results.durationS} | ${dominance || '–'} | ${at1000?.workerRssMb ?? '–'} | ${results.overhead?.overheadP50S ?? '–'} |`;
+    }),
+    '',
+  ];
+}
+
+function timerResolutionText(results: BenchResults): string[] {
+  const timers = results.probes?.timers;
+  if (!timers?.length)
+    return [
+      'Timer resolution was not measured in this results file (no probe). Policies whose compressed interval is under the',
+      "workflow's 1 s minimum poll wait are raised to it; the plain script has no such floor.",
+    ];
+  return [
+    `Timer durations measured on this dev server in this run (TimerFired − TimerStarted, ${timers[0]!.samplesMs.length} timers each): ` +
+      timers.map((t) => `${t.requestedMs} ms → median ${t.medianMs} ms (max ${t.maxMs} ms)`).join('; ') +
+      '.',
+    "Policies whose compressed interval is under the workflow's 1 s minimum poll wait are raised to it; the plain script has no such floor.",
+  ];
 }
 
 export function writeBenchmarkReport(root: string, results: BenchResults): void {
   if (results.policies.length > 0) writeFileSync(join(root, CHART_FILE), chartSvg(results.policies));
   const { mode, machine, policies, workerCost, overhead, throughput, longTask, scaling } = results;
-  const ours = (d: string) => policies.find((p) => p.distribution === d && p.policy === 'adaptive (ours)')!;
-  const fiveS = (d: string) => policies.find((p) => p.distribution === d && p.policy === 'fixed 5 s')!;
-  const dominance = [...new Set(policies.map((p) => p.distribution))]
-    .filter((d) => ours(d) && fiveS(d))
-    .map((d) => ({
-      distribution: d,
-      ok:
-        ours(d).statusCallsPerGeneration < fiveS(d).statusCallsPerGeneration &&
-        ours(d).detectionLatencyP50S <= fiveS(d).detectionLatencyP50S,
-      interval: medianInterval(ours(d), fiveS(d)),
-      line:
-        `${d}: ${ours(d).statusCallsPerGeneration} vs ${fiveS(d).statusCallsPerGeneration} calls (${Math.round((1 - ours(d).statusCallsPerGeneration / fiveS(d).statusCallsPerGeneration) * 100)} % fewer), ` +
-        `p50 ${ours(d).detectionLatencyP50S} s vs ${fiveS(d).detectionLatencyP50S} s${medianDifferenceText(ours(d), fiveS(d))}`,
+  const dominance = dominanceOfRun(policies);
+  // ≤ 15 events per poll: every policy's slope interval (events over calls across generations) against 15.
+  const slopeRows = policies
+    .filter((p) => p.historyEventsPerPoll > 0)
+    .map((p) => ({
+      p,
+      interval: p.statusCallsAll?.length && p.historyEventsAll?.length ? slopeInterval(p.statusCallsAll, p.historyEventsAll) : undefined,
     }));
-  const maxEventsPerPoll = Math.max(0, ...policies.filter((p) => p.historyEventsPerPoll > 0).map((p) => p.historyEventsPerPoll));
+  const maxEventsPerPoll = Math.max(0, ...slopeRows.map((r) => r.p.historyEventsPerPoll));
+  const slopeIntervals = slopeRows.flatMap((r) => (r.interval ? [r.interval] : []));
+  const slopeVerdict: ReportVerdict =
+    slopeRows.length > 0 && slopeIntervals.length === slopeRows.length
+      ? slopeIntervals.some((i) => intervalVerdict(i, { atMost: 15 }) === 'not met')
+        ? 'not met'
+        : slopeIntervals.every((i) => intervalVerdict(i, { atMost: 15 }) === 'met')
+          ? 'met'
+          : 'not distinguishable from noise'
+      : 'not judged (not recorded in this results file)';
+  const widestSlope = slopeIntervals.reduce<[number, number] | undefined>(
+    (acc, i) => (acc ? [Math.min(acc[0], i[0]), Math.max(acc[1], i[1])] : i),
+    undefined,
+  );
   const at1000 = scaling.find((s) => s.inFlight === 1_000 && (s.maxCachedWorkflows ?? 'SDK default') === 'SDK default');
+  const overheadInterval =
+    overhead?.workflowS?.length && overhead.plainS?.length ? medianDifferenceInterval(overhead.workflowS, overhead.plainS) : undefined;
+  const longTaskThreshold = longTask?.continueAsNewSource === 'measured' ? longTask.continueAsNewSuggestedAt : undefined;
+  const longTaskVerdict: ReportVerdict | undefined = longTask
+    ? longTask.runs > 1
+      ? 'met'
+      : typeof longTaskThreshold === 'number'
+        ? longTask.maxEventsInOneRun < longTaskThreshold
+          ? 'met'
+          : 'not met'
+        : 'not judged (not recorded in this results file)'
+    : undefined;
+  const generationsPerDistribution = [...new Set(policies.map((p) => p.distribution))]
+    .map((d) => `${d} ${policies.find((p) => p.distribution === d)?.generations ?? 0}`)
+    .join(', ');
+  const distributions = results.distributionsUsed ?? DISTRIBUTIONS.filter((d) => policies.some((p) => p.distribution === d.name));
+  const costRounds = workerCost[0]?.positions?.length ?? 1;
   const lines = [
     '# Benchmarks',
     '',
+    ...stampLines('data-commit', results.commit ?? { commit: null, dirty: null }).slice(0, 1),
+    ...stampLines('report-commit', gitStamp(root)).slice(0, 1),
     `Generated by \`npm run bench${mode.name === 'quick' ? ':quick' : ''}\` on ${results.startedAt} (${results.durationS} s). Raw data: \`bench/results/\`.`,
+    results.commit?.commit
+      ? stampLines('data-commit', results.commit)[1]!
+      : 'Measured at a commit this results file does not record (it predates commit stamps): treat it as possibly stale.',
+    stampLines('report-commit', gitStamp(root))[1]!,
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}. Real Temporal dev server, the Rivya simulator, and the packaged worker as its own process, all on loopback.`,
-    `Task durations are realistic minutes compressed by a time scale of ${mode.timeScale} (every timer and task duration alike); latencies are reported back in real-time seconds. Medians and p95 over ${mode.generationsPerPolicy * (mode.comparisonRounds ?? 1)} generations per row (${mode.comparisonRounds ?? 1} round(s) of ${mode.generationsPerPolicy}, every policy at once in each round); our machines are noisy, so compare rows of the same run.`,
+    `Task durations are realistic minutes compressed by a time scale of ${mode.timeScale}${mode.distributionOverrides ? ` (overrides: ${JSON.stringify(mode.distributionOverrides)})` : ''} (every timer and task duration alike); latencies are reported back in real-time seconds. Medians and p95 per row over ${generationsPerDistribution} generations (${mode.comparisonRounds ?? 1} round(s), every policy at once in each round); our machines are noisy, so compare rows of the same run.`,
     '',
     '## Targets',
     '',
-    '| target | result | figures |',
-    '|---|---|---|',
-    ...dominance.map((d) => `| default schedule dominates the 5 s poller (${d.distribution}) | ${verdict(d.ok)} | ${d.line} |`),
-    `| ≤ 15 history events per status poll | ${verdict(maxEventsPerPoll <= 15)} | at most ${maxEventsPerPoll} events per poll (slope over generations) |`,
+    'A verdict is a word only the 95 % interval can earn: **met** if the whole interval satisfies the target, **not met** if the whole interval violates it, otherwise _not distinguishable from noise_. The rule applied is printed beside each verdict.',
+    '',
+    '| target | result | rule | figures |',
+    '|---|---|---|---|',
+    ...dominance.map(
+      (d) =>
+        `| default schedule dominates the 5 s poller (${d.distribution}) | ${verdictText(d.verdict)} | ${DOMINANCE_RULE} | ${d.line} |`,
+    ),
+    `| ≤ 15 history events per status poll | ${verdictText(slopeVerdict)} | met only if every policy's 95 % interval of the slope (history events over status calls, bootstrap over generations) lies at or below 15 | at most ${maxEventsPerPoll} events per poll${widestSlope ? `; intervals span ${fmt(widestSlope, 1)}` : ''} |`,
     longTask
-      ? `| a 30-minute task stays under the continue-as-new threshold or continues as new | ${verdict(longTask.maxEventsInOneRun < longTask.continueAsNewSuggestedAt || longTask.runs > 1)} | ${longTask.polls} polls, ${longTask.runs} run(s), at most ${longTask.maxEventsInOneRun} events in one run (server suggests continue-as-new at ${longTask.continueAsNewSuggestedAt}) |`
+      ? `| a 30-minute task stays under the continue-as-new threshold or continues as new | ${verdictText(longTaskVerdict!)} | a count, not a sample: met if it continued as new or its longest run stayed under the threshold measured in this run | ${longTask.polls} polls, ${longTask.runs} run(s), at most ${longTask.maxEventsInOneRun} events in one run (${typeof longTaskThreshold === 'number' ? `server suggested continue-as-new at ${longTaskThreshold} events, measured` : longTask.continueAsNewSource === 'measured' ? 'the server did not suggest continue-as-new within the probe' : 'threshold not measured in this run'}) |`
       : '',
     at1000
-      ? `| worker RSS ≤ 400 MB with 1,000 in flight | ${verdict(at1000.workerRssMb <= 400)} | ${at1000.workerRssMb} MB |`
-      : '| worker RSS ≤ 400 MB with 1,000 in flight | not measured in quick mode | run `npm run bench` |',
+      ? `| worker RSS ≤ 400 MB with 1,000 in flight | ${verdictText(at1000.workerRssMb <= 400 ? 'met' : 'not met')} | ${ONE_READING_RULE} | ${at1000.workerRssMb} MB |`
+      : '| worker RSS ≤ 400 MB with 1,000 in flight | not measured in quick mode | – | run `npm run bench` |',
     overhead
-      ? `| orchestration overhead p50 ≤ 1 s | ${verdict(overhead.overheadP50S <= 1)} | ${overhead.overheadP50S} s (workflow ${overhead.workflowP50S} s vs plain script ${overhead.plainP50S} s, ${overhead.taskSeconds} s task, ${overhead.intervalMs} ms polls) |`
+      ? `| orchestration overhead p50 ≤ 1 s | ${verdictText(overheadInterval ? intervalVerdict(overheadInterval, { atMost: 1 }) : 'not judged (not recorded in this results file)')} | met only if the 95 % interval of p50(workflow) − p50(plain) lies at or below 1 s; not met if wholly above | ${overhead.overheadP50S} s${overheadInterval ? ` (95 % CI ${fmt(overheadInterval)} s)` : ''} (workflow ${overhead.workflowP50S} s vs plain script ${overhead.plainP50S} s, ${overhead.taskSeconds} s task, ${overhead.intervalMs} ms polls) |`
       : '',
     '',
     ...explainMisses(dominance, scaling),
+    '## Runs kept',
+    '',
+    'Every full run in `bench/results/` (never deleted), newest first, each judged by the same rule.',
+    '',
+    ...keptRunsSection(root),
     '## Waiting policies',
     '',
-    `![status calls vs detection latency](${CHART_FILE.replace('bench/', 'bench/')})`,
+    `![status calls vs detection latency](${CHART_FILE})`,
     '',
-    '| distribution | policy | stands for | status calls / gen | detection p50 (s) | p95 (s) | history events / gen | events / poll | timers fired late: p99 / worst (s) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| distribution | policy | stands for | generations | status calls / gen | detection p50 (s) | p95 (s) | history events / gen | events / poll | timers fired late: p99 / worst (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...policies.map(
       (p) =>
-        `| ${p.distribution} | ${p.policy} | ${p.standsFor} | ${p.statusCallsPerGeneration} | ${p.detectionLatencyP50S} | ${p.detectionLatencyP95S} | ${p.historyEventsPerGeneration || '–'} | ${p.historyEventsPerPoll || '–'} | ${p.timerLateP99S !== undefined ? `${p.timerLateP99S} / ${p.timerLateMaxS}` : '–'} |`,
+        `| ${p.distribution} | ${p.policy} | ${p.standsFor} | ${p.generations} | ${p.statusCallsPerGeneration} | ${p.detectionLatencyP50S} | ${p.detectionLatencyP95S} | ${p.historyEventsPerGeneration || '–'} | ${p.historyEventsPerPoll || '–'} | ${p.timerLateP99S !== undefined ? `${p.timerLateP99S} / ${p.timerLateMaxS}` : '–'} |`,
     ),
+    '',
+    'Distributions (real time, uniform per `n_frames`, half the generations each; generated from their parameters):',
+    '',
+    ...distributions.map((d) => `- ${describeDistribution(d)}`),
     '',
     'Timer lateness is read from each history (TimerFired − TimerStarted − the requested delay). Under this load the',
     'dev server fires a few timers many seconds late; a generation whose detecting timer is one of them lands in the p95',
     'column, whatever its schedule. Compare p95s within a run, and read the p50s for the schedules themselves.',
     '',
-    `In each round all policies of a distribution ran at the same time (${mode.generationsPerPolicy} generations each), so they met the same server and worker load.`,
-    'Temporal timers fire at 1-second resolution (measured on this dev server: a 25 ms, 250 ms or 1 s timer all take ~1.0 s), so a',
-    'Temporal workflow cannot poll faster than once a second; at this time scale, policies whose compressed interval is under',
-    '1 s are floored to it. The plain script has no such floor.',
+    'In each round all policies of a distribution ran at the same time, so they met the same server and worker load.',
+    ...timerResolutionText(results),
     ...cycleStretch(policies),
     '',
-    `### Worker cost per generation (each policy alone, ${workerCost[0]?.generations ?? 0} generations of a fixed ${workerCost[0]?.taskSeconds ?? 0} s task, real time)`,
+    `### Worker cost per generation (each policy alone, ${workerCost[0]?.generations ?? 0} generations of a fixed ${workerCost[0]?.taskSeconds ?? 0} s task, real time, ${costRounds} round(s))`,
     '',
-    '| policy | worker CPU ms / generation | worker peak RSS (MB) |',
-    '|---|---|---|',
-    ...workerCost.map((c) => `| ${c.policy} | ${c.workerCpuMsPerGeneration} | ${c.workerPeakRssMb} |`),
+    costRounds > 1
+      ? 'One long-lived worker; the policy order rotates every round, so each policy ran at each position. CPU is the total over its rounds divided by its generations; peak RSS is the highest over its rounds.'
+      : 'One long-lived worker, policies one after another in the order listed (this results file predates order rotation: later policies ran on a warmer, larger worker).',
     '',
-    'Distributions (real time, uniform per `n_frames`, half the generations each): typical — 10 frames 60–150 s, 15 frames 90–240 s; long-tail — 10 frames 30–400 s, 15 frames 60–600 s; plus 2–10 s (typical) or 2–30 s (long-tail) queued.',
+    '| policy | worker CPU ms / generation | per round (position) | worker peak RSS (MB) |',
+    '|---|---|---|---|',
+    ...workerCost.map(
+      (c) =>
+        `| ${c.policy} | ${c.workerCpuMsPerGeneration} | ${c.perRoundCpuMsPerGeneration ? c.perRoundCpuMsPerGeneration.map((v, i) => `${v} (${c.positions?.[i] ?? '?'})`).join(', ') : '–'} | ${c.workerPeakRssMb} |`,
+    ),
     '',
     '## Overhead and throughput',
     '',
     overhead
-      ? `- Orchestration overhead (same ${overhead.taskSeconds} s task, same ${overhead.intervalMs} ms polls, ${overhead.generations} generations, real time): plain script p50 ${overhead.plainP50S} s, workflow p50 ${overhead.workflowP50S} s → overhead p50 ${overhead.overheadP50S} s, p95 of pairwise differences ${overhead.overheadP95S} s.`
+      ? `- Orchestration overhead (same ${overhead.taskSeconds} s task, same ${overhead.intervalMs} ms polls, ${overhead.generations} generations, real time): plain script p50 ${overhead.plainP50S} s, workflow p50 ${overhead.workflowP50S} s → overhead p50 ${overhead.overheadP50S} s${overheadInterval ? ` (95 % CI ${fmt(overheadInterval)} s)` : ''}, p95 of pairwise differences ${overhead.overheadP95S} s.`
       : '',
     throughput
       ? `- Throughput: ${throughput.generations} short generations started at once completed in ${throughput.seconds} s = **${throughput.completedPerSecond} generations/s**, ${throughput.workerCpuMsPerGeneration} worker CPU ms each.`
@@ -211,14 +372,15 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     '',
     '## Scaling (generations in flight, polling every 4.5 s)',
     '',
-    '| in flight | worker cache | tasks created | start time (s) | worker RSS (MB) | V8 heap committed / live after GC (MB) | outside the V8 heap (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained | cores busy: worker / dev server / client + simulator |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| in flight | worker cache | tasks created | start time (s) | worker RSS (MB) | V8 heap committed / live after GC (MB) | outside the V8 heap (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained | window nominal / measured (s) | cores busy: worker / dev server / client + simulator |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...scaling.map(
       (s) =>
-        `| ${s.inFlight} | ${s.maxCachedWorkflows ?? 'SDK default'} | ${s.tasksCreated ?? s.inFlight} | ${s.startSeconds} | ${s.workerRssMb} | ${s.memory ? `${s.memory.heapCommittedMb} / ${s.memory.heapLiveAfterGcMb}` : '–'} | ${s.memory?.outsideHeapMb ?? '–'} | ${s.workerCpuMsPerGenerationPerMinute} | ${queryText(s)} | ${s.statusChecksPerSecondDemanded} | ${s.statusChecksPerSecondSustained} | ${s.cores ? `${s.cores.worker} / ${s.cores.devServer} / ${s.cores.clientAndSimulator}` : '–'} |`,
+        `| ${s.inFlight} | ${s.maxCachedWorkflows ?? 'SDK default'} | ${s.tasksCreated ?? s.inFlight} | ${s.startSeconds} | ${s.workerRssMb} | ${s.memory ? `${s.memory.heapCommittedMb} / ${s.memory.heapLiveAfterGcMb}` : '–'} | ${s.memory?.outsideHeapMb ?? '–'} | ${s.workerCpuMsPerGenerationPerMinute} | ${queryText(s)} | ${s.statusChecksPerSecondDemanded} | ${s.statusChecksPerSecondSustained} | ${s.measuredWindowMs ? `${(s.windowMs ?? 0) / 1000} / ${(s.measuredWindowMs / 1000).toFixed(1)}` : 'nominal only (older file: rates over the nominal window)'} | ${s.cores ? `${s.cores.worker} / ${s.cores.devServer} / ${s.cores.clientAndSimulator}` : '–'} |`,
     ),
     '',
     'A status query waits for a worker to answer it, so it measures the whole loop (server, worker, cache); a query that is not answered before the client gives up counts as failed.',
+    'Rates (checks/s, CPU per minute) are divided by the measured window, which the last query can stretch past the nominal one.',
     'Cores busy show where the machine goes: when the dev server (one process, SQLite) is the busiest part, the rate it sustains is the ceiling, not the worker.',
     'Worker RSS is the peak over the window; the memory split is read inside the worker at the end of the window. "SDK default" caches every workflow here (the SDK sizes the cache from the heap limit); a bounded cache (`RIVYA_WORKER_MAX_CACHED_WORKFLOWS`) trades memory for replaying evicted workflows on every wake-up.',
     '',

@@ -9,9 +9,11 @@ import { startBenchEnvironment } from './environment';
 import { POLICIES } from './policies';
 import { writeBenchmarkReport } from './report';
 import type { BenchMode, BenchResults } from './result-types';
+import { gitStamp } from './git-stamp';
 import {
   DISTRIBUTIONS,
   runLongTask,
+  runProbes,
   runOverhead,
   runPolicyComparison,
   runScaling,
@@ -26,27 +28,34 @@ const MODES: Record<BenchMode['name'], BenchMode> = {
     generationsPerPolicy: 10,
     comparisonRounds: 1,
     timeScale: 0.25,
-    distributions: ['typical'],
-    costGenerations: 10,
+    distributions: ['typical', 'fast-4x', 'slow-4x'],
+    // The untuned distributions stay tiny here: a smoke run, not a measurement.
+    distributionOverrides: { 'fast-4x': { generationsPerPolicy: 3 }, 'slow-4x': { generationsPerPolicy: 3, timeScale: 0.05 } },
+    costGenerations: 5,
+    costRounds: 2,
     costTaskSeconds: 10,
     overheadGenerations: 10,
     throughputGenerations: 100,
     scalingLevels: [100],
     scalingWindowMs: 8_000,
+    probeTimerRepeats: 3,
   },
   full: {
     name: 'full',
     generationsPerPolicy: 40,
     comparisonRounds: 3,
     timeScale: 0.5,
-    distributions: ['typical', 'long-tail'],
-    costGenerations: 40,
+    distributions: ['typical', 'long-tail', 'fast-4x', 'slow-4x'],
+    costGenerations: 10,
+    costRounds: 4,
     costTaskSeconds: 30,
     overheadGenerations: 30,
     throughputGenerations: 1_000,
     scalingLevels: [100, 1_000, 5_000],
     scalingCacheLimited: { inFlight: 1_000, maxCachedWorkflows: 250 },
     scalingWindowMs: 30_000,
+    probeTimerRepeats: 10,
+    probeContinueAsNewMaxEvents: 12_000,
   },
 };
 
@@ -107,6 +116,8 @@ async function main(): Promise<void> {
     mode,
     startedAt: new Date(started).toISOString(),
     durationS: 0,
+    commit: gitStamp(join(__dirname, '..', '..')),
+    distributionsUsed: DISTRIBUTIONS.filter((d) => mode.distributions.includes(d.name)),
     machine: {
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -133,23 +144,29 @@ async function main(): Promise<void> {
 
   const bench = await startBenchEnvironment();
   try {
+    // Results files are never deleted: every kept full run is listed in BENCHMARKS.md.
+    log('probes: timer resolution, continue-as-new suggestion');
+    results.probes = await runProbes(bench, {
+      timerRepeats: mode.probeTimerRepeats ?? 3,
+      continueAsNewMaxEvents: mode.probeContinueAsNewMaxEvents,
+    });
+    persist();
     for (const distribution of DISTRIBUTIONS.filter((d) => mode.distributions.includes(d.name))) {
-      log(`all policies at once on ${distribution.name} (${mode.comparisonRounds} × ${mode.generationsPerPolicy} generations each)`);
+      const override = mode.distributionOverrides?.[distribution.name] ?? {};
+      const generations = override.generationsPerPolicy ?? mode.generationsPerPolicy;
+      log(`all policies at once on ${distribution.name} (${mode.comparisonRounds} × ${generations} generations each)`);
       results.policies.push(
-        ...(await runPolicyComparison(bench, distribution, mode.generationsPerPolicy, mode.timeScale, mode.comparisonRounds)),
+        ...(await runPolicyComparison(bench, distribution, generations, override.timeScale ?? mode.timeScale, mode.comparisonRounds)),
       );
       persist();
     }
-    for (const policy of POLICIES) {
-      log(`worker cost of "${policy.name}"`);
-      results.workerCost.push(await runWorkerCost(bench, policy, mode.costGenerations, mode.costTaskSeconds));
-    }
+    results.workerCost = await runWorkerCost(bench, POLICIES, mode.costGenerations, mode.costRounds ?? 1, mode.costTaskSeconds, log);
     log('orchestration overhead');
     results.overhead = await runOverhead(bench, mode.overheadGenerations);
     log('throughput');
     results.throughput = await runThroughput(bench, mode.throughputGenerations);
     log('30-minute task');
-    results.longTask = await runLongTask(bench, mode.name === 'quick' ? 0.005 : 0.01);
+    results.longTask = await runLongTask(bench, mode.name === 'quick' ? 0.005 : 0.01, results.probes.continueAsNew);
     persist();
   } finally {
     await bench.close();

@@ -26,10 +26,35 @@ export interface DurationDistribution {
   processingS: Record<'10' | '15', [number, number]>;
 }
 
+/** The default schedule's own expectation for a sora-2 task of `nFrames`, in seconds. */
+export const scheduleExpectationS = (nFrames: '10' | '15') => expectedDurationMs('sora-2', nFrames, {}) / 1000;
+
+/** Uniform within ±25 % of `factor` × the schedule's expectation: tasks the schedule was not tuned for. */
+function aroundExpectation(name: string, factor: number): DurationDistribution {
+  const range = (nFrames: '10' | '15'): [number, number] => [
+    round(0.75 * factor * scheduleExpectationS(nFrames), 1),
+    round(1.25 * factor * scheduleExpectationS(nFrames), 1),
+  ];
+  return { name, queuedS: [2, 10], processingS: { '10': range('10'), '15': range('15') } };
+}
+
 export const DISTRIBUTIONS: DurationDistribution[] = [
+  // Centred on the schedule's own expectation (120 s / 180 s): the case it was tuned for.
   { name: 'typical', queuedS: [2, 10], processingS: { '10': [60, 150], '15': [90, 240] } },
   { name: 'long-tail', queuedS: [2, 30], processingS: { '10': [30, 400], '15': [60, 600] } },
+  aroundExpectation('fast-4x', 0.25),
+  aroundExpectation('slow-4x', 4),
 ];
+
+/** The report's description of a distribution, generated from its parameters. */
+export function describeDistribution(d: DurationDistribution): string {
+  const frames = (['10', '15'] as const).map((n) => {
+    const [a, b] = d.processingS[n];
+    const e = scheduleExpectationS(n);
+    return `${n} frames ${a}–${b} s (${round(a / e, 2)}–${round(b / e, 2)} × the schedule's ${e} s)`;
+  });
+  return `${d.name}: ${frames.join(', ')}, plus ${d.queuedS[0]}–${d.queuedS[1]} s queued`;
+}
 
 export interface PolicyResult {
   policy: string;
@@ -50,6 +75,9 @@ export interface PolicyResult {
    */
   timerLateP99S?: number;
   timerLateMaxS?: number;
+  /** Per generation, in the same order: status calls and history events (for intervals). */
+  statusCallsAll?: number[];
+  historyEventsAll?: number[];
 }
 
 export interface WorkerCostResult {
@@ -58,6 +86,9 @@ export interface WorkerCostResult {
   taskSeconds: number;
   workerCpuMsPerGeneration: number;
   workerPeakRssMb: number;
+  /** CPU ms per generation in each round, and this policy's position (1 = first) in each round. */
+  perRoundCpuMsPerGeneration?: number[];
+  positions?: number[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -183,6 +214,7 @@ export async function runPolicyComparison(
     detectionLatencyP50S: round(median(latencies)),
     detectionLatencyP95S: round(percentile(latencies, 95)),
     detectionLatenciesS: latencies.map((l) => round(l)),
+    statusCallsAll: reads,
   });
   const results: PolicyResult[] = POLICIES.map((policy, index) => {
     const runs = workflowRuns[index]!;
@@ -203,6 +235,7 @@ export async function runPolicyComparison(
         ),
         1,
       ),
+      historyEventsAll: events,
       timerLateP99S: round(percentile(timerLateness[index]!, 99)),
       timerLateMaxS: round(Math.max(...timerLateness[index]!)),
     };
@@ -232,36 +265,61 @@ function timerLatenessMs(history: temporal.api.history.v1.IHistory): number[] {
   return late;
 }
 
-/** Worker CPU and memory per generation for one policy alone (fixed-length tasks, real time). */
+/**
+ * Worker CPU and memory per generation, each policy alone (fixed-length tasks, real time). The
+ * worker is long-lived, so position matters (JIT warm-up, heap growth): the order is rotated every
+ * round, so each policy runs first, middle and last, and the per-round figures are kept.
+ */
 export async function runWorkerCost(
   bench: BenchEnvironment,
-  policy: Policy,
-  generations: number,
+  policies: readonly Policy[],
+  generationsPerRound: number,
+  rounds: number,
   taskSeconds: number,
-): Promise<WorkerCostResult> {
+  log: (line: string) => void = () => undefined,
+): Promise<WorkerCostResult[]> {
   const taskMs = taskSeconds * 1000;
-  bench.simulator.reset({
-    seed: 13,
-    failureRate: 0,
-    initialCredits: 1e9,
-    timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale: 1 },
+  const totals = policies.map(() => ({ cpuMs: 0, generations: 0, peakRss: 0, perRound: [] as number[], positions: [] as number[] }));
+  for (let r = 0; r < rounds; r += 1) {
+    const order = policies.map((_, i) => (i + r) % policies.length);
+    for (const [position, index] of order.entries()) {
+      const policy = policies[index]!;
+      log(`worker cost round ${r + 1}/${rounds}: "${policy.name}" (position ${position + 1})`);
+      bench.simulator.reset({
+        seed: 13 + r,
+        failureRate: 0,
+        initialCredits: 1e9,
+        timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale: 1 },
+      });
+      const sampler = new ProcessSampler(bench.worker.child.pid!);
+      await startWorkflows(
+        bench,
+        { ...policy, polling: { ...policy.polling, expectedDurationMs: taskMs } },
+        `cost-${policy.name.replace(/\W+/g, '')}-${r}-${Date.now()}`,
+        generationsPerRound,
+        1,
+      );
+      const usage = sampler.stop();
+      const total = totals[index]!;
+      total.cpuMs += usage.cpuMs;
+      total.generations += generationsPerRound;
+      total.peakRss = Math.max(total.peakRss, usage.peakRssBytes);
+      total.perRound.push(round(usage.cpuMs / generationsPerRound, 1));
+      total.positions.push(position + 1);
+    }
+  }
+  return policies.map((policy, index) => {
+    const total = totals[index]!;
+    return {
+      policy: policy.name,
+      generations: total.generations,
+      taskSeconds,
+      workerCpuMsPerGeneration: round(total.cpuMs / total.generations, 1),
+      workerPeakRssMb: round(total.peakRss / 2 ** 20, 0),
+      perRoundCpuMsPerGeneration: total.perRound,
+      positions: total.positions,
+    };
   });
-  const sampler = new ProcessSampler(bench.worker.child.pid!);
-  await startWorkflows(
-    bench,
-    { ...policy, polling: { ...policy.polling, expectedDurationMs: taskMs } },
-    `cost-${policy.name.replace(/\W+/g, '')}-${Date.now()}`,
-    generations,
-    1,
-  );
-  const usage = sampler.stop();
-  return {
-    policy: policy.name,
-    generations,
-    taskSeconds,
-    workerCpuMsPerGeneration: round(usage.cpuMs / generations, 1),
-    workerPeakRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
-  };
 }
 
 export interface OverheadResult {
@@ -272,6 +330,9 @@ export interface OverheadResult {
   workflowP50S: number;
   overheadP50S: number;
   overheadP95S: number;
+  /** Every generation's end-to-end seconds, for the interval of the p50 difference. */
+  plainS?: number[];
+  workflowS?: number[];
 }
 
 /**
@@ -345,6 +406,8 @@ export async function runOverhead(bench: BenchEnvironment, generations: number):
     workflowP50S: round(median(workflow)),
     overheadP50S: round(median(workflow) - median(plain)),
     overheadP95S: round(percentile(differences, 95)),
+    plainS: plain.map((v) => round(v, 3)),
+    workflowS: workflow.map((v) => round(v, 3)),
   };
 }
 
@@ -406,6 +469,9 @@ export interface ScalingResult {
   statusQueryFailures: number;
   statusChecksPerSecondDemanded: number;
   statusChecksPerSecondSustained: number;
+  /** The nominal window and the one measured (rates are divided by the measured one). */
+  windowMs?: number;
+  measuredWindowMs?: number;
 }
 
 /**
@@ -471,10 +537,11 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
       }
       await sleep(200);
     }
-    const usage = sampler.stop();
-    const cpuMs = sampleProcess(bench.worker.child.pid!).cpuMs - cpuBefore;
+    // Rates are divided by the measured window (the last query may overrun the nominal one by seconds).
     const polls = (bench.simulator.store.counters.get('getGeneration')?.requests ?? 0) - before;
     const elapsedMs = Date.now() - windowStarted;
+    const usage = sampler.stop();
+    const cpuMs = sampleProcess(bench.worker.child.pid!).cpuMs - cpuBefore;
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const coresUsed = (ms: number) => round(ms / elapsedMs, 2);
     const cores = {
@@ -491,12 +558,14 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
       tasksCreated,
       startSeconds: round(startSeconds, 1),
       workerRssMb: round(usage.peakRssBytes / 2 ** 20, 0),
-      workerCpuMsPerGenerationPerMinute: round((cpuMs / inFlight) * (60_000 / windowMs), 2),
+      windowMs,
+      measuredWindowMs: elapsedMs,
+      workerCpuMsPerGenerationPerMinute: round((cpuMs / inFlight) * (60_000 / elapsedMs), 2),
       statusQueryP50Ms: round(median(queryLatencies), 1),
       statusQueryP95Ms: round(percentile(queryLatencies, 95), 1),
       statusQueryFailures: queryFailures,
       statusChecksPerSecondDemanded: round(inFlight / 4.5, 1),
-      statusChecksPerSecondSustained: round(polls / (windowMs / 1000), 1),
+      statusChecksPerSecondSustained: round(polls / (elapsedMs / 1000), 1),
     };
   } finally {
     await bench.close();
@@ -518,11 +587,18 @@ export interface LongTaskResult {
   polls: number;
   runs: number;
   maxEventsInOneRun: number;
-  continueAsNewSuggestedAt: number;
+  /** History length at which the server set continueAsNewSuggested, measured in this run (null: not seen). */
+  continueAsNewSuggestedAt: number | null;
+  /** 'measured' by the probe of this run; older results carry an assumed constant. */
+  continueAsNewSource?: 'measured' | 'not measured';
 }
 
 /** A 30-minute task (compressed) on the default schedule: history per run stays bounded. */
-export async function runLongTask(bench: BenchEnvironment, timeScale: number): Promise<LongTaskResult> {
+export async function runLongTask(
+  bench: BenchEnvironment,
+  timeScale: number,
+  continueAsNew: ContinueAsNewProbeResult | undefined,
+): Promise<LongTaskResult> {
   const taskMs = 30 * 60_000;
   bench.simulator.reset({
     seed: 9,
@@ -549,6 +625,88 @@ export async function runLongTask(bench: BenchEnvironment, timeScale: number): P
     polls: result.polls,
     runs: counts.length,
     maxEventsInOneRun: Math.max(...counts),
-    continueAsNewSuggestedAt: 4_096,
+    continueAsNewSuggestedAt: continueAsNew?.suggestedAt ?? null,
+    continueAsNewSource: continueAsNew ? 'measured' : 'not measured',
   };
+}
+
+export interface TimerProbeResult {
+  requestedMs: number;
+  /** TimerFired − TimerStarted event times, ms. */
+  samplesMs: number[];
+  medianMs: number;
+  maxMs: number;
+}
+
+export interface ContinueAsNewProbeResult {
+  /** History length when the server first set continueAsNewSuggested (null: not by maxEvents). */
+  suggestedAt: number | null;
+  maxEvents: number;
+}
+
+export interface ProbeResults {
+  timers: TimerProbeResult[];
+  continueAsNew?: ContinueAsNewProbeResult;
+}
+
+/**
+ * Measures what the report used to quote: how long 25 ms / 250 ms / 1 s timers take on this dev
+ * server (from the histories' event times), and at which history length the server suggests
+ * continue-as-new. A bench-only worker in this process runs the probe workflows.
+ */
+export async function runProbes(
+  bench: BenchEnvironment,
+  options: { timerRepeats: number; continueAsNewMaxEvents?: number },
+): Promise<ProbeResults> {
+  const { Worker } = await import('@temporalio/worker');
+  const taskQueue = `bench-probe-${Date.now()}`;
+  const worker = await Worker.create({
+    connection: bench.env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('./probe-workflows'),
+    activities: { probeNoop: async () => undefined },
+  });
+  const running = worker.run();
+  try {
+    const timers = await Promise.all(
+      [25, 250, 1_000].map(async (requestedMs) => {
+        const handle = await bench.client.workflow.start('timerProbe', {
+          args: [requestedMs, options.timerRepeats],
+          workflowId: `${taskQueue}-timer-${requestedMs}`,
+          taskQueue,
+        });
+        await handle.result();
+        const samplesMs = timerDurationsMs(await handle.fetchHistory());
+        return { requestedMs, samplesMs, medianMs: round(median(samplesMs), 0), maxMs: round(Math.max(...samplesMs), 0) };
+      }),
+    );
+    let continueAsNew: ContinueAsNewProbeResult | undefined;
+    if (options.continueAsNewMaxEvents) {
+      const result = (await bench.client.workflow.execute('continueAsNewProbe', {
+        args: [options.continueAsNewMaxEvents],
+        workflowId: `${taskQueue}-can`,
+        taskQueue,
+      })) as { suggestedAt: number | null };
+      continueAsNew = { suggestedAt: result.suggestedAt, maxEvents: options.continueAsNewMaxEvents };
+    }
+    return { timers, continueAsNew };
+  } finally {
+    worker.shutdown();
+    await running;
+  }
+}
+
+/** Fired − started time of every timer in a history, ms. */
+function timerDurationsMs(history: temporal.api.history.v1.IHistory): number[] {
+  const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+  const started = new Map<string, number>();
+  const durations: number[] = [];
+  for (const event of history.events ?? []) {
+    const timerId = event.timerStartedEventAttributes?.timerId;
+    if (timerId) started.set(timerId, millis(event.eventTime));
+    const firedId = event.timerFiredEventAttributes?.timerId;
+    if (firedId && started.has(firedId)) durations.push(millis(event.eventTime) - started.get(firedId)!);
+  }
+  return durations;
 }

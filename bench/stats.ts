@@ -41,3 +41,40 @@ export function medianDifferenceInterval(a: readonly number[], b: readonly numbe
   const differences = Array.from({ length: resamples }, () => median(resample(a)) - median(resample(b)));
   return [percentile(differences, 2.5), percentile(differences, 97.5)];
 }
+
+/** Percentile bootstrap 95 % interval for mean(a) − mean(b) (e.g. status calls per generation). */
+export function meanDifferenceInterval(a: readonly number[], b: readonly number[], resamples = 4_000, seed = 7): [number, number] {
+  const random = seededRandom(seed);
+  const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / values.length;
+  const resample = (values: readonly number[]) => Array.from(values, () => values[Math.floor(random() * values.length)]!);
+  const differences = Array.from({ length: resamples }, () => mean(resample(a)) - mean(resample(b)));
+  return [percentile(differences, 2.5), percentile(differences, 97.5)];
+}
+
+/** Percentile bootstrap 95 % interval of a least-squares slope, resampling (x, y) pairs. */
+export function slopeInterval(xs: readonly number[], ys: readonly number[], resamples = 2_000, seed = 7): [number, number] {
+  const random = seededRandom(seed);
+  const slopes: number[] = [];
+  for (let r = 0; r < resamples; r += 1) {
+    const picks = Array.from(xs, () => Math.floor(random() * xs.length));
+    const s = slope(
+      picks.map((i) => xs[i]!),
+      picks.map((i) => ys[i]!),
+    );
+    if (Number.isFinite(s)) slopes.push(s);
+  }
+  return [percentile(slopes, 2.5), percentile(slopes, 97.5)];
+}
+
+export type Verdict = 'met' | 'not met' | 'not distinguishable from noise';
+
+/**
+ * The only way a target gets a word: from the 95 % interval of the quantity against its limit.
+ * `met` only if the whole interval satisfies the target, `not met` only if the whole interval
+ * violates it, otherwise `not distinguishable from noise`.
+ */
+export function intervalVerdict(interval: [number, number], target: { atMost: number } | { below: number }): Verdict {
+  const [low, high] = interval;
+  if ('atMost' in target) return high <= target.atMost ? 'met' : low > target.atMost ? 'not met' : 'not distinguishable from noise';
+  return high < target.below ? 'met' : low >= target.below ? 'not met' : 'not distinguishable from noise';
+}
