@@ -3,8 +3,15 @@
  * Idempotency-Key, so the same id must never mean two generations. Hence REJECT_DUPLICATE (no
  * second run under a used id) and USE_EXISTING (a retried start attaches to the running one).
  */
+import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
-import { checkSora2Input, describeIssues, type InputIssue, type Sora2GenerationInput } from '../workflows/input';
+import {
+  checkSora2Input,
+  describeIssues,
+  type InputIssue,
+  type Sora2GenerationInput,
+  type Sora2GenerationRequest,
+} from '../workflows/input';
 import type { sora2Generation, Sora2GenerationResult } from '../workflows/sora2-generation';
 import { RIVYA_MODEL } from '../workflows/search-attributes';
 import { workflowIdIssues } from '../workflows/workflow-id';
@@ -22,36 +29,103 @@ export class Sora2InputError extends Error {
   }
 }
 
-export interface StartSora2Options
-  extends Omit<WorkflowStartOptions<typeof sora2Generation>, 'args' | 'taskQueue' | 'workflowIdReusePolicy' | 'workflowIdConflictPolicy'> {
+/**
+ * The workflow id is already taken by a generation of different input. Attaching would hand back
+ * that other generation's video; starting again is impossible (the id is Rivya's Idempotency-Key).
+ */
+export class Sora2WorkflowIdConflictError extends Error {
+  override readonly name = 'Sora2WorkflowIdConflictError';
+  constructor(
+    readonly workflowId: string,
+    readonly runId: string,
+  ) {
+    super(`workflow id ${workflowId} is already used by a generation with different input (run ${runId}); choose another --workflow-id`);
+  }
+}
+
+/** Memo key holding the sha256 of the generation's normalised input. */
+export const SORA2_INPUT_HASH_MEMO_KEY = 'rivyaInputSha256';
+
+export interface StartSora2Options extends Omit<
+  WorkflowStartOptions<typeof sora2Generation>,
+  'args' | 'taskQueue' | 'workflowIdReusePolicy' | 'workflowIdConflictPolicy'
+> {
   workflowId: string;
   /** Default: 'rivya-sora2'. */
   taskQueue?: string;
+  /**
+   * The short label in the run's summary (the Temporal UI's list), so runs can be told apart.
+   * Default: `metadata.title` when given, else the prompt's first few words. `false` leaves it out
+   * (e.g. when prompts are confidential: the summary is visible to everyone with UI access).
+   */
+  summaryLabel?: string | false;
 }
 
-function summaryOf(input: Sora2GenerationInput): string {
-  const prompt = input.prompt.replace(/\s+/g, ' ').trim();
-  return `${input.model ?? 'sora-2'}: ${prompt.length > 80 ? `${prompt.slice(0, 77)}...` : prompt}`;
+const LABEL_WORDS = 6;
+const LABEL_MAX_CHARS = 60;
+
+/** The label the summary shows (see StartSora2Options.summaryLabel); never more than 60 characters. */
+export function summaryLabelOf(input: Sora2GenerationInput, option?: string | false): string | null {
+  if (option === false) return null;
+  const title = input.metadata?.title;
+  const source =
+    option ??
+    (typeof title === 'string' && title.trim() ? title : input.prompt.split(/\s+/).filter(Boolean).slice(0, LABEL_WORDS).join(' '));
+  const label = source.replace(/\s+/g, ' ').trim();
+  if (!label) return null;
+  return label.length > LABEL_MAX_CHARS ? `${label.slice(0, LABEL_MAX_CHARS - 1)}…` : label;
+}
+
+export function summaryOf(input: Sora2GenerationInput, option?: string | false): string {
+  const label = summaryLabelOf(input, option);
+  return label ? `${input.model ?? 'sora-2'}: ${label}` : `${input.model ?? 'sora-2'} generation`;
+}
+
+/** JSON with object keys sorted at every level: one text per value, whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** sha256 of the checked input (defaults filled in): two inputs that mean the same generation hash the same. */
+export function sora2InputHash(request: Sora2GenerationRequest): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 
 function detailsOf(input: Sora2GenerationInput): string {
-  const params = Object.entries(input.params ?? {}).map(([key, value]) => `${key}=${value}`).join(', ') || 'defaults';
+  const params =
+    Object.entries(input.params ?? {})
+      .map(([key, value]) => `${key}=${value}`)
+      .join(', ') || 'defaults';
   const reference = input.reference ? ('path' in input.reference ? 'local file' : 'URL') : 'none';
   return [`**Model:** ${input.model ?? 'sora-2'}`, `**Params:** ${params}`, `**Reference:** ${reference}`].join('\n\n');
 }
 
 /** Validates, then starts — or attaches to the generation already started under this workflow id. */
-export async function startSora2Generation(client: Client, input: Sora2GenerationInput, options: StartSora2Options): Promise<Sora2WorkflowHandle> {
+export async function startSora2Generation(
+  client: Client,
+  input: Sora2GenerationInput,
+  options: StartSora2Options,
+): Promise<Sora2WorkflowHandle> {
   const checked = checkSora2Input(input);
   const issues = [...(checked.ok ? [] : checked.issues), ...workflowIdIssues(options.workflowId)];
   if (!checked.ok || issues.length > 0) throw new Sora2InputError(issues);
-  const { workflowId, taskQueue = DEFAULT_SORA2_TASK_QUEUE, ...rest } = options;
+  const { workflowId, taskQueue = DEFAULT_SORA2_TASK_QUEUE, summaryLabel, ...rest } = options;
   const withSearchAttributes = checked.value.searchAttributes && rest.typedSearchAttributes === undefined;
+  const inputHash = sora2InputHash(checked.value);
+  let handle: Sora2WorkflowHandle;
   try {
-    return await client.workflow.start<typeof sora2Generation>(SORA2_WORKFLOW_TYPE, {
-      staticSummary: summaryOf(input),
+    handle = await client.workflow.start<typeof sora2Generation>(SORA2_WORKFLOW_TYPE, {
+      staticSummary: summaryOf(input, summaryLabel),
       staticDetails: detailsOf(input),
       ...rest,
+      memo: { ...rest.memo, [SORA2_INPUT_HASH_MEMO_KEY]: inputHash },
       ...(withSearchAttributes ? { typedSearchAttributes: [{ key: RIVYA_MODEL, value: checked.value.model }] } : {}),
       args: [input],
       workflowId,
@@ -61,9 +135,16 @@ export async function startSora2Generation(client: Client, input: Sora2Generatio
     });
   } catch (err) {
     // The id was used by a generation that already closed: attach to it rather than paying again.
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return client.workflow.getHandle<typeof sora2Generation>(workflowId);
-    throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    handle = client.workflow.getHandle<typeof sora2Generation>(workflowId);
   }
+  // USE_EXISTING returns the running generation under this id without saying so: the run's memo
+  // tells whether it is this input (attach) or another one (refuse). Runs started before the memo
+  // existed carry no hash and are attached to as before.
+  const description = await handle.describe();
+  const existingHash = description.memo?.[SORA2_INPUT_HASH_MEMO_KEY];
+  if (typeof existingHash === 'string' && existingHash !== inputHash) throw new Sora2WorkflowIdConflictError(workflowId, description.runId);
+  return handle;
 }
 
 /** Starts (or attaches) and waits for the result; failures arrive as WorkflowFailedError with a typed cause. */

@@ -8,6 +8,8 @@ export {
   executeSora2Generation,
   SORA2_WORKFLOW_TYPE,
   Sora2InputError,
+  Sora2WorkflowIdConflictError,
+  SORA2_INPUT_HASH_MEMO_KEY,
   startSora2Generation,
   type StartSora2Options,
   type Sora2WorkflowHandle,

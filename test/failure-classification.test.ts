@@ -9,6 +9,7 @@ import {
   describeError,
   endStateOf,
   isTransientActivityFailure,
+  statusBeforeTaskOf,
 } from '../workflows/failure-classification';
 import { FailureTypes, REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED } from '../workflows/failures';
 
@@ -49,7 +50,9 @@ describe('classifyActivityFailure', () => {
   });
 
   test("Rivya's non-retryable validation_failed is a ValidationFailed", () => {
-    const failure = classifyActivityFailure(activityFailure(ApplicationFailure.nonRetryable('n_frames must be 10 or 15', 'rivya:validation_failed')));
+    const failure = classifyActivityFailure(
+      activityFailure(ApplicationFailure.nonRetryable('n_frames must be 10 or 15', 'rivya:validation_failed')),
+    );
     expect(failure).toEqual({
       reason: 'rejected',
       type: FailureTypes.ValidationFailed,
@@ -59,7 +62,9 @@ describe('classifyActivityFailure', () => {
   });
 
   test('any other non-retryable Rivya code is a GenerationRejected', () => {
-    const failure = classifyActivityFailure(activityFailure(ApplicationFailure.nonRetryable('not enough credits', 'rivya:insufficient_credits')));
+    const failure = classifyActivityFailure(
+      activityFailure(ApplicationFailure.nonRetryable('not enough credits', 'rivya:insufficient_credits')),
+    );
     expect(failure).toEqual({
       reason: 'rejected',
       type: FailureTypes.GenerationRejected,
@@ -69,7 +74,9 @@ describe('classifyActivityFailure', () => {
   });
 
   test('a retryable Rivya error whose retries ran out is RivyaUnavailable, code kept as the type', () => {
-    const failure = classifyActivityFailure(activityFailure(ApplicationFailure.retryable('HTTP 503', 'rivya:server_error'), RetryState.TIMEOUT));
+    const failure = classifyActivityFailure(
+      activityFailure(ApplicationFailure.retryable('HTTP 503', 'rivya:server_error'), RetryState.TIMEOUT),
+    );
     expect(failure).toEqual({
       reason: 'rejected',
       type: FailureTypes.RivyaUnavailable,
@@ -95,9 +102,13 @@ describe("the run's own outcomes", () => {
     expect(classifyTaskFailure(task({ status: 'failed', error }))).toEqual({
       reason: 'failed',
       type: FailureTypes.GenerationFailed,
-      message: 'the generation task task_1 failed',
+      message: 'the generation task task_1 failed: content policy',
       remoteError: error,
     });
+  });
+
+  test('a failed task without an error from Rivya names the task only', () => {
+    expect(classifyTaskFailure(task({ status: 'failed', error: null })).message).toBe('the generation task task_1 failed');
   });
 
   test('a cancel says whether a remote task keeps running', () => {
@@ -107,23 +118,44 @@ describe("the run's own outcomes", () => {
       message: 'cancelled before a generation task was created',
       remoteError: null,
     });
-    expect(classifyCancellation(task()).message).toBe('cancelled; Rivya has no cancel endpoint, so task task_1 keeps running (last status processing)');
+    expect(classifyCancellation(task()).message).toBe(
+      'cancelled; Rivya has no cancel endpoint, so task task_1 keeps running (last status processing)',
+    );
   });
 
   test('a passed deadline names the deadline', () => {
-    expect(classifyDeadline(60_000)).toEqual({ reason: 'timed-out', type: FailureTypes.GenerationTimedOut, message: 'no result within 60000 ms', remoteError: null });
+    expect(classifyDeadline(60_000)).toEqual({
+      reason: 'timed-out',
+      type: FailureTypes.GenerationTimedOut,
+      message: 'no result within 60000 ms',
+      remoteError: null,
+    });
   });
 
   test('the end state: cancel and timeout leave a workflow_* status for operators, others do not', () => {
     expect(endStateOf('cancelled')).toEqual({ phase: 'cancelled', searchStatus: 'workflow_cancelled' });
     expect(endStateOf('timed-out')).toEqual({ phase: 'timed-out', searchStatus: 'workflow_timed_out' });
-    for (const reason of ['failed', 'rejected', 'reference-rejected'] as const) expect(endStateOf(reason)).toEqual({ phase: 'failed', searchStatus: null });
+    for (const reason of ['failed', 'rejected', 'reference-rejected'] as const)
+      expect(endStateOf(reason)).toEqual({ phase: 'failed', searchStatus: null });
+  });
+
+  test('a run that ends before a task exists still gets a RivyaTaskStatus', () => {
+    expect(statusBeforeTaskOf('invalid-input', FailureTypes.ValidationFailed)).toBe('invalid_input');
+    expect(statusBeforeTaskOf('reference-rejected', FailureTypes.ValidationFailed)).toBe('reference_rejected');
+    expect(statusBeforeTaskOf('rejected', FailureTypes.GenerationRejected)).toBe('rejected');
+    expect(statusBeforeTaskOf('rejected', FailureTypes.ValidationFailed)).toBe('rejected');
+    expect(statusBeforeTaskOf('rejected', FailureTypes.RivyaUnavailable)).toBe('rivya_unavailable');
+    // Cancel and deadline have their own statuses (endStateOf).
+    expect(statusBeforeTaskOf('cancelled', FailureTypes.GenerationCancelled)).toBeNull();
+    expect(statusBeforeTaskOf('timed-out', FailureTypes.GenerationTimedOut)).toBeNull();
   });
 });
 
 describe('a status check that failed', () => {
   test('is transient only when the activity error was retryable', () => {
-    expect(isTransientActivityFailure(activityFailure(ApplicationFailure.retryable('HTTP 503', 'rivya:server_error'), RetryState.TIMEOUT))).toBe(true);
+    expect(
+      isTransientActivityFailure(activityFailure(ApplicationFailure.retryable('HTTP 503', 'rivya:server_error'), RetryState.TIMEOUT)),
+    ).toBe(true);
     expect(isTransientActivityFailure(activityFailure(ApplicationFailure.nonRetryable('key revoked', 'rivya:unauthorized')))).toBe(false);
     expect(isTransientActivityFailure(activityFailure(new Error('no application cause')))).toBe(false);
     expect(isTransientActivityFailure(ApplicationFailure.retryable('not from an activity'))).toBe(false);

@@ -22,7 +22,12 @@ export function classifyActivityFailure(err: ActivityFailure): ClassifiedFailure
   const type = cause?.type ?? '';
   const message = cause?.message ?? describeError(err);
   if (type === REFERENCE_REJECTED || type === REFERENCE_DOWNLOAD_FAILED) {
-    return { reason: 'reference-rejected', type: FailureTypes.ValidationFailed, message: `reference rejected: ${message}`, remoteError: { code: type, message } };
+    return {
+      reason: 'reference-rejected',
+      type: FailureTypes.ValidationFailed,
+      message: `reference rejected: ${message}`,
+      remoteError: { code: type, message },
+    };
   }
   if (type.startsWith(RIVYA_ERROR_TYPE_PREFIX) && cause?.nonRetryable) {
     const code = type.slice(RIVYA_ERROR_TYPE_PREFIX.length);
@@ -31,12 +36,24 @@ export function classifyActivityFailure(err: ActivityFailure): ClassifiedFailure
     return { reason: 'rejected', type: failureType, message: `Rivya refused the request: ${message}`, remoteError: { code, message } };
   }
   // Retries exhausted on transient errors (timeouts, 5xx, 429s, network).
-  return { reason: 'rejected', type: FailureTypes.RivyaUnavailable, message: `Rivya unavailable: ${message}`, remoteError: { code: type || 'unavailable', message } };
+  return {
+    reason: 'rejected',
+    type: FailureTypes.RivyaUnavailable,
+    message: `Rivya unavailable: ${message}`,
+    remoteError: { code: type || 'unavailable', message },
+  };
 }
 
 /** The task ran and Rivya reported it failed. */
 export function classifyTaskFailure(task: TaskSnapshot): ClassifiedFailure {
-  return { reason: 'failed', type: FailureTypes.GenerationFailed, message: `the generation task ${task.id} failed`, remoteError: task.error };
+  // Rivya's own words first-hand: an operator reading the list sees why, not only which task.
+  const why = task.error?.message ? `: ${task.error.message}` : '';
+  return {
+    reason: 'failed',
+    type: FailureTypes.GenerationFailed,
+    message: `the generation task ${task.id} failed${why}`,
+    remoteError: task.error,
+  };
 }
 
 /** The workflow was cancelled; Rivya has no cancel endpoint, so the message says what keeps running. */
@@ -69,6 +86,18 @@ export function endStateOf(reason: FailureReason): { phase: GenerationPhase; sea
   if (reason === 'cancelled') return { phase: 'cancelled', searchStatus: 'workflow_cancelled' };
   if (reason === 'timed-out') return { phase: 'timed-out', searchStatus: 'workflow_timed_out' };
   return { phase: 'failed', searchStatus: null };
+}
+
+/**
+ * The RivyaTaskStatus of a run that ended before any task existed (the column would otherwise stay
+ * blank): the input was invalid, the reference was refused, Rivya refused the create, or Rivya
+ * stayed unreachable. Cancel and deadline have their own statuses (endStateOf).
+ */
+export function statusBeforeTaskOf(reason: FailureReason | 'invalid-input', type: FailureType): string | null {
+  if (reason === 'invalid-input') return 'invalid_input';
+  if (reason === 'reference-rejected') return 'reference_rejected';
+  if (reason === 'rejected') return type === FailureTypes.RivyaUnavailable ? 'rivya_unavailable' : 'rejected';
+  return null;
 }
 
 /** The innermost message of a failure chain (ActivityFailure → ApplicationFailure → ...). */

@@ -13,6 +13,7 @@ import {
   continueAsNew,
   ContinueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -32,9 +33,10 @@ import {
   describeError,
   endStateOf,
   isTransientActivityFailure,
+  statusBeforeTaskOf,
   type ClassifiedFailure,
 } from './failure-classification';
-import { generationFailure, FailureTypes, type CompensationOutcome } from './failures';
+import { generationFailure, FailureTypes, type CompensationOutcome, type FailureType } from './failures';
 import { initialState, successResultOf, type Sora2CarriedState, type Sora2GenerationResult } from './generation-state';
 import { workflowIdIssues } from './workflow-id';
 import { checkSora2Input, describeIssues, rivyaParams, type Sora2GenerationInput, type Sora2GenerationRequest } from './input';
@@ -46,6 +48,15 @@ import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from './search-attribut
 import { renderStatusDetails } from './status-details';
 
 export type { Sora2CarriedState, Sora2GenerationResult } from './generation-state';
+
+/** The failure type the TS worker reports for an activity type it has not registered (@temporalio/worker). */
+const UNREGISTERED_ACTIVITY_ERROR_TYPE = 'NotFoundError';
+
+/**
+ * Patch ids (`patched()`): each guards a history command added after histories were committed, so
+ * those histories replay with their old commands and new runs get the new ones.
+ */
+const PATCH_STATUS_BEFORE_TASK = 'rivya-task-status-before-task';
 
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
@@ -60,6 +71,15 @@ const ACTIVITY_OPTIONS = {
   create: { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry: { ...RETRY, maximumAttempts: 20 } },
   poll: { startToCloseTimeout: '20s', scheduleToCloseTimeout: '3m', retry: { ...RETRY, maximumAttempts: 10 } },
   compensate: { startToCloseTimeout: '1m', scheduleToCloseTimeout: '10m', retry: { ...RETRY, maximumAttempts: 10 } },
+  /**
+   * A pipeline's own undo step. `NotFoundError` is what the TypeScript worker throws (retryable!)
+   * for an activity type it has not registered: no retry registers it, so fail at once.
+   */
+  pipelineCompensate: {
+    startToCloseTimeout: '1m',
+    scheduleToCloseTimeout: '10m',
+    retry: { ...RETRY, maximumAttempts: 10, nonRetryableErrorTypes: [UNREGISTERED_ACTIVITY_ERROR_TYPE] },
+  },
 } satisfies Record<string, ActivityOptions>;
 
 /** The activities, labelled with what this call does (shown in the Temporal UI). */
@@ -74,7 +94,11 @@ export async function sora2Generation(input: Sora2GenerationInput, carried?: Sor
   const checked = checkSora2Input(input);
   const issues = [...(checked.ok ? [] : checked.issues), ...workflowIdIssues(workflowInfo().workflowId)];
   if (!checked.ok || issues.length > 0) {
-    // Nothing has happened yet: no compensation to run, nothing paid.
+    // Nothing has happened yet: no compensation to run, nothing paid. The list still says why.
+    const searchAttributes = (input as { searchAttributes?: unknown } | null | undefined)?.searchAttributes;
+    if (searchAttributes !== false && patched(PATCH_STATUS_BEFORE_TASK)) {
+      upsertSearchAttributes([{ key: RIVYA_TASK_STATUS, value: statusBeforeTaskOf('invalid-input', FailureTypes.ValidationFailed)! }]);
+    }
     throw generationFailure(FailureTypes.ValidationFailed, `invalid generation input: ${describeIssues(issues)}`, {
       reason: 'invalid-input',
       workflowId: workflowInfo().workflowId,
@@ -130,13 +154,17 @@ class GenerationRun {
   /** Only a generation's first run: later runs (continue-as-new) carry these forward. */
   private beginFirstRun(): void {
     this.registerPipelineCompensations('start');
-    if (!workflowInfo().typedSearchAttributes.get(RIVYA_MODEL)) this.upsertSearchAttributesIfEnabled([{ key: RIVYA_MODEL, value: this.request.model }]);
+    if (!workflowInfo().typedSearchAttributes.get(RIVYA_MODEL))
+      this.upsertSearchAttributesIfEnabled([{ key: RIVYA_MODEL, value: this.request.model }]);
   }
 
   private async uploadReference(): Promise<void> {
     if (!this.request.reference || this.state.reference) return;
     this.enter('uploading-reference');
-    this.state.reference = await activitiesWithSummary(ACTIVITY_OPTIONS.upload, 'validate and upload the reference image').rivyaUploadReference({
+    this.state.reference = await activitiesWithSummary(
+      ACTIVITY_OPTIONS.upload,
+      'validate and upload the reference image',
+    ).rivyaUploadReference({
       reference: this.request.reference,
       model: this.request.model,
       workflowId: this.workflowId,
@@ -201,8 +229,12 @@ class GenerationRun {
     this.nextPollAt = now + delay;
     this.publishDetails();
     this.pollRequested = false;
-    await condition(() => this.pollRequested, delay, { summary: `wait before status check #${this.state.polls + 1}` });
-    this.nextPollAt = null;
+    try {
+      await condition(() => this.pollRequested, delay, { summary: `wait before status check #${this.state.polls + 1}` });
+    } finally {
+      // Also when a cancel cuts the wait short: a stale time would read as "due".
+      this.nextPollAt = null;
+    }
   }
 
   /** Returns the task as Rivya reports it now, or `previous` when Rivya stayed unreachable (see isTransientActivityFailure). */
@@ -253,6 +285,7 @@ class GenerationRun {
     const end = endStateOf(reason);
     this.enter(end.phase);
     if (end.searchStatus) this.upsertSearchAttributesIfEnabled([{ key: RIVYA_TASK_STATUS, value: end.searchStatus }]);
+    else if (!this.state.task) this.upsertStatusBeforeTask(reason, type);
     throw generationFailure(type, message, {
       reason,
       workflowId: this.workflowId,
@@ -278,7 +311,10 @@ class GenerationRun {
         this.reconciliation = await this.reconcileCredits(step.taskId, reason);
         return;
       }
-      const pipeline = proxyActivities<UntypedActivities>({ ...ACTIVITY_OPTIONS.compensate, summary: `compensation ${step.activity}` });
+      const pipeline = proxyActivities<UntypedActivities>({
+        ...ACTIVITY_OPTIONS.pipelineCompensate,
+        summary: `compensation ${step.activity}`,
+      });
       await pipeline[step.activity]!(context, ...step.args);
     });
   }
@@ -289,9 +325,17 @@ class GenerationRun {
     return activitiesWithSummary(ACTIVITY_OPTIONS.compensate, 'reconcile credits').rivyaReconcileCredits(taskId);
   }
 
+  /** Ended before a task existed: without this the run's RivyaTaskStatus would stay blank. */
+  private upsertStatusBeforeTask(reason: FailureReason, type: FailureType): void {
+    const status = statusBeforeTaskOf(reason, type);
+    if (status && this.request.searchAttributes && patched(PATCH_STATUS_BEFORE_TASK))
+      upsertSearchAttributes([{ key: RIVYA_TASK_STATUS, value: status }]);
+  }
+
   private registerPipelineCompensations(after: 'start' | 'reference-uploaded' | 'task-created'): void {
     for (const compensation of this.request.compensations) {
-      if (compensation.after === after) this.state.compensations.push({ kind: 'pipeline', activity: compensation.activity, args: compensation.args });
+      if (compensation.after === after)
+        this.state.compensations.push({ kind: 'pipeline', activity: compensation.activity, args: compensation.args });
     }
   }
 

@@ -2,36 +2,99 @@
  * Live progress while waiting: one rewritten line on a terminal, plain lines (only on change)
  * when piped — logs and CI stay readable.
  */
+import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { GenerationStatus } from '../../workflows/messages';
 import { printable } from './printable';
 
-export interface ProgressWriter {
-  update(status: GenerationStatus, elapsedMs: number): void;
-  done(): void;
+/**
+ * An activity the server is retrying: its attempt, why the last one failed, when the next one is.
+ * Retries add no history events, so neither the workflow nor its status query sees them; the
+ * server's pending-activity info (describe) does.
+ */
+export interface ActivityRetry {
+  activityType: string;
+  attempt: number;
+  lastFailure: string | null;
+  nextAttemptAt: string | null;
+}
+
+type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
+
+function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
+  if (!ts || ts.seconds === undefined || ts.seconds === null) return null;
+  const ms = Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : null;
+}
+
+/** The pending activities that have failed at least once (attempt > 1 or a last failure), from `handle.describe()`. */
+export function activityRetriesOf(description: Pick<WorkflowExecutionDescription, 'raw'>): ActivityRetry[] {
+  const pending: PendingActivity[] = description.raw.pendingActivities ?? [];
+  return pending
+    .filter((activity) => (activity.attempt ?? 1) > 1 || activity.lastFailure)
+    .map((activity) => ({
+      activityType: activity.activityType?.name ?? 'activity',
+      attempt: activity.attempt ?? 1,
+      lastFailure: activity.lastFailure?.message ?? null,
+      nextAttemptAt: timestampToIso(activity.nextAttemptScheduleTime as never),
+    }));
+}
+
+/** "in 3s" (rounded up, never negative): when an ISO time is, seen from `nowMs`. */
+function inSeconds(iso: string, nowMs: number): string {
+  return `in ${Math.max(0, Math.ceil((Date.parse(iso) - nowMs) / 1000))}s`;
+}
+
+export interface DescribeOptions {
+  /** Pending retries from the server (activityRetriesOf). */
+  retries?: readonly ActivityRetry[];
+  /** Clock for the relative times. Default: Date.now(). */
+  nowMs?: number;
+  /** Absolute times (HH:MM:SSZ) instead of "in Ns": for plain output, where a line repeats only on change. */
+  absoluteTimes?: boolean;
+}
+
+function when(iso: string, options: DescribeOptions): string {
+  if (Number.isNaN(Date.parse(iso))) return printable(iso);
+  return options.absoluteTimes ? `at ${new Date(iso).toISOString().slice(11, 19)}Z` : inSeconds(iso, options.nowMs ?? Date.now());
+}
+
+/** One retry as words: "create retrying: attempt 16, last failure: ECONNREFUSED, next attempt in 30s". */
+export function describeRetry(retry: ActivityRetry, options: DescribeOptions = {}): string {
+  const parts = [`${printable(retry.activityType)} retrying: attempt ${printable(retry.attempt)}`];
+  if (retry.lastFailure) parts.push(`last failure: ${printable(retry.lastFailure)}`);
+  if (retry.nextAttemptAt) parts.push(`next attempt ${when(retry.nextAttemptAt, options)}`);
+  return parts.join(', ');
 }
 
 /** One progress line; the status comes from the workflow (task id, remote status, errors from Rivya): all printable. */
-export function describeStatus(status: GenerationStatus, elapsedMs: number): string {
+export function describeStatus(status: GenerationStatus, elapsedMs: number, options: DescribeOptions = {}): string {
   const parts = [`phase ${printable(status.phase)}`];
   if (status.taskId) parts.push(`task ${printable(status.taskId)} ${printable(status.remoteStatus ?? '')}`.trim());
   parts.push(`polls ${printable(status.polls)}`);
+  if (status.nextPollAt) parts.push(`next check ${when(status.nextPollAt, options)}`);
   parts.push(`elapsed ${(elapsedMs / 1000).toFixed(0)}s`);
+  for (const retry of options.retries ?? []) parts.push(describeRetry(retry, options));
   if (status.lastError) parts.push(`last error: ${printable(status.lastError)}`);
   return parts.join(' | ');
+}
+
+export interface ProgressWriter {
+  update(status: GenerationStatus, elapsedMs: number, retries?: readonly ActivityRetry[]): void;
+  done(): void;
 }
 
 export function progressWriter(stream: NodeJS.WriteStream = process.stderr): ProgressWriter {
   if (stream.isTTY) {
     return {
-      update: (status, elapsedMs) => stream.write(`\r\x1b[2K${describeStatus(status, elapsedMs)}`),
+      update: (status, elapsedMs, retries) => stream.write(`\r\x1b[2K${describeStatus(status, elapsedMs, { retries })}`),
       done: () => stream.write('\n'),
     };
   }
   let last = '';
   return {
-    update(status) {
+    update(status, _elapsedMs, retries) {
       // Plain mode prints a line only when something other than the clock changed.
-      const line = describeStatus(status, 0).replace(/ \| elapsed \d+s/, '');
+      const line = describeStatus(status, 0, { retries, absoluteTimes: true }).replace(/ \| elapsed \d+s/, '');
       if (line !== last) stream.write(`${line}\n`);
       last = line;
     },

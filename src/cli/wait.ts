@@ -2,9 +2,18 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { sora2StatusQuery } from '../../workflows/messages';
 import type { Sora2GenerationResult } from '../../workflows/sora2-generation';
-import { progressWriter } from './progress';
+import { activityRetriesOf, progressWriter, type ActivityRetry } from './progress';
 
 const STATUS_EVERY_MS = 1_000;
+
+/** Pending retries from the server; none when describe fails (the next tick tells). */
+export async function retriesOf(handle: WorkflowHandle): Promise<ActivityRetry[]> {
+  try {
+    return activityRetriesOf(await handle.describe());
+  } catch {
+    return [];
+  }
+}
 
 export async function waitWithProgress(handle: WorkflowHandle, showProgress: boolean): Promise<Sora2GenerationResult> {
   const result = handle.result() as Promise<Sora2GenerationResult>;
@@ -18,7 +27,8 @@ export async function waitWithProgress(handle: WorkflowHandle, showProgress: boo
   try {
     while (!finished) {
       try {
-        writer.update(await handle.query(sora2StatusQuery), Date.now() - started);
+        const [status, retries] = await Promise.all([handle.query(sora2StatusQuery), retriesOf(handle)]);
+        writer.update(status, Date.now() - started, retries);
       } catch {
         // No worker has picked it up yet, or it just closed: the next tick tells.
       }

@@ -1,12 +1,12 @@
 /** `rivya-sora2 generate`: start a generation (and with --wait, follow it to its result). */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { DEFAULT_SORA2_TASK_QUEUE, Sora2InputError, startSora2Generation } from '../../client-helpers';
+import { DEFAULT_SORA2_TASK_QUEUE, Sora2InputError, Sora2WorkflowIdConflictError, startSora2Generation } from '../../client-helpers';
 import type { Sora2GenerationInput } from '../../../workflows/input';
 import type { Sora2GenerationResult } from '../../../workflows/sora2-generation';
 import { ALL_SELECT_PARAMS, DEFAULT_SORA_MODEL, modelsWithParam, SORA_MODELS, type SelectParamName } from '../../rivya/models';
-import { connectClient } from '../connection';
-import { formatFailure } from '../failure-report';
+import { ExitCodes, exitCodeOf, formatFailure } from '../failure-report';
+import { connectTemporal } from '../reach-temporal';
 import { generationFailureOf } from '../../generation-failure';
 import { printable, printableJson } from '../printable';
 import { waitWithProgress } from '../wait';
@@ -63,30 +63,56 @@ export function formatSuccess(result: Sora2GenerationResult): string[] {
   ];
 }
 
+/** What Ctrl-C during `--wait` prints: only the waiting stops; the generation goes on. */
+export function interruptedLines(workflowId: string): string[] {
+  const id = printable(workflowId);
+  return [
+    `interrupted: only the waiting stopped; the generation ${id} continues on the workers`,
+    `  follow it: rivya-sora2 status ${id}`,
+    `  stop it:   rivya-sora2 cancel ${id}`,
+  ];
+}
+
+/** Until the returned function is called, Ctrl-C (SIGINT) prints interruptedLines and exits 130. */
+function onInterrupt(workflowId: string): () => void {
+  const handler = () => {
+    process.stderr.write('\n');
+    for (const line of interruptedLines(workflowId)) console.error(line);
+    process.exit(ExitCodes.interrupted);
+  };
+  process.once('SIGINT', handler);
+  return () => process.removeListener('SIGINT', handler);
+}
+
 export async function runGenerate(options: GenerateOptions): Promise<number> {
-  const { client, close } = await connectClient();
+  const { client, close } = await connectTemporal();
   try {
     const workflowId = options.workflowId ?? `sora2-${randomUUID()}`;
     const handle = await startSora2Generation(client, generationInput(options), { workflowId, taskQueue: options.taskQueue });
     console.error(`started ${printable(workflowId)}`);
     if (!options.wait) {
       console.log(printable(workflowId));
-      return 0;
+      return ExitCodes.ok;
     }
-    const result = await waitWithProgress(handle, true);
-    if (options.json) console.log(printableJson(result));
-    else for (const line of formatSuccess(result)) console.log(line);
-    return 0;
+    const stopListening = onInterrupt(workflowId);
+    try {
+      const result = await waitWithProgress(handle, true);
+      if (options.json) console.log(printableJson(result));
+      else for (const line of formatSuccess(result)) console.log(line);
+      return ExitCodes.ok;
+    } finally {
+      stopListening();
+    }
   } catch (err) {
-    if (err instanceof Sora2InputError) {
-      console.error(printable(err.message));
-      return 2;
+    if (err instanceof Sora2InputError || err instanceof Sora2WorkflowIdConflictError) {
+      console.error(`error: ${printable(err.message)}`);
+      return ExitCodes.invalid;
     }
     const report = generationFailureOf(err);
     if (!report) throw err;
     if (options.json) console.log(printableJson(report));
     for (const line of formatFailure(report)) console.error(line);
-    return 1;
+    return exitCodeOf(report);
   } finally {
     await close();
   }
@@ -111,14 +137,14 @@ export function registerGenerate(program: Command): void {
     .command('generate')
     .description('start a Sora 2 generation')
     .requiredOption('-p, --prompt <text>', 'what the video shows')
-    .option('-r, --reference <path|url>', 'one reference image: a path inside the worker\'s reference directory, or an https URL')
+    .option('-r, --reference <path|url>', "one reference image: a path inside the worker's reference directory, or an https URL")
     .option('-m, --model <model>', choicesHelp(SORA_MODELS, DEFAULT_SORA_MODEL))
     .option('--n-frames <n>', selectParamHelp('n_frames'))
     .option('--aspect-ratio <ratio>', selectParamHelp('aspect_ratio'))
     .option('--remove-watermark <bool>', selectParamHelp('remove_watermark'))
     .option('--upload-method <method>', selectParamHelp('upload_method'))
     .option('--size <size>', selectParamHelp('size'))
-    .option('--workflow-id <id>', 'the generation\'s identity (and Idempotency-Key); default: a new UUID')
+    .option('--workflow-id <id>', "the generation's identity (and Idempotency-Key); default: a new UUID")
     .option('--task-queue <queue>', 'task queue of the workers', process.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE)
     .option('--deadline <seconds>', 'give up (and compensate) after this long')
     .option('--expected-duration <seconds>', 'how long the task should take: the polling schedule densifies around it')
