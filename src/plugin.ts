@@ -9,6 +9,7 @@ import { createSora2Activities, type ReferenceUrlPolicy } from '../activities';
 import { RivyaClient, type FetchLike } from './rivya/client';
 import {
   checkNumericOption,
+  checkReferenceDirectory,
   resolveReferenceDirectory,
   resolveRivyaSettings,
   type RivyaSettingsOptions,
@@ -66,7 +67,11 @@ export class Sora2Plugin extends SimplePlugin {
       options.maxTaskQueueActivitiesPerSecond,
       'maxTaskQueueActivitiesPerSecond',
     );
-    this.#maxActivitiesPerSecond = checkNumericOption('RIVYA_MAX_WORKER_CALLS_PER_SECOND', options.maxActivitiesPerSecond, 'maxActivitiesPerSecond');
+    this.#maxActivitiesPerSecond = checkNumericOption(
+      'RIVYA_MAX_WORKER_CALLS_PER_SECOND',
+      options.maxActivitiesPerSecond,
+      'maxActivitiesPerSecond',
+    );
     this.#source = captureSource(options);
   }
 
@@ -94,9 +99,12 @@ export class Sora2Plugin extends SimplePlugin {
     if (source.kind === 'invalid') throw source.error;
     if (source.kind === 'client') {
       // A ready client brings its own key, URL and timeout: nothing else is required or read.
+      checkReferenceDirectory(source.referenceDirectory);
       return createSora2Activities(this.#client as RivyaClient, { referenceDirectory: source.referenceDirectory, urlPolicy });
     }
     const { settings } = source;
+    // A missing or unreadable directory fails the worker's start, not every upload later.
+    checkReferenceDirectory(settings.RIVYA_REFERENCE_DIR);
     const client = new RivyaClient({
       apiKey: settings.RIVYA_API_KEY,
       baseUrl: settings.RIVYA_BASE_URL,
@@ -119,7 +127,11 @@ function captureSource(options: Sora2PluginOptions): RivyaSource {
     }
     if (options.settings) {
       // Typed options still win over already-resolved settings: re-resolve from the settings' values.
-      const hasOverrides = options.apiKey !== undefined || options.baseUrl !== undefined || options.requestTimeoutMs !== undefined || options.referenceDirectory !== undefined;
+      const hasOverrides =
+        options.apiKey !== undefined ||
+        options.baseUrl !== undefined ||
+        options.requestTimeoutMs !== undefined ||
+        options.referenceDirectory !== undefined;
       if (!hasOverrides) return { kind: 'settings', settings: options.settings };
       return { kind: 'settings', settings: resolveRivyaSettings(options, settingsAsVariables(options.settings)) };
     }

@@ -7,6 +7,7 @@
  * key, nor credentials in a URL). The resolved settings hold the API key out of sight: it is not an
  * own property, and JSON.stringify / util.inspect / console.log show it redacted.
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RIVYA_BASE_URL } from './rivya/client';
@@ -54,27 +55,28 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /** RIVYA_BASE_URL's rules: an http(s) URL, no credentials, no query or fragment, https unless loopback. */
-const baseUrlSchema = z
-  .string({ invalid_type_error: 'must be a URL' })
-  .superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a URL' });
-      return;
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be an https URL' });
-      return;
-    }
-    if (url.username || url.password) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not contain credentials (user:password@); the API key goes in RIVYA_API_KEY' });
-    }
-    if (url.search || url.hash || value.includes('?') || value.includes('#')) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not have a query or fragment' });
-    }
-  });
+const baseUrlSchema = z.string({ invalid_type_error: 'must be a URL' }).superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a URL' });
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be an https URL' });
+    return;
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: 'must not contain credentials (user:password@); the API key goes in RIVYA_API_KEY',
+    });
+  }
+  if (url.search || url.hash || value.includes('?') || value.includes('#')) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must not have a query or fragment' });
+  }
+});
 
 /**
  * Plain http sends the API key in clear: accepted for loopback hosts, and for hosts the operator
@@ -84,7 +86,10 @@ const baseUrlSchema = z
 function plaintextProblem(settings: ParsedSettings): string | undefined {
   const url = new URL(settings.RIVYA_BASE_URL);
   if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return undefined;
-  const allowed = (settings.RIVYA_PLAINTEXT_HTTP_HOSTS ?? '').split(/[\s,]+/).filter(Boolean).map((host) => host.toLowerCase());
+  const allowed = (settings.RIVYA_PLAINTEXT_HTTP_HOSTS ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((host) => host.toLowerCase());
   if (allowed.includes(url.hostname.toLowerCase())) return undefined;
   return 'RIVYA_BASE_URL must be https (plain http is accepted only for localhost, 127.0.0.0/8, [::1] and the hosts named in RIVYA_PLAINTEXT_HTTP_HOSTS)';
 }
@@ -125,9 +130,19 @@ const settingsSchema = z.object({
   RIVYA_REFERENCE_DIR: z.string({ invalid_type_error: 'must be a directory path' }).min(1, 'must be a directory path').optional(),
   RIVYA_TASK_QUEUE: z.string({ invalid_type_error: 'must be a task queue name' }).min(1, 'must be a task queue name').optional(),
   /** Rivya calls started per second across all workers of the task queue. */
-  RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND: boundedNumber({ min: 0.001, max: MAX_CALLS_PER_SECOND, integer: false, unit: 'calls per second' }).optional(),
+  RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND: boundedNumber({
+    min: 0.001,
+    max: MAX_CALLS_PER_SECOND,
+    integer: false,
+    unit: 'calls per second',
+  }).optional(),
   /** Rivya calls started per second by this worker. */
-  RIVYA_MAX_WORKER_CALLS_PER_SECOND: boundedNumber({ min: 0.001, max: MAX_CALLS_PER_SECOND, integer: false, unit: 'calls per second' }).optional(),
+  RIVYA_MAX_WORKER_CALLS_PER_SECOND: boundedNumber({
+    min: 0.001,
+    max: MAX_CALLS_PER_SECOND,
+    integer: false,
+    unit: 'calls per second',
+  }).optional(),
   /** Let reference URLs reach private/loopback hosts over http (local development only). */
   RIVYA_REFERENCE_URL_ALLOW_PRIVATE: z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }).default('false'),
   /**
@@ -136,7 +151,10 @@ const settingsSchema = z.object({
    */
   RIVYA_WORKER_MAX_CACHED_WORKFLOWS: boundedNumber({ min: 0, max: MAX_CACHED_WORKFLOWS, integer: true, unit: 'workflows' }).optional(),
   /** Host names RIVYA_BASE_URL may reach over plain http besides loopback (space- or comma-separated). */
-  RIVYA_PLAINTEXT_HTTP_HOSTS: z.string({ invalid_type_error: 'must be host names' }).max(1_000, 'must be at most 1000 characters').optional(),
+  RIVYA_PLAINTEXT_HTTP_HOSTS: z
+    .string({ invalid_type_error: 'must be host names' })
+    .max(1_000, 'must be at most 1000 characters')
+    .optional(),
 });
 
 type ParsedSettings = z.output<typeof settingsSchema>;
@@ -177,7 +195,11 @@ class ResolvedRivyaSettings {
   }
 
   toJSON(): Record<string, unknown> {
-    return { RIVYA_API_KEY: redactApiKey(this.#apiKey), ...Object.fromEntries(Object.entries(this)), RIVYA_BASE_URL: displayUrl(this.RIVYA_BASE_URL) };
+    return {
+      RIVYA_API_KEY: redactApiKey(this.#apiKey),
+      ...Object.fromEntries(Object.entries(this)),
+      RIVYA_BASE_URL: displayUrl(this.RIVYA_BASE_URL),
+    };
   }
 
   [inspect.custom](): string {
@@ -268,4 +290,31 @@ export function checkNumericOption(
   const parsed = settingsSchema.shape[variable].safeParse(value);
   if (parsed.success) return parsed.data;
   throw new Sora2ConfigError(`invalid Rivya settings: ${option} (${variable}) ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+}
+
+/**
+ * The reference directory as a worker is about to use it: it must exist and be a directory the
+ * worker can list and read. Checked when a worker is configured, so a wrong RIVYA_REFERENCE_DIR
+ * fails the start instead of every upload ten minutes later. The path is the operator's own
+ * setting (no secret), so the message names it.
+ */
+export function checkReferenceDirectory(directory: string | undefined, variable = 'RIVYA_REFERENCE_DIR'): void {
+  if (directory === undefined) return;
+  let problem: string | undefined;
+  try {
+    if (!statSync(directory).isDirectory()) problem = 'is not a directory';
+    else accessSync(directory, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problem =
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'is not readable by the worker'
+          : `cannot be read (${code ?? 'error'})`;
+  }
+  if (problem === undefined) return;
+  throw new Sora2ConfigError(
+    `invalid Rivya settings: ${variable} must be an existing directory the worker can read; ${JSON.stringify(directory)} ${problem}`,
+  );
 }

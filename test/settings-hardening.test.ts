@@ -107,6 +107,30 @@ describe('1. the plugin and the settings keep no environment and never show the 
   });
 });
 
+describe('1b. a worker with a reference directory it cannot use fails at start, not at the first upload', () => {
+  test.each([
+    ['a missing directory', '/nope/rivya-references', /"\/nope\/rivya-references" does not exist/],
+    ['a file', __filename, /is not a directory/],
+  ])('%s fails configureWorker (Worker.create) with a Sora2ConfigError naming RIVYA_REFERENCE_DIR', (_what, directory, problem) => {
+    for (const plugin of [
+      new Sora2Plugin({ apiKey: API_KEY, referenceDirectory: directory, env: {} }),
+      new Sora2Plugin({ apiKey: API_KEY, env: { RIVYA_REFERENCE_DIR: directory } }),
+    ]) {
+      const error = configError(() => plugin.configureWorker({ taskQueue: 'hardening' } as WorkerOptions));
+      expect(error.message).toMatch(/RIVYA_REFERENCE_DIR must be an existing directory the worker can read/);
+      expect(error.message).toMatch(problem);
+      expect(error.message).not.toContain(API_KEY);
+    }
+  });
+
+  test('an existing directory, or none, configures', () => {
+    expect(() =>
+      new Sora2Plugin({ apiKey: API_KEY, referenceDirectory: __dirname, env: {} }).configureWorker({ taskQueue: 'q' } as WorkerOptions),
+    ).not.toThrow();
+    expect(() => new Sora2Plugin({ apiKey: API_KEY, env: {} }).configureWorker({ taskQueue: 'q' } as WorkerOptions)).not.toThrow();
+  });
+});
+
 describe('2. RIVYA_BASE_URL never carries or prints credentials', () => {
   test.each([
     ['https://alice:hunter2Secret@api.rivya.example'],
@@ -146,13 +170,17 @@ describe('3. settings are bounded', () => {
     expect(readRivyaSettings({ ...base, RIVYA_REQUEST_TIMEOUT_MS: '600000' }).RIVYA_REQUEST_TIMEOUT_MS).toBe(600_000);
   });
 
-  test.each(['http://api.rivya.example', 'http://10.0.0.5:8787', 'http://rivya-simulator:8787', 'http://localhost.evil.example', 'http://127.0.0.1.nip.io', 'ftp://api.rivya.example'])(
-    'RIVYA_BASE_URL=%s (cleartext beyond loopback, or not http) is refused',
-    (url) => {
-      const err = configError(() => readRivyaSettings({ ...base, RIVYA_BASE_URL: url }));
-      expect(err.message).toMatch(/RIVYA_BASE_URL must be (https|an https URL)/);
-    },
-  );
+  test.each([
+    'http://api.rivya.example',
+    'http://10.0.0.5:8787',
+    'http://rivya-simulator:8787',
+    'http://localhost.evil.example',
+    'http://127.0.0.1.nip.io',
+    'ftp://api.rivya.example',
+  ])('RIVYA_BASE_URL=%s (cleartext beyond loopback, or not http) is refused', (url) => {
+    const err = configError(() => readRivyaSettings({ ...base, RIVYA_BASE_URL: url }));
+    expect(err.message).toMatch(/RIVYA_BASE_URL must be (https|an https URL)/);
+  });
 
   test('plain http to a named private host (compose simulator) only when RIVYA_PLAINTEXT_HTTP_HOSTS lists it', () => {
     const url = 'http://rivya-simulator:8787';
@@ -200,7 +228,9 @@ describe('3. settings are bounded', () => {
   test('typed rate limits on the plugin are held to the same bounds', () => {
     configError(() => new Sora2Plugin({ apiKey: API_KEY, maxActivitiesPerSecond: Number.POSITIVE_INFINITY }));
     configError(() => new Sora2Plugin({ apiKey: API_KEY, maxTaskQueueActivitiesPerSecond: -1 }));
-    const configured = new Sora2Plugin({ apiKey: API_KEY, env: {}, maxActivitiesPerSecond: 5 }).configureWorker({ taskQueue: 'q' } as WorkerOptions);
+    const configured = new Sora2Plugin({ apiKey: API_KEY, env: {}, maxActivitiesPerSecond: 5 }).configureWorker({
+      taskQueue: 'q',
+    } as WorkerOptions);
     expect(configured.maxActivitiesPerSecond).toBe(5);
   });
 
@@ -229,7 +259,8 @@ const HOSTILE = {
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 describe('4. server-provided text reaches the terminal without control sequences', () => {
-  const printable = () => required(optionalExport<(text: unknown) => string>('../src/cli/printable', 'printable'), 'src/cli/printable.ts printable');
+  const printable = () =>
+    required(optionalExport<(text: unknown) => string>('../src/cli/printable', 'printable'), 'src/cli/printable.ts printable');
 
   test.each(Object.entries(HOSTILE))('printable strips %s', (_name, sequence) => {
     const cleaned = printable()(`before ${sequence} after`);
@@ -314,7 +345,10 @@ describe('4. server-provided text reaches the terminal without control sequences
     expect(line).not.toMatch(CONTROL);
     expect(line).toMatch(/^phase polling \| task task_9 running \| polls 2 \| elapsed 3s \| last error: 503 +fake line$/);
 
-    const formatSuccess = required(optionalExport<(result: unknown) => string[]>('../src/cli/commands/generate', 'formatSuccess'), 'formatSuccess');
+    const formatSuccess = required(
+      optionalExport<(result: unknown) => string[]>('../src/cli/commands/generate', 'formatSuccess'),
+      'formatSuccess',
+    );
     const lines = formatSuccess({
       videoUrl: `https://cdn.rivya.example/v.mp4${HOSTILE.hyperlink}`,
       taskId: `task_9${HOSTILE.c1Csi}`,

@@ -2,6 +2,9 @@
  * The Temporal CLI dev server with this project's search attributes registered — one helper for
  * the tests, the `dev` command and the benchmarks.
  */
+import { spawn } from 'node:child_process';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { RIVYA_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
@@ -36,4 +39,123 @@ export async function startDevServer(options: DevServerOptions): Promise<TestWor
       extraArgs,
     },
   });
+}
+
+/** What a caller of the dev server uses; a TestWorkflowEnvironment is one. */
+export interface RunningDevServer {
+  readonly address: string;
+  readonly client: TestWorkflowEnvironment['client'];
+  readonly nativeConnection: TestWorkflowEnvironment['nativeConnection'];
+  teardown(): Promise<void>;
+}
+
+export interface LoggedDevServerOptions extends DevServerOptions {
+  /** Receives the server's stdout and stderr (its banner, warnings, shutdown noise). */
+  output: (chunk: Buffer) => void;
+  /** How long the server may take to accept connections. Default 60 s. */
+  startTimeoutMs?: number;
+}
+
+async function freePort(ip: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, ip, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function accepts(ip: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: ip, port });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * The dev server as an interactive command wants it: its output goes to `output` (a log file), not
+ * the terminal, and it runs in its own process group, so a Ctrl-C in the terminal reaches only this
+ * process, which then stops the worker first and the server last (no Go shutdown warnings from a
+ * server killed under a polling worker). Needs the CLI's path; with the SDK's cached download it
+ * falls back to `startDevServer` (the server's output then shares the terminal).
+ */
+export async function startLoggedDevServer(options: LoggedDevServerOptions): Promise<RunningDevServer> {
+  if (options.executable.type !== 'existing-path') return startDevServer(options);
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(ip));
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-format', 'pretty', '--log-level', 'warn'];
+  if (options.ui) args.push('--ui-port', String(options.uiPort ?? port + 1000));
+  else args.push('--headless');
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const { name, type } of RIVYA_SEARCH_ATTRIBUTES)
+    args.push('--search-attribute', `${name}=${TypedSearchAttributes.toMetadataType(type)}`);
+  // As the SDK starts it: no version check call home, workflow updates on; then the caller's values.
+  const dynamicConfig = {
+    'frontend.enableServerVersionCheck': false,
+    'frontend.enableUpdateWorkflowExecution': true,
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
+    ...options.dynamicConfig,
+  };
+  for (const [key, value] of Object.entries(dynamicConfig)) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+
+  const child = spawn(options.executable.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  child.stdout.on('data', options.output);
+  child.stderr.on('data', options.output);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+    child.once('error', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  // Its own process group does not die with this one: stop it when this process exits, however.
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.removeListener('exit', killOnExit);
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  try {
+    while (!(await accepts(ip, port))) {
+      if (exited) throw new Error(`the Temporal dev server exited at start (exit code ${child.exitCode ?? 'unknown'})`);
+      if (Date.now() > deadline) throw new Error(`the Temporal dev server did not accept connections on ${ip}:${port} in time`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const env = await TestWorkflowEnvironment.createFromExistingServer({ address: `${ip}:${port}` });
+    return {
+      address: env.address,
+      client: env.client,
+      nativeConnection: env.nativeConnection,
+      teardown: async () => {
+        await env.teardown().catch(() => undefined);
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

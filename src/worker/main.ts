@@ -4,26 +4,34 @@
  * connecting). SIGINT/SIGTERM trigger the SDK's graceful shutdown: no new tasks are taken, and
  * in-flight activities get a grace period to finish.
  */
-import { displayUrl, readRivyaSettings } from '../worker-settings';
+import { checkReferenceDirectory, displayUrl, readRivyaSettings } from '../worker-settings';
 import { printable } from '../cli/printable';
 import { createSora2Worker } from './create-worker';
 
 export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // RIVYA_* read once, here; the plugin gets the typed settings (key hidden from logs), never `env`.
   const settings = readRivyaSettings(env);
+  // Misconfiguration fails here, before connecting, instead of looking like an outage later.
+  checkReferenceDirectory(settings.RIVYA_REFERENCE_DIR);
+  const reachability = checkRivyaReachable(settings.RIVYA_BASE_URL);
   const { worker, connection, owned } = await createSora2Worker({
     taskQueue: settings.RIVYA_TASK_QUEUE,
     plugin: {
       settings,
       maxTaskQueueActivitiesPerSecond: settings.RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND,
       maxActivitiesPerSecond: settings.RIVYA_MAX_WORKER_CALLS_PER_SECOND,
-      referenceUrlPolicy: settings.RIVYA_REFERENCE_URL_ALLOW_PRIVATE === 'true' ? { allowHttp: true, allowPrivateNetworks: true } : undefined,
+      referenceUrlPolicy:
+        settings.RIVYA_REFERENCE_URL_ALLOW_PRIVATE === 'true' ? { allowHttp: true, allowPrivateNetworks: true } : undefined,
     },
     worker: {
       shutdownGraceTime: '20s',
-      ...(settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS } : {}),
+      ...(settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS !== undefined
+        ? { maxCachedWorkflows: settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS }
+        : {}),
     },
   });
+  const unreachable = await reachability;
+  if (unreachable) console.warn(unreachable);
   const workflowCode = worker.options.workflowBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start';
   const cache = worker.options.maxCachedWorkflows;
   console.log(
@@ -35,6 +43,35 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
     if (owned) await connection.close();
   }
   console.log('rivya-sora2 worker stopped');
+}
+
+/** How long the start-up check of RIVYA_BASE_URL may take. */
+export const REACHABILITY_CHECK_MS = 2_000;
+
+/**
+ * A short, unauthenticated look at the Rivya host (no API key is sent): any HTTP answer counts as
+ * reachable. Unreachable is a warning line, never a failure: the host may be back before the first
+ * generation, and every call retries anyway. Resolves to the warning, or undefined.
+ */
+export async function checkRivyaReachable(baseUrl: string, timeoutMs = REACHABILITY_CHECK_MS): Promise<string | undefined> {
+  try {
+    const response = await fetch(baseUrl, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    const detail =
+      typeof cause?.code === 'string'
+        ? cause.code
+        : typeof cause?.message === 'string'
+          ? cause.message
+          : err instanceof Error
+            ? err.name
+            : 'error';
+    const reason = timedOut ? `no answer within ${timeoutMs / 1000} s` : printable(detail);
+    return `warning: Rivya API ${displayUrl(baseUrl)} is not reachable right now (${reason}); the worker starts anyway and its calls retry — check RIVYA_BASE_URL if this persists`;
+  }
 }
 
 if (require.main === module) {

@@ -4,10 +4,9 @@
  * each embedded part replaced by the real one when TEMPORAL_ADDRESS / RIVYA_BASE_URL are set.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
@@ -16,14 +15,45 @@ import { startSora2Generation } from '../../client-helpers';
 import { assetPath } from '../../package-root';
 import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY } from '../../simulator';
 import { ensureTemporalCli } from '../../temporal-cli';
-import { startDevServer } from '../../temporal-cli/dev-server';
+import { startLoggedDevServer } from '../../temporal-cli/dev-server';
 import { createSora2Worker } from '../../worker/create-worker';
 import { displayUrl, readRivyaSettings } from '../../worker-settings';
 import { formatFailure } from '../failure-report';
 import { generationFailureOf } from '../../generation-failure';
 import { printable } from '../printable';
-import { quietSdkLogs } from '../quiet-logs';
+import { RunLog, sdkLogsToFile } from '../quiet-logs';
 import { waitWithProgress } from '../wait';
+
+/** The local run's own directory, under the current directory: references and the log file. */
+export const DEV_DIRECTORY = '.rivya-dev';
+export const DEV_LOG_FILE = 'dev.log';
+export const DEV_REFERENCES = 'references';
+export const SAMPLE_REFERENCE = 'sample-reference.png';
+
+/** The simulator's timing in the local run: a few seconds per task, enough to watch the phases move. */
+export const DEV_SIMULATOR_TIMING = { queuedMs: [1_000, 2_000], processingMs: { default: [4_000, 8_000] } } satisfies {
+  queuedMs: [number, number];
+  processingMs: Record<string, [number, number]>;
+};
+
+/**
+ * What the polling schedule should expect of a task on that simulator: the middle of its range,
+ * in whole seconds (so the same number fits `generate --expected-duration`). 8 s for 1–2 s queued
+ * plus 4–8 s processing: the schedule then checks around 4 s and every 4.5 s after, not after a minute.
+ */
+export const DEV_EXPECTED_DURATION_S = Math.ceil(
+  (DEV_SIMULATOR_TIMING.queuedMs[0] +
+    DEV_SIMULATOR_TIMING.queuedMs[1] +
+    DEV_SIMULATOR_TIMING.processingMs.default[0] +
+    DEV_SIMULATOR_TIMING.processingMs.default[1]) /
+    2 /
+    1000,
+);
+
+/** A mistake in the command line, told before anything starts. */
+export class DevUsageError extends Error {
+  override readonly name = 'DevUsageError';
+}
 
 export interface DevOptions {
   port: string;
@@ -45,12 +75,78 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function startTemporal(options: DevOptions, cleanups: Cleanup[]): Promise<{ client: Client; worker: NativeConnection; address: string }> {
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The reference directory of the local run: --reference-dir, else ./.rivya-dev/references (made,
+ * with the sample image copied in). The same directory every run, so a newcomer can put images there.
+ */
+export function prepareReferenceDirectory(devDirectory: string, given: string | undefined): string {
+  if (given !== undefined) {
+    const directory = resolve(given);
+    if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+      throw new DevUsageError(
+        `--reference-dir ${given}: no such directory (create it, or leave the option out to use ${join(devDirectory, DEV_REFERENCES)})`,
+      );
+    }
+    return directory;
+  }
+  const directory = join(devDirectory, DEV_REFERENCES);
+  mkdirSync(directory, { recursive: true });
+  const sample = join(directory, SAMPLE_REFERENCE);
+  if (!existsSync(sample)) copyFileSync(assetPath(SAMPLE_REFERENCE), sample);
+  return directory;
+}
+
+/**
+ * The first generation's reference, as a path relative to the reference directory. A file that is
+ * not in the directory but exists where the user is (`--reference assets/sample-reference.png`,
+ * `--reference ~/cat.png`) is copied in, and the copy is used. Anything else is refused before
+ * anything starts, naming the directory.
+ */
+export function prepareReference(referenceDirectory: string, given: string | undefined, log: (line: string) => void): string | undefined {
+  if (given === undefined) return existsSync(join(referenceDirectory, SAMPLE_REFERENCE)) ? SAMPLE_REFERENCE : undefined;
+  if (/^[a-z]+:\/\//i.test(given))
+    throw new DevUsageError(`--reference ${given}: dev takes a local image; give generate an https URL instead`);
+  const inside = resolve(referenceDirectory, given);
+  if (isInside(referenceDirectory, inside) && isFile(inside)) return relative(referenceDirectory, inside);
+  const elsewhere = resolve(given);
+  if (isFile(elsewhere)) {
+    const copy = join(referenceDirectory, basename(elsewhere));
+    if (resolve(copy) !== elsewhere) copyFileSync(elsewhere, copy);
+    log(`Reference: copied ${given} to ${copy} (the worker reads references only from ${referenceDirectory})`);
+    return basename(elsewhere);
+  }
+  throw new DevUsageError(
+    `--reference ${given}: no such file in the reference directory ${referenceDirectory} (nor in the current directory); ` +
+      `put the image in ${referenceDirectory} and pass its name, e.g. --reference ${SAMPLE_REFERENCE}`,
+  );
+}
+
+async function startTemporal(
+  options: DevOptions,
+  log: RunLog,
+  cleanups: Cleanup[],
+): Promise<{ client: Client; worker: NativeConnection; address: string }> {
   if (process.env.TEMPORAL_ADDRESS) {
     const config = loadClientConnectConfig();
     const worker = await NativeConnection.connect(config.connectionOptions);
     const connection = await Connection.connect(config.connectionOptions);
-    cleanups.push(() => connection.close(), () => worker.close());
+    cleanups.push(
+      () => connection.close(),
+      () => worker.close(),
+    );
     console.log(`Temporal: ${process.env.TEMPORAL_ADDRESS} (from TEMPORAL_ADDRESS)`);
     return { client: new Client({ connection, namespace: config.namespace ?? 'default' }), worker, address: process.env.TEMPORAL_ADDRESS };
   }
@@ -58,10 +154,19 @@ async function startTemporal(options: DevOptions, cleanups: Cleanup[]): Promise<
   const wantedPort = Number(options.port);
   const wantedUiPort = Number(options.uiPort);
   // Fall back to free ports rather than failing when another dev server holds the usual ones.
-  // Port 0 (or a taken one) lets the dev server pick; the UI then sits at port + 1000.
+  // Port 0 (or a taken one) picks a free one; the UI then sits at port + 1000.
   const port = wantedPort > 0 && (await portIsFree(wantedPort)) ? wantedPort : undefined;
   const uiPort = port !== undefined && wantedUiPort > 0 && (await portIsFree(wantedUiPort)) ? wantedUiPort : undefined;
-  const env = await startDevServer({ executable, ip: '127.0.0.1', port, ui: true, uiPort, dbFilename: options.dbFile });
+  // The server's banner, warnings and shutdown lines go to the run's log, not the terminal.
+  const env = await startLoggedDevServer({
+    executable,
+    ip: '127.0.0.1',
+    port,
+    ui: true,
+    uiPort,
+    dbFilename: options.dbFile,
+    output: log.sink('[temporal] '),
+  });
   cleanups.push(() => env.teardown());
   const shownUiPort = uiPort ?? Number(env.address.split(':').pop()) + 1000;
   console.log(`Temporal dev server: ${env.address}   UI: http://127.0.0.1:${shownUiPort}`);
@@ -74,32 +179,65 @@ async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKe
     console.log(`Rivya API: ${displayUrl(settings.RIVYA_BASE_URL)} (from RIVYA_BASE_URL)`);
     return { baseUrl: settings.RIVYA_BASE_URL, apiKey: settings.RIVYA_API_KEY, simulated: false };
   }
-  const simulator = await startRivyaSimulator({
-    port: 0,
-    // A few seconds per task: long enough to watch it move through the phases in the UI.
-    timing: { queuedMs: [1_000, 2_000], processingMs: { default: [4_000, 8_000] } },
-  });
+  const simulator = await startRivyaSimulator({ port: 0, timing: DEV_SIMULATOR_TIMING });
   cleanups.push(() => simulator.close());
   console.log(`Rivya simulator: ${simulator.url}   (stats: ${simulator.url}/_simulator/stats)`);
+  // The key is the simulator's fixed, local-only one: printed for users who wire their own worker.
+  console.log(
+    `  simulator API key: ${DEFAULT_SIMULATOR_API_KEY}   (RIVYA_API_KEY for a worker of your own, with RIVYA_BASE_URL=${simulator.url})`,
+  );
   console.log(`  simulator admin token: ${simulator.adminToken}   (Authorization: Bearer <token> on /_simulator/*)`);
+  console.log(
+    `  simulated tasks take ${DEV_SIMULATOR_TIMING.queuedMs[0] / 1000}–${(DEV_SIMULATOR_TIMING.queuedMs[1] + DEV_SIMULATOR_TIMING.processingMs.default[1]) / 1000} s; generations here expect ${DEV_EXPECTED_DURATION_S} s`,
+  );
   return { baseUrl: simulator.url, apiKey: DEFAULT_SIMULATOR_API_KEY, simulated: true };
 }
 
+/** Resolves on the first Ctrl-C / SIGTERM; a second one exits at once. */
+function stopSignal(): { stopped: Promise<void>; requested: () => boolean; dispose: () => void } {
+  let requested = false;
+  let resolveStop!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+  const onSignal = () => {
+    if (requested) process.exit(130);
+    requested = true;
+    console.log('Stopping (Ctrl-C again to force)...');
+    resolveStop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stopped,
+    requested: () => requested,
+    dispose: () => {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}
+
 export async function runDev(options: DevOptions): Promise<number> {
+  const devDirectory = resolve(DEV_DIRECTORY);
+  // Checked before anything starts: a wrong --reference-dir or --reference costs no server start.
+  mkdirSync(devDirectory, { recursive: true });
+  const referenceDir = prepareReferenceDirectory(devDirectory, options.referenceDir);
+  const reference = prepareReference(referenceDir, options.reference, (line) => console.log(line));
+
+  const log = new RunLog(join(devDirectory, DEV_LOG_FILE));
+  sdkLogsToFile(log);
+  console.log(`Log: ${log.path}   (worker and Temporal server details; the terminal shows progress)`);
+  console.log(`References: ${referenceDir}   (put your images here, then --reference <file name>)`);
+
   const cleanups: Cleanup[] = [];
+  const signal = stopSignal();
   const shutdown = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const temporal = await startTemporal(options, cleanups);
+    const temporal = await startTemporal(options, log, cleanups);
+    if (signal.requested()) return 130;
     const rivya = await startRivya(cleanups);
-    let referenceDir = options.referenceDir;
-    let reference = options.reference;
-    if (!referenceDir) {
-      referenceDir = mkdtempSync(join(tmpdir(), 'rivya-dev-refs-'));
-      copyFileSync(assetPath('sample-reference.png'), join(referenceDir, 'sample-reference.png'));
-      reference ??= 'sample-reference.png';
-    }
+    if (signal.requested()) return 130;
     const { worker } = await createSora2Worker({
       connection: temporal.worker,
       plugin: { apiKey: rivya.apiKey, baseUrl: rivya.baseUrl, referenceDirectory: referenceDir },
@@ -107,9 +245,10 @@ export async function runDev(options: DevOptions): Promise<number> {
     const running = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
+      await running.catch(() => undefined);
     });
     console.log(`Worker: task queue "${worker.options.taskQueue}", references read from ${referenceDir}`);
+    if (signal.requested()) return 130;
 
     const workflowId = `dev-${randomUUID()}`;
     const handle = await startSora2Generation(
@@ -117,35 +256,43 @@ export async function runDev(options: DevOptions): Promise<number> {
       {
         prompt: options.prompt,
         ...(reference ? { reference: { path: reference } } : {}),
-        ...(rivya.simulated ? { polling: { expectedDurationMs: 6_000 } } : {}),
+        // The simulator's timing, so the schedule checks within seconds instead of after a minute.
+        ...(rivya.simulated ? { polling: { expectedDurationMs: DEV_EXPECTED_DURATION_S * 1000 } } : {}),
         metadata: { startedBy: 'rivya-sora2 dev' },
       },
       { workflowId, taskQueue: worker.options.taskQueue },
     );
-    console.log(`First generation: ${workflowId}`);
+    console.log(`First generation: ${workflowId}${reference ? ` (reference ${reference})` : ''}`);
     let exitCode = 0;
     try {
-      const result = await waitWithProgress(handle, true);
+      const result = await Promise.race([waitWithProgress(handle, true), signal.stopped.then(() => undefined)]);
+      if (result === undefined) return 130;
       // Server-provided text: printed without terminal control sequences.
       console.log(`Video: ${printable(result.videoUrl)}`);
-      console.log(`  task ${printable(result.taskId)}, ${result.credits.final} credits, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`);
+      console.log(
+        `  task ${printable(result.taskId)}, ${result.credits.final} credits, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
+      );
     } catch (err) {
       const report = generationFailureOf(err);
       if (!report) throw err;
       for (const line of formatFailure(report)) console.error(line);
+      console.error(`  details: ${log.path}`);
       exitCode = 1;
     }
-    if (!options.once) {
-      console.log(`Still running. More generations: TEMPORAL_ADDRESS=${temporal.address} npx rivya-sora2 generate --prompt "..." --wait`);
+    if (!options.once && !signal.requested()) {
+      const expected = rivya.simulated ? ` --expected-duration ${DEV_EXPECTED_DURATION_S}` : '';
+      const sample = reference ? ` --reference ${reference}` : '';
+      console.log(
+        `Still running. More generations: TEMPORAL_ADDRESS=${temporal.address} npx rivya-sora2 generate --prompt "..."${sample}${expected} --wait`,
+      );
       console.log('Ctrl-C stops everything.');
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await signal.stopped;
     }
     return exitCode;
   } finally {
     await shutdown();
+    signal.dispose();
+    await log.close();
   }
 }
 
@@ -157,11 +304,16 @@ export function registerDev(program: Command): void {
     .option('--ui-port <port>', 'Temporal UI port', '8233')
     .option('--db-file <path>', 'persist the dev server in this SQLite file')
     .option('--prompt <text>', 'prompt of the first generation', 'A paper boat drifting down a rain-soaked street, cinematic, golden hour')
-    .option('--reference-dir <dir>', 'directory the worker may read references from (default: a temp dir with the sample image)')
-    .option('--reference <path>', 'reference image of the first generation, relative to --reference-dir')
+    .option(
+      '--reference-dir <dir>',
+      `directory the worker reads references from (default: ./${DEV_DIRECTORY}/${DEV_REFERENCES}, with the sample image)`,
+    )
+    .option(
+      '--reference <path>',
+      'reference image of the first generation: a file in the reference directory, or one elsewhere (copied in)',
+    )
     .option('--once', 'stop after the first generation instead of staying up')
     .action(async (options: DevOptions) => {
-      quietSdkLogs();
       process.exitCode = await runDev(options);
     });
 }
