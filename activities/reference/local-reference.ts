@@ -18,7 +18,13 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { MAX_REFERENCE_BYTES } from '../../src/rivya/models';
 import { referenceRejected } from './rejection';
 
-const NOT_FOUND = 'reference.path: no such file in the reference directory';
+/**
+ * Names the directory as configured (the operator's own setting, not the resolved real path) and
+ * says how to fix it: the first path a newcomer types is often one relative to their shell.
+ */
+const notFound = (referenceDirectory: string) =>
+  `reference.path: no such file in the worker's reference directory ${referenceDirectory}; put the image there ` +
+  '(RIVYA_REFERENCE_DIR; with rivya-sora2 dev: ./.rivya-dev/references) and pass its path relative to that directory';
 const OUTSIDE = 'reference.path: outside the reference directory';
 
 function isInside(root: string, path: string): boolean {
@@ -38,7 +44,7 @@ export async function resolveLocalReference(path: string, referenceDirectory: st
   try {
     resolved = await realpath(lexical);
   } catch {
-    throw referenceRejected(NOT_FOUND);
+    throw referenceRejected(notFound(referenceDirectory));
   }
   if (!isInside(root, resolved)) throw referenceRejected(OUTSIDE);
   return resolved;
@@ -68,7 +74,7 @@ export async function readLocalReference(path: string, referenceDirectory: strin
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw referenceRejected('reference.path: the file was replaced by a link while being read');
-    throw referenceRejected(NOT_FOUND);
+    throw referenceRejected(notFound(referenceDirectory!));
   }
   try {
     const stats = await handle.stat();
