@@ -6,12 +6,7 @@ import { Context } from '@temporalio/activity';
 import type { RivyaClient } from '../src/rivya';
 import { toClientRequestId } from '../src/rivya/models';
 import { refundState } from '../src/rivya/task-status';
-import type {
-  CreateGenerationInput,
-  CreateGenerationOutput,
-  CreditReconciliation,
-  TaskSnapshot,
-} from '../workflows/activity-contract';
+import type { CreateGenerationInput, CreateGenerationOutput, CreditReconciliation, TaskSnapshot } from '../workflows/activity-contract';
 import { callRivya } from './rivya-failure';
 import { toTaskSnapshot } from './task-snapshot';
 
@@ -20,7 +15,12 @@ export function makeGenerationActivities(client: RivyaClient) {
     const params: Record<string, unknown> = { ...input.params };
     if (input.reference) {
       params.referenceMediaItems = [
-        { url: input.reference.url, kind: 'image', mimeType: input.reference.mimeType, ...(input.reference.name ? { name: input.reference.name } : {}) },
+        {
+          url: input.reference.url,
+          kind: 'image',
+          mimeType: input.reference.mimeType,
+          ...(input.reference.name ? { name: input.reference.name } : {}),
+        },
       ];
     }
     // The same key on every attempt: a retry after a lost response gets the original task back.

@@ -19,7 +19,11 @@ export function generationFailureOf(err: unknown): GenerationFailure | undefined
   if (!(err instanceof WorkflowFailedError)) return undefined;
   const cause = err.cause;
   if (cause instanceof ApplicationFailure) {
-    return { type: cause.type ?? 'ApplicationFailure', message: cause.message, details: cause.details?.[0] as GenerationFailureDetails | undefined };
+    return {
+      type: cause.type ?? 'ApplicationFailure',
+      message: cause.message,
+      details: cause.details?.[0] as GenerationFailureDetails | undefined,
+    };
   }
   return { type: cause?.name ?? 'WorkflowFailed', message: cause?.message ?? err.message, details: undefined };
 }

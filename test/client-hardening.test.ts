@@ -177,7 +177,9 @@ describe('1. redirects are never followed: the key and the paid POST stay with R
       }),
     );
     const client = clientFor(rivya.url);
-    const err = await caught(call === 'createGeneration' ? client.createGeneration(CREATE, { idempotencyKey: 'wf-redirect' }) : client.getCredits());
+    const err = await caught(
+      call === 'createGeneration' ? client.createGeneration(CREATE, { idempotencyKey: 'wf-redirect' }) : client.getCredits(),
+    );
     expect(elsewhere.requests).toEqual([]); // no Authorization, no POST, no Idempotency-Key went there
     expect(rivya.requests).toHaveLength(1); // and it was not retried by the client either
     expect(err).toMatchObject({ name: 'RivyaUnexpectedRedirectError', code: 'unexpected_redirect', retryable: false, status });
@@ -188,11 +190,18 @@ describe('1. redirects are never followed: the key and the paid POST stay with R
   });
 
   test('through the paid-create activity, the redirect is a non-retryable ApplicationFailure', async () => {
-    const elsewhere = await track(startHttp((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(TASK))));
+    const elsewhere = await track(
+      startHttp((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(TASK))),
+    );
     const rivya = await track(startHttp((req, res) => res.writeHead(307, { Location: `${elsewhere.url}${req.url}` }).end()));
     const { rivyaCreateGeneration } = makeGenerationActivities(clientFor(rivya.url));
     const env = new MockActivityEnvironment();
-    const input: CreateGenerationInput = { model: 'sora-2', prompt: 'p', params: { n_frames: '10' }, idempotencyKey: 'wf-activity-redirect' };
+    const input: CreateGenerationInput = {
+      model: 'sora-2',
+      prompt: 'p',
+      params: { n_frames: '10' },
+      idempotencyKey: 'wf-activity-redirect',
+    };
     const err = await caught(env.run(rivyaCreateGeneration, input));
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect(err).toMatchObject({ type: 'rivya:unexpected_redirect', nonRetryable: true });
@@ -277,7 +286,11 @@ describe('2. answers are capped by decoded size', () => {
 
   test('the cap is configurable: maxResponseBytes 1024 refuses a 4 KB answer (declared length)', async () => {
     const body = JSON.stringify({ current_credits: 1, pad: ' '.repeat(4096) });
-    const rivya = await track(startHttp((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body)));
+    const rivya = await track(
+      startHttp((_req, res) =>
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body),
+      ),
+    );
     const err = await caught(clientFor(rivya.url, { maxResponseBytes: 1024 }).getCredits());
     expect(err).toMatchObject({ name: 'RivyaResponseTooLargeError', retryable: false, limitBytes: 1024 });
     // Under the default cap the same answer is fine.
@@ -285,7 +298,9 @@ describe('2. answers are capped by decoded size', () => {
   });
 
   test('a huge error page is cut, not refused: a 503 stays a retryable API error', async () => {
-    const rivya = await track(startHttp((_req, res) => res.writeHead(503, { 'Content-Type': 'text/html' }).end(Buffer.alloc(8 * 1024 * 1024, 0x41))));
+    const rivya = await track(
+      startHttp((_req, res) => res.writeHead(503, { 'Content-Type': 'text/html' }).end(Buffer.alloc(8 * 1024 * 1024, 0x41))),
+    );
     const err = await caught(clientFor(rivya.url).getCredits());
     expect(err).toMatchObject({ name: 'RivyaApiError', status: 503, retryable: true });
     expect(err.message.length).toBeLessThan(10_000);
@@ -327,13 +342,16 @@ describe('3. permanent failures are not retried; a slow host is', () => {
     expect(new RivyaNetworkError('x', code).retryable).toBe(true);
   });
 
-  test.each(['CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ENOTFOUND'])(
-    'a %s socket error is not retryable',
-    (code) => {
-      expect(new RivyaNetworkError('x', code).retryable).toBe(false);
-      expect(toActivityFailure(new RivyaNetworkError('x', code))).toMatchObject({ nonRetryable: true });
-    },
-  );
+  test.each([
+    'CERT_HAS_EXPIRED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ENOTFOUND',
+  ])('a %s socket error is not retryable', (code) => {
+    expect(new RivyaNetworkError('x', code).retryable).toBe(false);
+    expect(toActivityFailure(new RivyaNetworkError('x', code))).toMatchObject({ nonRetryable: true });
+  });
 
   const png = readFileSync(assetPath('sample-reference.png'));
   /** A media host that serves the sample PNG on every path, or trickles forever on /slow*. */
@@ -408,7 +426,11 @@ describe('3. permanent failures are not retried; a slow host is', () => {
   test('reference download: a good URL still downloads (the guard options and CA work as before)', async () => {
     const pems = await certificate();
     const media = await track(startHttps(pems, mediaHandler));
-    const downloaded = await downloadReference(`${media.url}/caf%C3%A9.png`, { allowedHosts: ['localhost'], ca: pems.cert }, new AbortController().signal);
+    const downloaded = await downloadReference(
+      `${media.url}/caf%C3%A9.png`,
+      { allowedHosts: ['localhost'], ca: pems.cert },
+      new AbortController().signal,
+    );
     try {
       expect(downloaded.name).toBe('café.png');
       expect(readFileSync(downloaded.path).equals(png)).toBe(true);

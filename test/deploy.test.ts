@@ -42,7 +42,10 @@ test('the stack has the production shape: Postgres, schema job, server, namespac
 
 test('the namespace job registers exactly the search attributes the workflow uses', () => {
   const script = read('deploy/temporal/create-namespace.sh');
-  const declared = /SEARCH_ATTRIBUTES="([^"]+)"/.exec(script)![1]!.split(/\s+/).map((pair) => pair.split('='));
+  const declared = /SEARCH_ATTRIBUTES="([^"]+)"/
+    .exec(script)![1]!
+    .split(/\s+/)
+    .map((pair) => pair.split('='));
   const expected = RIVYA_SEARCH_ATTRIBUTES.map((key) => [key.name, key.type.charAt(0) + key.type.slice(1).toLowerCase()]);
   expect(declared.sort()).toEqual(expected.sort());
 });

@@ -16,12 +16,21 @@ const details: GenerationFailureDetails = {
 const failed = (cause: Error | undefined) => new WorkflowFailedError('Workflow execution failed', cause, RetryState.NON_RETRYABLE_FAILURE);
 
 test("a typed failure: the FailureTypes value, the message and the run's details", () => {
-  const cause = ApplicationFailure.create({ type: FailureTypes.GenerationCancelled, message: 'cancelled', nonRetryable: true, details: [details] });
+  const cause = ApplicationFailure.create({
+    type: FailureTypes.GenerationCancelled,
+    message: 'cancelled',
+    nonRetryable: true,
+    details: [details],
+  });
   expect(generationFailureOf(failed(cause))).toEqual({ type: FailureTypes.GenerationCancelled, message: 'cancelled', details });
 });
 
 test('a run ended from outside (terminated): the failure name, no details', () => {
-  expect(generationFailureOf(failed(new TerminatedFailure('by operator')))).toEqual({ type: 'TerminatedFailure', message: 'by operator', details: undefined });
+  expect(generationFailureOf(failed(new TerminatedFailure('by operator')))).toEqual({
+    type: 'TerminatedFailure',
+    message: 'by operator',
+    details: undefined,
+  });
 });
 
 test('anything but a failed workflow is not a generation failure', () => {

@@ -9,7 +9,12 @@ import { assetPath } from '../src/package-root';
 import { makeJpeg, makeLossyWebp, makePng, makeWebp, pngChunk, riffChunk } from './helpers/images';
 
 const check = (bytes: Buffer) => inspectImageStructure(sniffMime(bytes) ?? ('text/html' as never), bytes);
-const zip = Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200, 0x41), Buffer.from('PK\x05\x06', 'latin1'), Buffer.alloc(18)]);
+const zip = Buffer.concat([
+  Buffer.from('PK\x03\x04', 'latin1'),
+  Buffer.alloc(200, 0x41),
+  Buffer.from('PK\x05\x06', 'latin1'),
+  Buffer.alloc(18),
+]);
 const html = Buffer.from('<html><script>alert(1)</script></html>');
 
 test('well-formed images of every accepted type pass, with their dimensions', () => {
@@ -28,7 +33,11 @@ const iendAt = png.length - 12;
 test.each([
   ['PNG + ZIP appended (polyglot)', Buffer.concat([png, zip]), /after its IEND/],
   ['PNG + HTML appended', Buffer.concat([png, html]), /after its IEND/],
-  ['5 MB of garbage between chunks, IEND kept at the end', Buffer.concat([png.subarray(0, iendAt), Buffer.alloc(5 * 1024 * 1024, 0x41), png.subarray(iendAt)]), /chunk|CRC/],
+  [
+    '5 MB of garbage between chunks, IEND kept at the end',
+    Buffer.concat([png.subarray(0, iendAt), Buffer.alloc(5 * 1024 * 1024, 0x41), png.subarray(iendAt)]),
+    /chunk|CRC/,
+  ],
   ['5 MB hidden in a private ancillary chunk', makePng(64, 64, [pngChunk('prIv', Buffer.alloc(5 * 1024 * 1024, 7))]), /metadata/],
   ['a chunk with a wrong CRC', makePng(64, 64, [pngChunk('tEXt', Buffer.from('a\0b'), 12345)]), /CRC/],
   ['an unknown critical chunk', makePng(64, 64, [pngChunk('XXXX', Buffer.from('x'))]), /critical/],
@@ -50,12 +59,24 @@ test.each([
   ['JPEG + ZIP appended (polyglot)', Buffer.concat([jpeg, zip]), /after its end-of-image/],
   ['JPEG + HTML appended', Buffer.concat([jpeg, html]), /after its end-of-image/],
   ['no EOI (truncated)', jpeg.subarray(0, jpeg.length - 2), /truncated/],
-  ['a segment length past the end', Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1, 0xff, 0xff]), Buffer.alloc(10)]), /past the end/],
-  ['no frame header before the scan', Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.from([0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0]), Buffer.from([1, 2, 0xff, 0xd9])]), /before its frame header/],
+  [
+    'a segment length past the end',
+    Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1, 0xff, 0xff]), Buffer.alloc(10)]),
+    /past the end/,
+  ],
+  [
+    'no frame header before the scan',
+    Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.from([0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0]), Buffer.from([1, 2, 0xff, 0xd9])]),
+    /before its frame header/,
+  ],
   ['EOI right after SOI', Buffer.from([0xff, 0xd8, 0xff, 0xd9]), /before any image scan/],
   ['0×0 px', makeJpeg(0, 0), /smaller/],
   ['65535×65535 px', makeJpeg(65_535, 65_535), /larger/],
-  ['3 MB of APP1 metadata', makeJpeg(320, 240, [Buffer.alloc(60_000, 1), ...Array.from({ length: 50 }, () => Buffer.alloc(60_000, 2))]), /metadata/],
+  [
+    '3 MB of APP1 metadata',
+    makeJpeg(320, 240, [Buffer.alloc(60_000, 1), ...Array.from({ length: 50 }, () => Buffer.alloc(60_000, 2))]),
+    /metadata/,
+  ],
 ])('JPEG: %s is refused', (_label, bytes, reason) => {
   const result = check(bytes);
   expect(result.ok).toBe(false);
@@ -70,9 +91,21 @@ const webp = makeWebp(200, 100);
 
 test.each([
   ['WebP with bytes past its RIFF length', Buffer.concat([webp, zip]), /length field/],
-  ['WebP whose RIFF length covers a ZIP in an unknown chunk over the metadata cap', makeWebp(200, 100, [riffChunk('ZIPX', Buffer.alloc(3 * 1024 * 1024, 1))]), /metadata/],
+  [
+    'WebP whose RIFF length covers a ZIP in an unknown chunk over the metadata cap',
+    makeWebp(200, 100, [riffChunk('ZIPX', Buffer.alloc(3 * 1024 * 1024, 1))]),
+    /metadata/,
+  ],
   ['animated WebP', makeWebp(200, 100, [riffChunk('ANIM', Buffer.alloc(6))]), /animated/],
-  ['VP8L with a wrong signature byte', (() => { const b = Buffer.from(webp); b[20] = 0; return b; })(), /VP8L/],
+  [
+    'VP8L with a wrong signature byte',
+    (() => {
+      const b = Buffer.from(webp);
+      b[20] = 0;
+      return b;
+    })(),
+    /VP8L/,
+  ],
   ['1×1 px', makeWebp(1, 1), /smaller/],
 ])('WebP: %s is refused', (_label, bytes, reason) => {
   const result = check(bytes);

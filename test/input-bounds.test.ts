@@ -24,15 +24,23 @@ test('metadata is bounded in keys and bytes; small metadata passes', () => {
 
 test('compensation arguments are bounded in total', () => {
   const compensations = Array.from({ length: 4 }, () => ({ activity: 'undo', args: ['y'.repeat(5_000)] }));
-  expect(issuesOf({ prompt: 'p', compensations })).toEqual([expect.stringMatching(/^compensations: compensation args must total at most 16384 bytes/)]);
+  expect(issuesOf({ prompt: 'p', compensations })).toEqual([
+    expect.stringMatching(/^compensations: compensation args must total at most 16384 bytes/),
+  ]);
 });
 
 test('a 1 ms poll interval is raised to 1 s; a 10-year deadline and absurd durations are refused', () => {
   const checked = checkSora2Input({ prompt: 'p', polling: { firstCheckAfterMs: 1, minIntervalMs: 1, maxIntervalMs: 1 } });
   expect(checked.ok && checked.value.polling).toMatchObject({ firstCheckAfterMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 1_000 });
-  expect(issuesOf({ prompt: 'p', polling: { deadlineMs: 10 * 365 * 24 * 3_600_000 } })).toEqual([expect.stringMatching(/^polling\.deadlineMs: must be at most/)]);
-  expect(issuesOf({ prompt: 'p', polling: { expectedDurationMs: 2 ** 31 } })).toEqual([expect.stringMatching(/^polling\.expectedDurationMs: must be at most/)]);
-  expect(issuesOf({ prompt: 'p', polling: { maxIntervalMs: 2 ** 31 } })).toEqual([expect.stringMatching(/^polling\.maxIntervalMs: must be at most/)]);
+  expect(issuesOf({ prompt: 'p', polling: { deadlineMs: 10 * 365 * 24 * 3_600_000 } })).toEqual([
+    expect.stringMatching(/^polling\.deadlineMs: must be at most/),
+  ]);
+  expect(issuesOf({ prompt: 'p', polling: { expectedDurationMs: 2 ** 31 } })).toEqual([
+    expect.stringMatching(/^polling\.expectedDurationMs: must be at most/),
+  ]);
+  expect(issuesOf({ prompt: 'p', polling: { maxIntervalMs: 2 ** 31 } })).toEqual([
+    expect.stringMatching(/^polling\.maxIntervalMs: must be at most/),
+  ]);
 });
 
 test('an input that is not JSON (a cycle) is refused, not thrown', () => {

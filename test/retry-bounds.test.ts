@@ -69,7 +69,9 @@ describe('on the real dev server', () => {
       { workflowId, taskQueue: stack.taskQueue },
     );
     const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
-    const scheduled = (history.events ?? []).flatMap((event) => (event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes] : []));
+    const scheduled = (history.events ?? []).flatMap((event) =>
+      event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes] : [],
+    );
     const types = new Set(scheduled.map((attributes) => attributes.activityType?.name));
     expect([...types].sort()).toEqual(['rivyaCreateGeneration', 'rivyaGetGeneration', 'rivyaUploadReference']);
     for (const attributes of scheduled) {

@@ -122,7 +122,7 @@ describe('error typing', () => {
     expect(err.retryable).toBe(true);
   });
 
-  test('the caller\'s AbortSignal ends the request as RivyaAbortedError', async () => {
+  test("the caller's AbortSignal ends the request as RivyaAbortedError", async () => {
     simulator.configure({ faults: { getCredits: { script: ['slow'], slowMs: 1_000 } } });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
@@ -172,7 +172,11 @@ test('the simulator also runs as a standalone process', async () => {
   const { spawn } = await import('node:child_process');
   const { join } = await import('node:path');
   const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'simulator', 'main.js')], {
-    env: { ...process.env, RIVYA_SIMULATOR_PORT: '0', RIVYA_SIMULATOR_CONFIG: JSON.stringify({ apiKeys: [{ key: TEST_API_KEY, account: 'a' }] }) },
+    env: {
+      ...process.env,
+      RIVYA_SIMULATOR_PORT: '0',
+      RIVYA_SIMULATOR_CONFIG: JSON.stringify({ apiKeys: [{ key: TEST_API_KEY, account: 'a' }] }),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

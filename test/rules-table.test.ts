@@ -54,7 +54,7 @@ describe('workflow input params come from the models table', () => {
   });
 });
 
-test('the CLI help lists each param\'s options from the table, default marked', () => {
+test("the CLI help lists each param's options from the table, default marked", () => {
   const program = new Command();
   registerGenerate(program);
   const help = program.commands[0]!.helpInformation().replace(/\s+/g, ' ');
@@ -67,7 +67,7 @@ test('the CLI help lists each param\'s options from the table, default marked', 
   expect(help).toMatch(/--size <size> .*\(sora-2-pro only\)/);
 });
 
-test('a client_request_id is cut to Rivya\'s limit', () => {
+test("a client_request_id is cut to Rivya's limit", () => {
   expect(toClientRequestId('x'.repeat(MAX_CLIENT_REQUEST_ID_CHARS + 50))).toHaveLength(MAX_CLIENT_REQUEST_ID_CHARS);
   expect(toClientRequestId('short-id')).toBe('short-id');
 });
@@ -129,13 +129,18 @@ describe('URL guard refusals are recognised by type and code', () => {
 describe('worker settings: typed options laid over the environment', () => {
   const KEY = 'rvya_sk_env';
 
-  test('defaults come from the client\'s own defaults', () => {
+  test("defaults come from the client's own defaults", () => {
     const settings = readRivyaSettings({ RIVYA_API_KEY: KEY });
     expect(settings.RIVYA_REQUEST_TIMEOUT_MS).toBe(DEFAULT_REQUEST_TIMEOUT_MS);
   });
 
   test('an option wins over its variable; an unset option leaves the variable', () => {
-    const env = { RIVYA_API_KEY: KEY, RIVYA_BASE_URL: 'https://env.example', RIVYA_REQUEST_TIMEOUT_MS: '5000', RIVYA_REFERENCE_DIR: '/env/refs' };
+    const env = {
+      RIVYA_API_KEY: KEY,
+      RIVYA_BASE_URL: 'https://env.example',
+      RIVYA_REQUEST_TIMEOUT_MS: '5000',
+      RIVYA_REFERENCE_DIR: '/env/refs',
+    };
     const settings = resolveRivyaSettings({ apiKey: 'rvya_sk_option', requestTimeoutMs: 1234, referenceDirectory: undefined }, env);
     expect(settings).toMatchObject({
       RIVYA_API_KEY: 'rvya_sk_option',
@@ -146,7 +151,9 @@ describe('worker settings: typed options laid over the environment', () => {
   });
 
   test('an option over an invalid variable is what counts', () => {
-    expect(resolveRivyaSettings({ baseUrl: 'https://ok.example' }, { RIVYA_API_KEY: KEY, RIVYA_BASE_URL: 'not a url' }).RIVYA_BASE_URL).toBe('https://ok.example');
+    expect(
+      resolveRivyaSettings({ baseUrl: 'https://ok.example' }, { RIVYA_API_KEY: KEY, RIVYA_BASE_URL: 'not a url' }).RIVYA_BASE_URL,
+    ).toBe('https://ok.example');
   });
 
   test('an empty variable is unset', () => {

@@ -134,9 +134,13 @@ describe('with the admin token', () => {
     expect(requests.status).toBe(200);
     expect(requests.json).toEqual([expect.objectContaining({ endpoint: 'createGeneration', status: 202 })]);
 
-    const configured = await call('POST', '/_simulator/config', { authorization: auth, body: { faults: { getCredits: { script: ['unavailable'] } } } });
+    const configured = await call('POST', '/_simulator/config', {
+      authorization: auth,
+      body: { faults: { getCredits: { script: ['unavailable'] } } },
+    });
     expect(configured.status).toBe(200);
-    const credits = () => fetch(`${simulator.url}/api/v1/credits`, { headers: { Authorization: bearer(TEST_API_KEY) } }).then((r) => r.status);
+    const credits = () =>
+      fetch(`${simulator.url}/api/v1/credits`, { headers: { Authorization: bearer(TEST_API_KEY) } }).then((r) => r.status);
     expect(await credits()).toBe(503);
     expect(await credits()).toBe(200);
 
@@ -165,7 +169,9 @@ describe('with the admin token', () => {
       byEnv = await start();
       expect(adminTokenOf(byOption)).toBe(fixed);
       expect((await call('GET', '/_simulator/stats', { sim: byOption, authorization: bearer(fixed) })).status).toBe(200);
-      expect((await call('GET', '/_simulator/stats', { sim: byEnv, authorization: bearer('rvya_sim_admin_from_the_environment_0002') })).status).toBe(200);
+      expect(
+        (await call('GET', '/_simulator/stats', { sim: byEnv, authorization: bearer('rvya_sim_admin_from_the_environment_0002') })).status,
+      ).toBe(200);
       expect((await call('GET', '/_simulator/stats', { sim: byEnv })).status).toBe(401);
     } finally {
       if (previous === undefined) delete process.env.RIVYA_SIMULATOR_ADMIN_TOKEN;
@@ -216,7 +222,12 @@ describe('config answers never carry an API key', () => {
     const auth = bearer(adminTokenOf(simulator));
     const response = await call('POST', '/_simulator/config', {
       authorization: auth,
-      body: { apiKeys: [{ key: TEST_API_KEY, account: 'acct_primary' }, { key: ADDED_KEY, account: 'acct_added', scopes: ['credits:read'] }] },
+      body: {
+        apiKeys: [
+          { key: TEST_API_KEY, account: 'acct_primary' },
+          { key: ADDED_KEY, account: 'acct_added', scopes: ['credits:read'] },
+        ],
+      },
     });
     expect(response.status).toBe(200);
     expectNoSecrets(response.text);
@@ -230,7 +241,10 @@ describe('config answers never carry an API key', () => {
 
     // A refused patch does not echo the key it carried either.
     const rejectedKey = 'sk_not_prefixed_secret_value_9d1c';
-    const bad = await call('POST', '/_simulator/config', { authorization: auth, body: { apiKeys: [{ key: rejectedKey, account: 'acct_bad' }] } });
+    const bad = await call('POST', '/_simulator/config', {
+      authorization: auth,
+      body: { apiKeys: [{ key: rejectedKey, account: 'acct_bad' }] },
+    });
     expect(bad.status).toBe(400);
     expectNoSecrets(bad.text, [rejectedKey]);
   });

@@ -82,7 +82,14 @@ describe('generations (D3, D4, S1, S2, S3, S6)', () => {
     const before = simulator.stats().wallets.acct_primary!;
     const response = await createRaw(minimalBody(), 'create-1');
     expect(response.status).toBe(202);
-    expect(response.body).toMatchObject({ status: 'queued', model: 'sora-2', reserved_credits: 6, final_credits: 0, result: null, error: null });
+    expect(response.body).toMatchObject({
+      status: 'queued',
+      model: 'sora-2',
+      reserved_credits: 6,
+      final_credits: 0,
+      result: null,
+      error: null,
+    });
     expect(response.body.id).toMatch(/^task_/);
     expect(response.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(simulator.stats().wallets.acct_primary).toBe(before - 6);
@@ -162,7 +169,7 @@ describe('generations (D3, D4, S1, S2, S3, S6)', () => {
     expect(simulator.stats().ledger.map((e) => e.kind)).toEqual(['reserve', 'refund']);
   });
 
-  test('unknown ids and other accounts\' tasks are 404 not_found', async () => {
+  test("unknown ids and other accounts' tasks are 404 not_found", async () => {
     const { body: created } = await createRaw(minimalBody(), 'mine');
     expect((await rawRequest(simulator, '/api/v1/generations/task_nope')).body.error.code).toBe('not_found');
     const other = await rawRequest(simulator, `/api/v1/generations/${created.id}`, { apiKey: OTHER_ACCOUNT_KEY });
@@ -208,9 +215,20 @@ describe('validation (S8): 400 validation_failed naming the field', () => {
 
 describe('files (D5, S5)', () => {
   test('an image upload answers 201 with the file object, type from magic bytes', async () => {
-    const { status, body } = await upload(mediaBytes('webp', 2048), { kind: 'image', model: 'sora-2', client_request_id: 'wf-1' }, 'photo.jpg');
+    const { status, body } = await upload(
+      mediaBytes('webp', 2048),
+      { kind: 'image', model: 'sora-2', client_request_id: 'wf-1' },
+      'photo.jpg',
+    );
     expect(status).toBe(201);
-    expect(body).toMatchObject({ object: 'file', kind: 'image', mime_type: 'image/webp', size_bytes: 2048, name: 'photo.jpg', duration_token: null });
+    expect(body).toMatchObject({
+      object: 'file',
+      kind: 'image',
+      mime_type: 'image/webp',
+      size_bytes: 2048,
+      name: 'photo.jpg',
+      duration_token: null,
+    });
     expect(body.id).toMatch(/^file_/);
     const owned = await rawRequest(simulator, `/api/v1/files/${body.id}`);
     expect(owned.body.url).toBe(body.url);
@@ -221,7 +239,11 @@ describe('files (D5, S5)', () => {
     const { body: file } = await upload(mediaBytes('png'), { kind: 'image', model: 'sora-2' });
     const response = await createRaw({ ...minimalBody(), params: { referenceMediaItems: [{ url: file.url, kind: 'image' }] } });
     expect(response.status).toBe(202);
-    const other = await createRaw({ ...minimalBody(), params: { referenceMediaItems: [{ url: file.url, kind: 'image' }] } }, undefined, OTHER_ACCOUNT_KEY);
+    const other = await createRaw(
+      { ...minimalBody(), params: { referenceMediaItems: [{ url: file.url, kind: 'image' }] } },
+      undefined,
+      OTHER_ACCOUNT_KEY,
+    );
     expect(other.status).toBe(400);
   });
 

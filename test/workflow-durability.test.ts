@@ -98,7 +98,10 @@ test('continue-as-new under a lowered threshold carries all state and completes'
     const workflowId = nextId('continue-as-new');
     const handle = await startSora2Generation(
       stack.env.client,
-      { prompt: '[sim:succeed] a long one', polling: { firstCheckAfterMs: 100, minIntervalMs: 100, maxIntervalMs: 150, expectedDurationMs: 100 } },
+      {
+        prompt: '[sim:succeed] a long one',
+        polling: { firstCheckAfterMs: 100, minIntervalMs: 100, maxIntervalMs: 150, expectedDurationMs: 100 },
+      },
       { workflowId, taskQueue: stack.taskQueue },
     );
     const result = await handle.result();
@@ -136,7 +139,7 @@ async function replayAll(histories: Array<{ workflowId: string; history: tempora
   expect(replayed).toBe(histories.length);
 }
 
-test('this run\'s histories (crash, restart, continue-as-new, failure) replay and hold no API key', async () => {
+test("this run's histories (crash, restart, continue-as-new, failure) replay and hold no API key", async () => {
   const stack = await startTestStack({ activities: { async releaseQuota() {} } });
   try {
     const failing = nextId('replay-failed');

@@ -79,7 +79,14 @@ test('a failed task: compensations run newest-first, the refund is reported, the
   expect(compensationCalls.map((call) => call.activity)).toEqual(['notifyEditor', 'releaseQuota']);
   const task = stack.simulator.stats().tasks[0]!;
   expect(details.taskId).toBe(task.id);
-  expect(details.credits).toEqual({ taskId: task.id, status: 'failed', reservedCredits: 6, finalCredits: 0, refunded: true, source: 'api' });
+  expect(details.credits).toEqual({
+    taskId: task.id,
+    status: 'failed',
+    reservedCredits: 6,
+    finalCredits: 0,
+    refunded: true,
+    source: 'api',
+  });
   expect(task.refundedCredits).toBe(6);
   expect(compensationCalls[1]).toEqual({
     activity: 'releaseQuota',
@@ -129,10 +136,14 @@ test('the deadline passes: GenerationTimedOut, credits read once more, compensat
 test('a 429 storm on create: Retry-After is honoured, and one task results', async () => {
   stack.simulator.configure({ faults: { createGeneration: { script: ['rate_limited', 'rate_limited'], retryAfterSeconds: 3 } } });
   const workflowId = nextId('storm');
-  const handle = await startSora2Generation(stack.env.client, { prompt: '[sim:succeed] storm', polling: FAST_POLLING }, {
-    workflowId,
-    taskQueue: stack.taskQueue,
-  });
+  const handle = await startSora2Generation(
+    stack.env.client,
+    { prompt: '[sim:succeed] storm', polling: FAST_POLLING },
+    {
+      workflowId,
+      taskQueue: stack.taskQueue,
+    },
+  );
   const result = await handle.result();
   const creates = stack.simulator.store.requestLog.filter((entry) => entry.endpoint === 'createGeneration');
   expect(creates.map((entry) => entry.status)).toEqual([429, 429, 202]);
@@ -146,10 +157,14 @@ test('a 429 storm on create: Retry-After is honoured, and one task results', asy
 test('a lost create response: the retry replays the same task — exactly one task for the workflow id', async () => {
   stack.simulator.configure({ faults: { createGeneration: { script: ['lost_response', 'reset'] } } });
   const workflowId = nextId('lost');
-  const handle = await startSora2Generation(stack.env.client, { prompt: '[sim:succeed] lost', polling: FAST_POLLING }, {
-    workflowId,
-    taskQueue: stack.taskQueue,
-  });
+  const handle = await startSora2Generation(
+    stack.env.client,
+    { prompt: '[sim:succeed] lost', polling: FAST_POLLING },
+    {
+      workflowId,
+      taskQueue: stack.taskQueue,
+    },
+  );
   const result = await handle.result();
   const stats = stack.simulator.stats();
   expect(stats.counters.createGeneration!.requests).toBe(3);
@@ -167,12 +182,19 @@ test('transient faults on every endpoint are ridden out', async () => {
       // Scripted first (so every kind is certain to happen), then random faults on everything.
       createGeneration: { script: ['server_error', 'unavailable', 'slow'], slowMs: 300 },
       getGeneration: { script: ['reset', 'malformed_json', 'rate_limited_no_retry_after'] },
-      '*': { rates: { server_error: 0.15, unavailable: 0.1, reset: 0.1, rate_limited_no_retry_after: 0.1, malformed_json: 0.05 }, retryAfterSeconds: 0 },
+      '*': {
+        rates: { server_error: 0.15, unavailable: 0.1, reset: 0.1, rate_limited_no_retry_after: 0.1, malformed_json: 0.05 },
+        retryAfterSeconds: 0,
+      },
     },
   });
   const workflowId = nextId('faulty');
   const result = await (
-    await startSora2Generation(stack.env.client, { prompt: '[sim:succeed] faults', polling: FAST_POLLING }, { workflowId, taskQueue: stack.taskQueue })
+    await startSora2Generation(
+      stack.env.client,
+      { prompt: '[sim:succeed] faults', polling: FAST_POLLING },
+      { workflowId, taskQueue: stack.taskQueue },
+    )
   ).result();
   const stats = stack.simulator.stats();
   const injected = Object.values(stats.counters).reduce((sum, c) => sum + Object.values(c.faults).reduce((a, b) => a + b, 0), 0);
@@ -188,7 +210,11 @@ test('a key revoked mid-run is not retried forever: GenerationRejected after com
     taskQueue: stack.taskQueue,
   });
   await waitFor(async () => ((await handle.query(sora2StatusQuery)).polls >= 1 ? true : undefined), 15_000);
-  const keys = stack.simulator.config().apiKeys.map((key) => (key.account === 'acct_primary' && key.state === 'active' && !key.scopes ? { ...key, state: 'revoked' as const } : key));
+  const keys = stack.simulator
+    .config()
+    .apiKeys.map((key) =>
+      key.account === 'acct_primary' && key.state === 'active' && !key.scopes ? { ...key, state: 'revoked' as const } : key,
+    );
   stack.simulator.configure({ apiKeys: keys });
   const { failure, details } = await typedFailure(handle);
   expect(failure.type).toBe(FailureTypes.GenerationRejected);

@@ -35,7 +35,7 @@ const input = (extra: Partial<Sora2GenerationInput> = {}): Sora2GenerationInput 
   ...extra,
 });
 
-test('happy path without a reference: the result matches the simulator\'s task', async () => {
+test("happy path without a reference: the result matches the simulator's task", async () => {
   const workflowId = nextId('happy');
   const result = await executeSora2Generation(stack.env.client, input({ params: { aspect_ratio: 'portrait' } }), {
     workflowId,
@@ -74,10 +74,14 @@ test('happy path without a reference: the result matches the simulator\'s task',
 test('happy path with a local reference: validated, uploaded, then sent as referenceMediaItems', async () => {
   copyFileSync(assetPath('sample-reference.png'), join(stack.referenceDir, 'lighthouse.png'));
   const workflowId = nextId('with-ref');
-  const result = await executeSora2Generation(stack.env.client, input({ model: 'sora-2-pro', params: { size: 'high' }, reference: { path: 'lighthouse.png' } }), {
-    workflowId,
-    taskQueue: stack.taskQueue,
-  });
+  const result = await executeSora2Generation(
+    stack.env.client,
+    input({ model: 'sora-2-pro', params: { size: 'high' }, reference: { path: 'lighthouse.png' } }),
+    {
+      workflowId,
+      taskQueue: stack.taskQueue,
+    },
+  );
   expect(result.reference).toMatchObject({ mimeType: 'image/png', name: 'lighthouse.png' });
   const file = stack.simulator.store.files.get(result.reference!.fileId)!;
   expect(file.clientRequestId).toBe(workflowId);

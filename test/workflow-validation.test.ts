@@ -86,7 +86,9 @@ describe('invalid input fails at once, naming every bad field', () => {
 
   test('the client helper refuses before starting anything', async () => {
     const workflowId = nextId('helper-invalid');
-    const error = await startSora2Generation(stack.env.client, { prompt: '' }, { workflowId, taskQueue: stack.taskQueue }).catch((err) => err);
+    const error = await startSora2Generation(stack.env.client, { prompt: '' }, { workflowId, taskQueue: stack.taskQueue }).catch(
+      (err) => err,
+    );
     expect(error).toBeInstanceOf(Sora2InputError);
     expect((error as Sora2InputError).issues.map((issue) => issue.path)).toEqual(['prompt']);
     await expect(stack.env.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
@@ -106,7 +108,10 @@ describe('hostile local references are refused before upload', () => {
     ['10 MB + 1 byte', () => (write('huge.png', Buffer.concat([png(), Buffer.alloc(MAX_REFERENCE_BYTES + 1 - png().length)])), 'huge.png')],
     ['path traversal', () => '../../etc/passwd'],
     ['absolute path outside', () => '/etc/hostname'],
-    ['symlink out of the directory', () => ((name) => (symlinkSync('/etc/hostname', join(stack.referenceDir, name)), name))(`${nextId('link')}.png`)],
+    [
+      'symlink out of the directory',
+      () => ((name) => (symlinkSync('/etc/hostname', join(stack.referenceDir, name)), name))(`${nextId('link')}.png`),
+    ],
     ['missing file', () => 'nope.png'],
   ])('%s', async (_name, prepare) => {
     const { failure, details } = await failureOf({ ...valid, reference: { path: prepare() } });
@@ -120,11 +125,19 @@ describe('hostile local references are refused before upload', () => {
 
 describe('reference URLs', () => {
   test('a public-style https URL is downloaded (through a redirect), checked and uploaded', async () => {
-    const result = await executeSora2Generation(stack.env.client, { ...valid, reference: { url: `${media.url}/redirect-ok` } }, {
-      workflowId: nextId('url-ok'),
-      taskQueue: stack.taskQueue,
+    const result = await executeSora2Generation(
+      stack.env.client,
+      { ...valid, reference: { url: `${media.url}/redirect-ok` } },
+      {
+        workflowId: nextId('url-ok'),
+        taskQueue: stack.taskQueue,
+      },
+    );
+    expect(result.reference).toMatchObject({
+      mimeType: 'image/png',
+      name: 'ref.png',
+      sizeBytes: readFileSync(assetPath('sample-reference.png')).length,
     });
-    expect(result.reference).toMatchObject({ mimeType: 'image/png', name: 'ref.png', sizeBytes: readFileSync(assetPath('sample-reference.png')).length });
   });
 
   test.each<[string, () => string]>([

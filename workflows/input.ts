@@ -20,7 +20,9 @@ function selectParamSchema<T extends readonly [string, ...string[]]>(options: T)
 }
 
 /** The zod enum type for a literal options tuple, e.g. ZodEnum<["10", "15"]>. */
-type EnumOf<Options> = Options extends readonly [infer First extends string, ...infer Rest extends string[]] ? z.ZodEnum<[First, ...Rest]> : never;
+type EnumOf<Options> = Options extends readonly [infer First extends string, ...infer Rest extends string[]]
+  ? z.ZodEnum<[First, ...Rest]>
+  : never;
 
 type SelectParamsShape = { [K in SelectParamName]: z.ZodOptional<EnumOf<(typeof ALL_SELECT_PARAMS)[K]['options']>> };
 
@@ -104,11 +106,15 @@ export const pollingOptionsSchema = z
     /** Sparsest polling, whatever happens. */
     maxIntervalMs: pollIntervalMs.default(60_000),
     /** How long the task is expected to take; defaults by model and n_frames. */
-    expectedDurationMs: durationMs.max(INPUT_LIMITS.maxExpectedDurationMs, `must be at most ${INPUT_LIMITS.maxExpectedDurationMs} ms`).optional(),
+    expectedDurationMs: durationMs
+      .max(INPUT_LIMITS.maxExpectedDurationMs, `must be at most ${INPUT_LIMITS.maxExpectedDurationMs} ms`)
+      .optional(),
     /** Spread of each wait (deterministic per workflow and poll), so workflows started together don't poll in lockstep. */
     jitterFraction: z.number().min(0).max(0.5).default(0.1),
     /** Hard deadline from the workflow's start; passing it ends in GenerationTimedOut plus compensation. */
-    deadlineMs: durationMs.max(INPUT_LIMITS.maxDeadlineMs, `must be at most ${INPUT_LIMITS.maxDeadlineMs} ms (7 days)`).default(60 * 60_000),
+    deadlineMs: durationMs
+      .max(INPUT_LIMITS.maxDeadlineMs, `must be at most ${INPUT_LIMITS.maxDeadlineMs} ms (7 days)`)
+      .default(60 * 60_000),
   })
   .strict()
   .refine((p) => p.minIntervalMs <= p.maxIntervalMs, { message: 'minIntervalMs must not exceed maxIntervalMs', path: ['minIntervalMs'] });
@@ -144,8 +150,12 @@ export const sora2GenerationInputSchema = z
     /** Free metadata for pipelines, echoed in the result and the compensation context. */
     metadata: z
       .record(z.string().max(100), z.union([z.string().max(1_000), z.number(), z.boolean()]))
-      .refine((m) => Object.keys(m).length <= INPUT_LIMITS.maxMetadataKeys, { message: `must have at most ${INPUT_LIMITS.maxMetadataKeys} keys` })
-      .refine((m) => jsonBytes(m) <= INPUT_LIMITS.maxMetadataJsonBytes, { message: `must be at most ${INPUT_LIMITS.maxMetadataJsonBytes} bytes of JSON` })
+      .refine((m) => Object.keys(m).length <= INPUT_LIMITS.maxMetadataKeys, {
+        message: `must have at most ${INPUT_LIMITS.maxMetadataKeys} keys`,
+      })
+      .refine((m) => jsonBytes(m) <= INPUT_LIMITS.maxMetadataJsonBytes, {
+        message: `must be at most ${INPUT_LIMITS.maxMetadataJsonBytes} bytes of JSON`,
+      })
       .default({}),
     /** Upsert RivyaTaskId/RivyaTaskStatus/RivyaModel. Turn off on a cluster where they are not registered. */
     searchAttributes: z.boolean().default(true),
@@ -173,9 +183,7 @@ export interface InputIssue {
   message: string;
 }
 
-export type InputCheck =
-  | { ok: true; value: Sora2GenerationRequest }
-  | { ok: false; issues: InputIssue[] };
+export type InputCheck = { ok: true; value: Sora2GenerationRequest } | { ok: false; issues: InputIssue[] };
 
 /** Validates and normalises the input; every problem is reported, not just the first. */
 export function checkSora2Input(input: unknown): InputCheck {
@@ -183,7 +191,10 @@ export function checkSora2Input(input: unknown): InputCheck {
   const size = jsonBytes(input);
   if (size > INPUT_LIMITS.maxInputJsonBytes) {
     const what = Number.isFinite(size) ? `${size} bytes of JSON` : 'not serialisable as JSON';
-    return { ok: false, issues: [{ path: '(input)', message: `must be at most ${INPUT_LIMITS.maxInputJsonBytes} bytes of JSON (${what})` }] };
+    return {
+      ok: false,
+      issues: [{ path: '(input)', message: `must be at most ${INPUT_LIMITS.maxInputJsonBytes} bytes of JSON (${what})` }],
+    };
   }
   const parsed = sora2GenerationInputSchema.safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };

@@ -3,15 +3,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CreditReconciliation } from './activity-contract';
 
 export type GenerationPhase =
-  | 'validating'
-  | 'uploading-reference'
-  | 'creating-task'
-  | 'polling'
-  | 'compensating'
-  | 'succeeded'
-  | 'failed'
-  | 'timed-out'
-  | 'cancelled';
+  'validating' | 'uploading-reference' | 'creating-task' | 'polling' | 'compensating' | 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
 
 export interface GenerationStatus {
   phase: GenerationPhase;

@@ -8,8 +8,7 @@ import { describeError } from './failure-classification';
 import type { CompensationOutcome } from './failures';
 
 export type RegisteredCompensation =
-  | { kind: 'reconcile-credits'; taskId: string }
-  | { kind: 'pipeline'; activity: string; args: unknown[] };
+  { kind: 'reconcile-credits'; taskId: string } | { kind: 'pipeline'; activity: string; args: unknown[] };
 
 export function compensationName(step: RegisteredCompensation): string {
   return step.kind === 'pipeline' ? step.activity : 'reconcile-credits';

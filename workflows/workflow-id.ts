@@ -12,7 +12,12 @@ const HEADER_SAFE = /^[!-~](?:[ -~]*[!-~])?$/;
 
 export function workflowIdIssues(workflowId: string): InputIssue[] {
   if (workflowId.length > MAX_CLIENT_REQUEST_ID_CHARS) {
-    return [{ path: 'workflowId', message: `must be at most ${MAX_CLIENT_REQUEST_ID_CHARS} characters (it is Rivya's client_request_id and Idempotency-Key)` }];
+    return [
+      {
+        path: 'workflowId',
+        message: `must be at most ${MAX_CLIENT_REQUEST_ID_CHARS} characters (it is Rivya's client_request_id and Idempotency-Key)`,
+      },
+    ];
   }
   if (!HEADER_SAFE.test(workflowId)) {
     return [{ path: 'workflowId', message: 'must be printable ASCII without leading or trailing spaces (it is sent as an HTTP header)' }];

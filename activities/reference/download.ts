@@ -64,7 +64,11 @@ function permanentDownloadFailure(err: unknown): string | undefined {
   return undefined;
 }
 
-async function fetchFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, signal: AbortSignal): Promise<{ response: Response; url: URL }> {
+async function fetchFollowingRedirects(
+  start: URL,
+  policy: ReferenceUrlPolicy,
+  signal: AbortSignal,
+): Promise<{ response: Response; url: URL }> {
   const agents = referenceAgents(policy);
   let url = start;
   for (let hop = 0; hop <= (policy.maxRedirects ?? DEFAULT_MAX_REDIRECTS); hop += 1) {
@@ -98,7 +102,8 @@ export async function downloadReference(rawUrl: string, policy: ReferenceUrlPoli
     if (response.status >= 500) throw referenceDownloadFailed(`reference.url: the host answered HTTP ${response.status}`);
     if (!response.ok) throw referenceRejected(`reference.url: the host answered HTTP ${response.status}`);
     const declared = Number(response.headers.get('content-length') ?? NaN);
-    if (declared > MAX_REFERENCE_BYTES) throw referenceRejected(`reference.url: ${declared} bytes is over the ${MAX_REFERENCE_BYTES}-byte limit`);
+    if (declared > MAX_REFERENCE_BYTES)
+      throw referenceRejected(`reference.url: ${declared} bytes is over the ${MAX_REFERENCE_BYTES}-byte limit`);
     let received = 0;
     const limit = new Transform({
       transform(chunk: Buffer, _encoding, done) {

@@ -83,7 +83,12 @@ export function checkReferenceUrl(url: URL, policy: ReferenceUrlPolicy): void {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-function guardedLookup(allowedHosts: readonly string[], hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void {
+function guardedLookup(
+  allowedHosts: readonly string[],
+  hostname: string,
+  options: LookupOneOptions | LookupAllOptions,
+  callback: LookupCallback,
+): void {
   if (allowedHosts.includes(hostname.toLowerCase())) return dnsLookup(hostname, options as LookupAllOptions, callback as never);
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);

@@ -135,10 +135,12 @@ function walkJpeg(bytes: Uint8Array): Dimensions {
       offset += 2;
       break;
     }
-    if (marker === 0xd8 || marker === 0x01 || isRst(marker) || marker === 0x00) fail(`JPEG has a misplaced marker 0xFF${marker.toString(16).toUpperCase()}`);
+    if (marker === 0xd8 || marker === 0x01 || isRst(marker) || marker === 0x00)
+      fail(`JPEG has a misplaced marker 0xFF${marker.toString(16).toUpperCase()}`);
     if (offset + 4 > bytes.length) fail('JPEG is truncated inside a segment header');
     const length = u16be(bytes, offset + 2);
-    if (length < 2 || offset + 2 + length > bytes.length) fail(`JPEG segment 0xFF${marker.toString(16).toUpperCase()} runs past the end of the file`);
+    if (length < 2 || offset + 2 + length > bytes.length)
+      fail(`JPEG segment 0xFF${marker.toString(16).toUpperCase()} runs past the end of the file`);
     const data = bytes.subarray(offset + 4, offset + 2 + length);
     if (JPEG_SOF.has(marker)) {
       if (dimensions) fail('JPEG has more than one frame header');

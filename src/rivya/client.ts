@@ -48,7 +48,12 @@ const MAX_MESSAGE_CHARS = 2_000;
 class BodyOverCap extends Error {}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Buffer | Uint8Array | string> {
-  return typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Buffer.isBuffer(value) &&
+    typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function'
+  );
 }
 
 function toBuffer(chunk: Buffer | Uint8Array | string): Buffer {
@@ -353,7 +358,7 @@ export class RivyaClient {
     } catch {
       envelope = undefined;
     }
-    const rawRequestId = envelope?.success ? envelope.data.error.requestId : response.headers.get('x-request-id') ?? undefined;
+    const rawRequestId = envelope?.success ? envelope.data.error.requestId : (response.headers.get('x-request-id') ?? undefined);
     const rawCode = envelope?.success ? envelope.data.error.code : `http_${response.status}`;
     const detail = envelope?.success && envelope.data.error.message ? envelope.data.error.message : response.statusText;
     // Every upstream string is scrubbed before it is stored: the code becomes the failure's type,
@@ -370,6 +375,9 @@ export class RivyaClient {
     if (timeoutSignal.aborted) return new RivyaTimeoutError(timeoutMs);
     const code = (err as { code?: string } | undefined)?.code;
     const message = err instanceof Error ? err.message : String(err);
-    return new RivyaNetworkError(this.scrub(`Rivya request failed: ${message}`), code === undefined ? undefined : this.scrub(code, MAX_CODE_CHARS));
+    return new RivyaNetworkError(
+      this.scrub(`Rivya request failed: ${message}`),
+      code === undefined ? undefined : this.scrub(code, MAX_CODE_CHARS),
+    );
   }
 }

@@ -126,7 +126,10 @@ export class RivyaNetworkError extends RivyaError {
   override readonly name = 'RivyaNetworkError';
   readonly retryable: boolean;
   readonly permanent: PermanentNetworkFailure | undefined;
-  constructor(message: string, readonly causeCode: string | undefined) {
+  constructor(
+    message: string,
+    readonly causeCode: string | undefined,
+  ) {
     super(message);
     this.permanent = permanentNetworkFailure(causeCode);
     this.retryable = this.permanent === undefined;
@@ -156,7 +159,10 @@ export class RivyaResponseError extends RivyaError {
   override readonly name = 'RivyaResponseError';
   // A garbled body is usually a transient proxy or server fault: worth another try.
   readonly retryable = true;
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -190,7 +196,10 @@ export class RivyaResponseTooLargeError extends RivyaError {
   override readonly name = 'RivyaResponseTooLargeError';
   readonly code = 'response_too_large';
   readonly retryable = false;
-  constructor(readonly status: number, readonly limitBytes: number) {
+  constructor(
+    readonly status: number,
+    readonly limitBytes: number,
+  ) {
     super(`Rivya returned a ${status} whose body is over the ${limitBytes}-byte limit (decoded)`);
   }
 }

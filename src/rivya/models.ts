@@ -39,7 +39,12 @@ export interface ModelSpec {
   readonly baseCredits: number;
   readonly selectParams: Readonly<Record<string, SelectParamSpec>>;
   /** Reference media rule: how many files, which kind and MIME types, how large. */
-  readonly reference: { readonly maxItems: number; readonly kind: 'image'; readonly maxBytes: number; readonly mimeTypes: readonly string[] };
+  readonly reference: {
+    readonly maxItems: number;
+    readonly kind: 'image';
+    readonly maxBytes: number;
+    readonly mimeTypes: readonly string[];
+  };
 }
 
 export const IMAGE_MIME_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;

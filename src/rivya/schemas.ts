@@ -22,7 +22,11 @@ export const taskSchema = z.object({
   final_credits: z.number(),
   created_at: z.string(),
   updated_at: z.string(),
-  result: z.object({ primary_url: z.string(), urls: z.array(z.string()) }).nullable().optional().default(null),
+  result: z
+    .object({ primary_url: z.string(), urls: z.array(z.string()) })
+    .nullable()
+    .optional()
+    .default(null),
   error: z.object({ code: z.string(), message: z.string() }).nullable().optional().default(null),
 });
 export type GenerationTask = z.infer<typeof taskSchema>;
@@ -50,10 +54,7 @@ export type Credits = z.infer<typeof creditsSchema>;
 
 export const modelSchema = z.object({ id: z.string() }).passthrough();
 // The catalog's envelope is not documented: accept `{ data: [...] }` and a bare array alike.
-export const modelListSchema = z.union([
-  z.object({ data: z.array(modelSchema) }),
-  z.array(modelSchema).transform((data) => ({ data })),
-]);
+export const modelListSchema = z.union([z.object({ data: z.array(modelSchema) }), z.array(modelSchema).transform((data) => ({ data }))]);
 export type ModelList = z.infer<typeof modelListSchema>;
 
 export const errorEnvelopeSchema = z.object({

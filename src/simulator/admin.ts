@@ -30,7 +30,8 @@ export function resolveAdminToken(given: string | undefined, env: NodeJS.Process
   if (token === undefined) return generateAdminToken();
   // The messages never include the token itself.
   if (!/^[\x21-\x7e]+$/.test(token)) throw new Error('simulator admin token: printable ASCII without spaces required');
-  if (token.length < MIN_ADMIN_TOKEN_LENGTH) throw new Error(`simulator admin token: at least ${MIN_ADMIN_TOKEN_LENGTH} characters required`);
+  if (token.length < MIN_ADMIN_TOKEN_LENGTH)
+    throw new Error(`simulator admin token: at least ${MIN_ADMIN_TOKEN_LENGTH} characters required`);
   if (token.startsWith('rvya_sk_')) throw new Error('simulator admin token: must not look like an API key (rvya_sk_…)');
   return token;
 }
@@ -50,7 +51,9 @@ export function hasAdminToken(req: IncomingMessage, expected: string): boolean {
 
 /** The same answer for a missing and a wrong token, and nothing about either. */
 export const adminUnauthorized = () =>
-  new SimulatorHttpError(401, 'admin_unauthorized', 'Admin token required.', { 'WWW-Authenticate': 'Bearer realm="rivya-simulator-admin"' });
+  new SimulatorHttpError(401, 'admin_unauthorized', 'Admin token required.', {
+    'WWW-Authenticate': 'Bearer realm="rivya-simulator-admin"',
+  });
 
 /** A short, stable fingerprint of an API key: enough to tell keys apart, useless to call the API with. */
 export function keyFingerprint(key: string): string {

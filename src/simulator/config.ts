@@ -63,7 +63,10 @@ export const DEFAULT_SIMULATOR_API_KEY = 'rvya_sk_simulator_local_only';
 
 export const simulatorConfigSchema = z.object({
   seed: z.number().int().default(1),
-  apiKeys: z.array(apiKeySchema).min(1).default([{ key: DEFAULT_SIMULATOR_API_KEY, account: 'acct_local', state: 'active' }]),
+  apiKeys: z
+    .array(apiKeySchema)
+    .min(1)
+    .default([{ key: DEFAULT_SIMULATOR_API_KEY, account: 'acct_local', state: 'active' }]),
   /** Starting wallet of each account, applied at start and on reset. */
   initialCredits: z.number().nonnegative().default(100_000),
   creditsByAccount: z.record(z.string(), z.number().nonnegative()).default({}),
@@ -83,8 +86,14 @@ export const simulatorConfigSchema = z.object({
   failureRate: z.number().min(0).max(1).default(0),
   faults: z.record(z.enum([...SIMULATED_ENDPOINTS, '*']), faultRules).default({}),
   /** Lifetime of uploaded files (S5 `expires_at`). */
-  fileTtlMs: z.number().positive().default(24 * 3600_000),
-  idempotencyTtlMs: z.number().positive().default(24 * 3600_000),
+  fileTtlMs: z
+    .number()
+    .positive()
+    .default(24 * 3600_000),
+  idempotencyTtlMs: z
+    .number()
+    .positive()
+    .default(24 * 3600_000),
 });
 export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
 export type SimulatorConfigInput = z.input<typeof simulatorConfigSchema>;

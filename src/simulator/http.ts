@@ -46,10 +46,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export function sendError(res: ServerResponse, error: SimulatorHttpError, requestId: string): void {
-  sendJson(res, error.status, { error: { code: error.code, message: error.message, requestId } }, {
-    'X-Request-Id': requestId,
-    ...error.headers,
-  });
+  sendJson(
+    res,
+    error.status,
+    { error: { code: error.code, message: error.message, requestId } },
+    {
+      'X-Request-Id': requestId,
+      ...error.headers,
+    },
+  );
 }
 
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {

@@ -27,7 +27,10 @@ export async function runStandaloneSimulator(env: NodeJS.ProcessEnv = process.en
   const shownToken = givenToken ? `(from ${ADMIN_TOKEN_ENV})` : simulator.adminToken;
   console.log(`  admin token: ${shownToken}   (admin routes /_simulator/* want Authorization: Bearer <admin token>)`);
   const stop = () => {
-    simulator.close().then(() => process.exit(0), () => process.exit(1));
+    simulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

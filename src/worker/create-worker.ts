@@ -17,7 +17,9 @@ export interface CreateSora2WorkerOptions {
   worker?: Partial<Omit<WorkerOptions, 'connection' | 'taskQueue' | 'plugins'>>;
 }
 
-export async function createSora2Worker(options: CreateSora2WorkerOptions = {}): Promise<{ worker: Worker; connection: NativeConnection; owned: boolean }> {
+export async function createSora2Worker(
+  options: CreateSora2WorkerOptions = {},
+): Promise<{ worker: Worker; connection: NativeConnection; owned: boolean }> {
   let connection = options.connection;
   let namespace = options.namespace;
   const owned = !connection;
