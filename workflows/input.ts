@@ -111,6 +111,12 @@ export const pollingOptionsSchema = z
       .optional(),
     /** Spread of each wait (deterministic per workflow and poll), so workflows started together don't poll in lockstep. */
     jitterFraction: z.number().min(0).max(0.5).default(0.1),
+    /**
+     * How the run waits between status checks. 'activity-retry': one status activity whose "not
+     * finished yet" is a benign retry with the schedule's delay (no history per check);
+     * 'timer': a durable timer and an activity per check. Default: 'activity-retry'.
+     */
+    style: z.enum(['activity-retry', 'timer']).optional(),
     /** Hard deadline from the workflow's start; passing it ends in GenerationTimedOut plus compensation. */
     deadlineMs: durationMs
       .max(INPUT_LIMITS.maxDeadlineMs, `must be at most ${INPUT_LIMITS.maxDeadlineMs} ms (7 days)`)
@@ -118,6 +124,16 @@ export const pollingOptionsSchema = z
   })
   .strict()
   .refine((p) => p.minIntervalMs <= p.maxIntervalMs, { message: 'minIntervalMs must not exceed maxIntervalMs', path: ['minIntervalMs'] });
+
+/** How the run learns that the task ended: signed webhooks first (polling as a safety net), or polling alone. */
+export const completionOptionsSchema = z
+  .object({
+    /** Complete by Rivya's signed webhooks; status checks become a sparse safety net. Default: the worker's setting. */
+    webhooks: z.boolean().optional(),
+    /** After a terminal webhook event, read the status once more and take that as the result. */
+    confirmWebhook: z.boolean().default(false),
+  })
+  .strict();
 
 /** A pipeline's own undo step: an activity registered on the same worker, run in the saga. */
 const compensationSchema = z
@@ -140,6 +156,7 @@ export const sora2GenerationInputSchema = z
     params: paramsSchema.default({}),
     reference: referenceSchema.optional(),
     polling: pollingOptionsSchema.default({}),
+    completion: completionOptionsSchema.default({}),
     compensations: z
       .array(compensationSchema)
       .max(10)
@@ -176,6 +193,7 @@ export type Sora2GenerationInput = z.input<typeof sora2GenerationInputSchema>;
 export type Sora2GenerationRequest = z.output<typeof sora2GenerationInputSchema>;
 export type Sora2Reference = NonNullable<Sora2GenerationRequest['reference']>;
 export type PollingOptions = Sora2GenerationRequest['polling'];
+export type CompletionOptions = Sora2GenerationRequest['completion'];
 export type PipelineCompensation = Sora2GenerationRequest['compensations'][number];
 
 export interface InputIssue {

@@ -1,6 +1,6 @@
 /** How operators and pipelines talk to a running generation. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CreditReconciliation } from './activity-contract';
+import type { CreditReconciliation, TaskSnapshot } from './activity-contract';
 
 export type GenerationPhase =
   'validating' | 'uploading-reference' | 'creating-task' | 'polling' | 'compensating' | 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
@@ -27,3 +27,23 @@ export const sora2StatusQuery = defineQuery<GenerationStatus>('sora2Status');
 
 /** Check the task now instead of at the next scheduled poll (e.g. on a webhook, or from the UI). */
 export const sora2PollNowSignal = defineSignal('sora2PollNow');
+
+/** The Rivya webhook event types that end a task (D8). */
+export const WEBHOOK_EVENT_TYPES = ['generation.succeeded', 'generation.failed'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/**
+ * A verified Rivya webhook event, as the receiver hands it to the workflow that owns the task.
+ * Only what the workflow needs: the event's id (at-least-once delivery: dedupe by it), its type,
+ * when Rivya created it, and the task exactly as the status endpoint would have returned it.
+ */
+export interface WebhookEventSignal {
+  eventId: string;
+  type: WebhookEventType;
+  /** ISO time Rivya created the event (the envelope's `created_at`). */
+  createdAt: string;
+  task: TaskSnapshot;
+}
+
+/** A signed webhook event, verified and routed by the receiver (src/webhooks). */
+export const sora2WebhookEventSignal = defineSignal<[WebhookEventSignal]>('sora2WebhookEvent');
