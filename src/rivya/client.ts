@@ -17,6 +17,7 @@ import {
   RivyaResponseTooLargeError,
   RivyaTimeoutError,
   RivyaUnexpectedRedirectError,
+  RivyaWebhookUrlRejectedError,
 } from './errors';
 import { boundUpstreamText, makeRedactor } from './redact';
 import { parseRetryAfter } from './retry-after';
@@ -33,6 +34,7 @@ import {
   type RivyaFile,
 } from './schemas';
 import { MAX_IDEMPOTENCY_KEY_CHARS } from './models';
+import { RivyaWebhookEvents, RivyaWebhooks } from './webhooks';
 
 export const DEFAULT_RIVYA_BASE_URL = 'https://rivya.ai';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -119,6 +121,22 @@ export interface UploadFileInput {
 
 type Body = RequestInit['body'];
 
+/**
+ * One call through the client's transport: what a resource module (e.g. webhooks.ts) is handed, so
+ * it gets every rule of the client (auth header, manual redirects, capped bodies, timeouts,
+ * redaction, typed errors) without reaching into the client.
+ */
+export interface RivyaRequestInit<S extends z.ZodTypeAny> extends RequestOptions {
+  schema: S;
+  body?: Body;
+  headers?: Record<string, string>;
+  onResponse?: (response: Response) => void;
+  /** A 2xx with an empty body (e.g. 204 after a DELETE) is parsed as `null` instead of refused. */
+  allowEmptyBody?: boolean;
+}
+
+export type RivyaRequestFn = <S extends z.ZodTypeAny>(method: string, path: string, options: RivyaRequestInit<S>) => Promise<z.output<S>>;
+
 export class RivyaClient {
   private readonly apiKey: string;
   readonly baseUrl: string;
@@ -127,6 +145,10 @@ export class RivyaClient {
   private readonly userAgent: string;
   private readonly maxResponseBytes: number;
   private readonly redact: (text: string) => string;
+  /** D8 webhook endpoints: register, list, rotate secrets, deliveries, test events. */
+  readonly webhooks: RivyaWebhooks;
+  /** D8 `GET /api/v1/webhook-events`. */
+  readonly webhookEvents: RivyaWebhookEvents;
 
   constructor(options: RivyaClientOptions) {
     if (!options.apiKey) throw new TypeError('RivyaClient needs an apiKey');
@@ -141,6 +163,9 @@ export class RivyaClient {
       throw new TypeError('RivyaClient maxResponseBytes must be a positive integer');
     }
     this.maxResponseBytes = maxResponseBytes;
+    const request: RivyaRequestFn = (method, path, init) => this.request(method, path, init);
+    this.webhooks = new RivyaWebhooks(request);
+    this.webhookEvents = new RivyaWebhookEvents(request);
   }
 
   /**
@@ -212,16 +237,7 @@ export class RivyaClient {
     }
   }
 
-  private async request<S extends z.ZodTypeAny>(
-    method: string,
-    path: string,
-    options: RequestOptions & {
-      schema: S;
-      body?: Body;
-      headers?: Record<string, string>;
-      onResponse?: (response: Response) => void;
-    },
-  ): Promise<z.output<S>> {
+  private async request<S extends z.ZodTypeAny>(method: string, path: string, options: RivyaRequestInit<S>): Promise<z.output<S>> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const timeout = new AbortController();
     // Ours, to drop the connection when an answer is refused mid-stream (over the cap, a redirect).
@@ -257,7 +273,7 @@ export class RivyaClient {
       // Read the whole body inside the timeout: a server that stalls mid-body is a timeout too.
       const text = await this.readCapped(response, this.maxResponseBytes, drop, false);
       options.onResponse?.(response);
-      return this.parse(options.schema, text, response.status);
+      return this.parse(options.schema, options.allowEmptyBody && text.trim() === '' ? 'null' : text, response.status);
     } catch (err) {
       throw this.translate(err, options.signal, timeout.signal, timeoutMs);
     } finally {
@@ -366,7 +382,8 @@ export class RivyaClient {
     const code = this.scrub(rawCode, MAX_CODE_CHARS);
     const requestId = rawRequestId === undefined ? undefined : this.scrub(rawRequestId, MAX_CODE_CHARS);
     const message = this.scrub(`Rivya ${code} (HTTP ${response.status}): ${this.scrub(detail)}`);
-    return new RivyaApiError(message, code, response.status, requestId, retryAfterMs);
+    const ErrorType = code === 'webhook_url_rejected' ? RivyaWebhookUrlRejectedError : RivyaApiError;
+    return new ErrorType(message, code, response.status, requestId, retryAfterMs);
   }
 
   private translate(err: unknown, callerSignal: AbortSignal | undefined, timeoutSignal: AbortSignal, timeoutMs: number): Error {

@@ -54,7 +54,7 @@ export function isRetryableApiError(code: string, status: number): boolean {
 
 /** The API answered with an error envelope (or an error status without one). */
 export class RivyaApiError extends RivyaError {
-  override readonly name = 'RivyaApiError';
+  override readonly name: string = 'RivyaApiError';
   readonly retryable: boolean;
   constructor(
     message: string,
@@ -67,6 +67,19 @@ export class RivyaApiError extends RivyaError {
     super(message);
     this.retryable = isRetryableApiError(code, status);
   }
+}
+
+/**
+ * D8: Rivya refused a webhook endpoint URL (400 `webhook_url_rejected`): not https, credentials or a
+ * fragment in it, or a host that is localhost, loopback, private, link-local or reserved. A
+ * RivyaApiError like any other (same code, status, requestId), typed so callers can explain it.
+ */
+export class RivyaWebhookUrlRejectedError extends RivyaApiError {
+  override readonly name = 'RivyaWebhookUrlRejectedError';
+  /** The rule Rivya applies, in words a person can act on. */
+  static readonly RULES =
+    'a webhook URL must be https, without user:password@ or a #fragment, and must not point at localhost, ' +
+    'a loopback, private, link-local or reserved address';
 }
 
 /**

@@ -4,3 +4,5 @@ export * from './models';
 export * from './schemas';
 export { isTerminal, refundState, type RefundState, type TerminalTaskStatus } from './task-status';
 export { parseRetryAfter } from './retry-after';
+export * from './webhook-schemas';
+export { RivyaWebhookEvents, RivyaWebhooks, type WebhookEndpointDeleted } from './webhooks';
