@@ -4,10 +4,12 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root';
+import { registerCluster } from './commands/cluster';
 import { registerDev } from './commands/dev';
 import { registerGenerate } from './commands/generate';
 import { registerProcesses } from './commands/processes';
 import { registerStatusAndCancel } from './commands/status';
+import { registerWebhooks } from './commands/webhooks';
 import { printable } from './printable';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -21,6 +23,8 @@ registerDev(program);
 registerProcesses(program);
 registerGenerate(program);
 registerStatusAndCancel(program);
+registerWebhooks(program);
+registerCluster(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Config errors already name the variable and never contain the key; print just the message.
