@@ -7,10 +7,22 @@ import type { RivyaClient } from '../src/rivya';
 import { toClientRequestId } from '../src/rivya/models';
 import { refundState } from '../src/rivya/task-status';
 import type { CreateGenerationInput, CreateGenerationOutput, CreditReconciliation, TaskSnapshot } from '../workflows/activity-contract';
+import { expectationFor } from '../workflows/polling-schedule';
+import { CompletionLearner } from './completion-learner';
 import { callRivya } from './rivya-failure';
 import { toTaskSnapshot } from './task-snapshot';
 
-export function makeGenerationActivities(client: RivyaClient) {
+/** What the worker decides about waiting, beside the client. */
+export interface WaitSettings {
+  /** Generations that don't say complete by webhook (with a safety-net poll). */
+  webhooksByDefault: boolean;
+  learner: CompletionLearner;
+}
+
+export function makeGenerationActivities(
+  client: RivyaClient,
+  { webhooksByDefault = false, learner = new CompletionLearner() }: Partial<WaitSettings> = {},
+) {
   async function rivyaCreateGeneration(input: CreateGenerationInput): Promise<CreateGenerationOutput> {
     const params: Record<string, unknown> = { ...input.params };
     if (input.reference) {
@@ -31,12 +43,17 @@ export function makeGenerationActivities(client: RivyaClient) {
       ),
     );
     Context.current().log.info('generation task created', { taskId: task.id, replayed, reservedCredits: task.reserved_credits });
-    return { task: toTaskSnapshot(task), replayed };
+    const key = { model: input.model, nFrames: input.params.n_frames ?? '10' };
+    learner.noteTask(task.id, key);
+    // The expectation as of now goes into history: the workflow's timers are computed from it.
+    const expectation = expectationFor(input.model, key.nFrames, { expectedDurationMs: input.expectedDurationMs }, learner.estimate(key));
+    return { task: toTaskSnapshot(task), replayed, plan: { webhooksByDefault, expectation } };
   }
 
   async function rivyaGetGeneration(taskId: string): Promise<TaskSnapshot> {
-    const task = await callRivya(() => client.getGeneration(taskId, { signal: Context.current().cancellationSignal }));
-    return toTaskSnapshot(task);
+    const task = toTaskSnapshot(await callRivya(() => client.getGeneration(taskId, { signal: Context.current().cancellationSignal })));
+    learner.observe(task);
+    return task;
   }
 
   async function rivyaReconcileCredits(taskId: string): Promise<CreditReconciliation> {

@@ -4,15 +4,27 @@
  */
 import type { RivyaClient } from '../src/rivya';
 import type { Sora2Activities } from '../workflows/activity-contract';
+import { makeAwaitGeneration } from './await-generation';
+import { CompletionLearner } from './completion-learner';
 import { makeGenerationActivities } from './generation';
 import { makeUploadReference, type ReferenceSettings } from './upload-reference';
 
 export type { ReferenceSettings } from './upload-reference';
 export type { ReferenceUrlPolicy } from './reference/url-guard';
+export { CompletionLearner } from './completion-learner';
 
-export function createSora2Activities(client: RivyaClient, reference: ReferenceSettings = {}): Sora2Activities {
+export interface WaitOptions {
+  /** Generations that don't say complete by webhook, with polling as a safety net. Default false. */
+  webhooksByDefault?: boolean;
+  /** Where task durations are learned; one per worker by default. */
+  learner?: CompletionLearner;
+}
+
+export function createSora2Activities(client: RivyaClient, reference: ReferenceSettings = {}, wait: WaitOptions = {}): Sora2Activities {
+  const learner = wait.learner ?? new CompletionLearner();
   return {
     rivyaUploadReference: makeUploadReference(client, reference),
-    ...makeGenerationActivities(client),
+    ...makeGenerationActivities(client, { webhooksByDefault: wait.webhooksByDefault ?? false, learner }),
+    rivyaAwaitGeneration: makeAwaitGeneration(client, learner),
   };
 }

@@ -39,7 +39,7 @@ export const SORA2_PLUGIN_NAME = 'rivya-sora2';
 
 /** What the activities are built from, captured at construction: never the environment itself. */
 type RivyaSource =
-  | { kind: 'client'; referenceDirectory: string | undefined }
+  | { kind: 'client'; referenceDirectory: string | undefined; webhooks: boolean }
   | { kind: 'settings'; settings: RivyaWorkerSettings }
   // A client-only use of the plugin needs no API key: a settings error surfaces only on a worker.
   | { kind: 'invalid'; error: unknown };
@@ -100,7 +100,11 @@ export class Sora2Plugin extends SimplePlugin {
     if (source.kind === 'client') {
       // A ready client brings its own key, URL and timeout: nothing else is required or read.
       checkReferenceDirectory(source.referenceDirectory);
-      return createSora2Activities(this.#client as RivyaClient, { referenceDirectory: source.referenceDirectory, urlPolicy });
+      return createSora2Activities(
+        this.#client as RivyaClient,
+        { referenceDirectory: source.referenceDirectory, urlPolicy },
+        { webhooksByDefault: source.webhooks },
+      );
     }
     const { settings } = source;
     // A missing or unreadable directory fails the worker's start, not every upload later.
@@ -111,7 +115,11 @@ export class Sora2Plugin extends SimplePlugin {
       timeoutMs: settings.RIVYA_REQUEST_TIMEOUT_MS,
       fetch: this.#fetch,
     });
-    return createSora2Activities(client, { referenceDirectory: settings.RIVYA_REFERENCE_DIR, urlPolicy });
+    return createSora2Activities(
+      client,
+      { referenceDirectory: settings.RIVYA_REFERENCE_DIR, urlPolicy },
+      { webhooksByDefault: settings.RIVYA_WEBHOOKS },
+    );
   }
 }
 
@@ -123,7 +131,8 @@ function captureSource(options: Sora2PluginOptions): RivyaSource {
         options.settings && options.referenceDirectory === undefined
           ? options.settings.RIVYA_REFERENCE_DIR
           : resolveReferenceDirectory(options, options.env ?? process.env);
-      return { kind: 'client', referenceDirectory };
+      const webhooks = options.webhooks ?? options.settings?.RIVYA_WEBHOOKS ?? (options.env ?? process.env).RIVYA_WEBHOOKS === 'true';
+      return { kind: 'client', referenceDirectory, webhooks };
     }
     if (options.settings) {
       // Typed options still win over already-resolved settings: re-resolve from the settings' values.
@@ -131,7 +140,8 @@ function captureSource(options: Sora2PluginOptions): RivyaSource {
         options.apiKey !== undefined ||
         options.baseUrl !== undefined ||
         options.requestTimeoutMs !== undefined ||
-        options.referenceDirectory !== undefined;
+        options.referenceDirectory !== undefined ||
+        options.webhooks !== undefined;
       if (!hasOverrides) return { kind: 'settings', settings: options.settings };
       return { kind: 'settings', settings: resolveRivyaSettings(options, settingsAsVariables(options.settings)) };
     }

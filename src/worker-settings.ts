@@ -150,6 +150,14 @@ const settingsSchema = z.object({
    * default, sized from the heap limit. Lower it to bound memory; evicted workflows replay on wake.
    */
   RIVYA_WORKER_MAX_CACHED_WORKFLOWS: boundedNumber({ min: 0, max: MAX_CACHED_WORKFLOWS, integer: true, unit: 'workflows' }).optional(),
+  /**
+   * Generations that don't say complete by Rivya's signed webhooks, with status checks as a sparse
+   * safety net. Turn on only where a receiver (`rivya-sora2 webhooks serve`) gets the deliveries.
+   */
+  RIVYA_WEBHOOKS: z
+    .union([z.boolean(), z.enum(['true', 'false'])], { errorMap: () => ({ message: 'must be true or false' }) })
+    .transform((value) => value === true || value === 'true')
+    .default(false),
   /** Host names RIVYA_BASE_URL may reach over plain http besides loopback (space- or comma-separated). */
   RIVYA_PLAINTEXT_HTTP_HOSTS: z
     .string({ invalid_type_error: 'must be host names' })
@@ -183,6 +191,7 @@ class ResolvedRivyaSettings {
   declare readonly RIVYA_REFERENCE_URL_ALLOW_PRIVATE: 'true' | 'false';
   declare readonly RIVYA_WORKER_MAX_CACHED_WORKFLOWS?: number;
   declare readonly RIVYA_PLAINTEXT_HTTP_HOSTS?: string;
+  declare readonly RIVYA_WEBHOOKS: boolean;
 
   constructor({ RIVYA_API_KEY, ...rest }: ParsedSettings) {
     this.#apiKey = RIVYA_API_KEY;
@@ -221,6 +230,8 @@ export interface RivyaSettingsOptions {
   requestTimeoutMs?: number;
   /** Local references are read only from here. Default: RIVYA_REFERENCE_DIR; unset refuses paths. */
   referenceDirectory?: string;
+  /** Generations that don't say complete by webhook (polling as a safety net). Default: RIVYA_WEBHOOKS, else false. */
+  webhooks?: boolean;
 }
 
 /** Which variable each option stands for: validation and error messages are the variable's. */
@@ -229,6 +240,7 @@ const VARIABLE_OF_OPTION = {
   baseUrl: 'RIVYA_BASE_URL',
   requestTimeoutMs: 'RIVYA_REQUEST_TIMEOUT_MS',
   referenceDirectory: 'RIVYA_REFERENCE_DIR',
+  webhooks: 'RIVYA_WEBHOOKS',
 } as const satisfies Record<keyof RivyaSettingsOptions, keyof ParsedSettings>;
 
 type RawSettings = Partial<Record<keyof ParsedSettings, unknown>>;

@@ -24,6 +24,13 @@ const status = (over: Partial<GenerationStatus> = {}): GenerationStatus => ({
   continuedAsNew: 0,
   lastError: null,
   reconciliation: null,
+  completion: {
+    webhooks: false,
+    style: 'activity-retry',
+    expectation: 'built-in',
+    completedBy: null,
+    webhookEvents: { accepted: 0, duplicate: 0, ignored: 0 },
+  },
   ...over,
 });
 

@@ -100,7 +100,8 @@ test('continue-as-new under a lowered threshold carries all state and completes'
       stack.env.client,
       {
         prompt: '[sim:succeed] a long one',
-        polling: { firstCheckAfterMs: 100, minIntervalMs: 100, maxIntervalMs: 150, expectedDurationMs: 100 },
+        // The timer form: a history event per check is what reaches the lowered threshold.
+        polling: { style: 'timer', firstCheckAfterMs: 100, minIntervalMs: 100, maxIntervalMs: 150, expectedDurationMs: 100 },
       },
       { workflowId, taskQueue: stack.taskQueue },
     );

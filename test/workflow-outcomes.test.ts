@@ -165,10 +165,15 @@ test("a failed task: the failure message carries Rivya's own words", async () =>
 
 test('cancelled mid-wait: the status no longer shows a next check', async () => {
   slow();
-  const handle = await startSora2Generation(stack.env.client, input('[sim:succeed] cancel me'), {
-    workflowId: nextId('no-next-check'),
-    taskQueue: stack.taskQueue,
-  });
+  // The timer form: a next check the status can show (the retry form's next check is the server's).
+  const handle = await startSora2Generation(
+    stack.env.client,
+    input('[sim:succeed] cancel me', { polling: { ...FAST_POLLING, style: 'timer' } }),
+    {
+      workflowId: nextId('no-next-check'),
+      taskQueue: stack.taskQueue,
+    },
+  );
   await waitFor(async () => ((await handle.query(sora2StatusQuery)).nextPollAt ? true : undefined), 15_000);
   await handle.cancel();
   await typedFailure(handle);

@@ -109,7 +109,10 @@ test('operators see live status through the query, and pollNow cuts the wait sho
     const workflowId = nextId('status');
     const handle = await startSora2Generation(
       stack.env.client,
-      input({ polling: { firstCheckAfterMs: 200, minIntervalMs: 20_000, maxIntervalMs: 60_000, expectedDurationMs: 600_000 } }),
+      // The timer form: its next check is a time the query can show (the retry form's is the server's).
+      input({
+        polling: { style: 'timer', firstCheckAfterMs: 200, minIntervalMs: 20_000, maxIntervalMs: 60_000, expectedDurationMs: 600_000 },
+      }),
       { workflowId, taskQueue: stack.taskQueue },
     );
     const polling = await waitFor(async () => {

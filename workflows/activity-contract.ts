@@ -3,7 +3,8 @@
  * crosses it — ids, URLs and small snapshots, never file bytes or secrets.
  */
 import type { RefundState, TaskStatus } from '../src/rivya/task-status';
-import type { Sora2Reference, SoraModel } from './input';
+import type { PollingOptions, Sora2Reference, SoraModel } from './input';
+import type { Expectation } from './polling-schedule';
 
 /** The slice of a Rivya task the workflow keeps: small, and free of anything secret. */
 export interface TaskSnapshot {
@@ -40,13 +41,55 @@ export interface CreateGenerationInput {
   reference?: { url: string; mimeType: string; name: string | null };
   /** The workflow id: both Idempotency-Key and client_request_id, so one id pays for one task. */
   idempotencyKey: string;
+  /** The input's `polling.expectedDurationMs`, which wins over anything learned. */
+  expectedDurationMs?: number;
 }
 
 export interface CreateGenerationOutput {
   task: TaskSnapshot;
   /** The server answered with the task a previous attempt had created (a lost response, retried). */
   replayed: boolean;
+  /**
+   * The worker's plan for waiting on this task. Absent in histories recorded before it existed:
+   * those runs keep the timer loop and the built-in expectation, so they replay unchanged.
+   */
+  plan?: WaitPlan;
 }
+
+/** What only the worker knows, handed to the workflow through history so replays see the same. */
+export interface WaitPlan {
+  /** The worker's default for generations that don't say (RIVYA_WEBHOOKS / the plugin's `webhooks`). */
+  webhooksByDefault: boolean;
+  /** The schedule's expectation for this task when it was created (learned durations, if any). */
+  expectation: Expectation;
+}
+
+/** The status activity that waits by retrying: one activity per wait, no history per check. */
+export interface AwaitGenerationInput {
+  taskId: string;
+  model: SoraModel;
+  nFrames: string;
+  /** When the workflow saw the task created (epoch ms): the schedule counts from here. */
+  taskCreatedAtMs: number;
+  /** Checks already made before this activity (earlier waits, continue-as-new). */
+  checksSoFar: number;
+  polling: Pick<PollingOptions, 'firstCheckAfterMs' | 'minIntervalMs' | 'maxIntervalMs' | 'expectedDurationMs' | 'jitterFraction'>;
+  /** Webhooks on: checks are a sparse safety net. */
+  webhooks: boolean;
+  /** The run's deadline (epoch ms): no wait past it. */
+  deadlineAtMs: number;
+  jitterKey: string;
+}
+
+export interface AwaitGenerationOutput {
+  /** The task, terminal. */
+  task: TaskSnapshot;
+  /** Status reads this activity made (its first attempt only schedules the first check). */
+  checks: number;
+}
+
+/** The benign "not finished yet" failure of rivyaAwaitGeneration: its retry is the next check. */
+export const TASK_NOT_FINISHED_ERROR_TYPE = 'RivyaTaskNotFinished';
 
 export interface CreditReconciliation {
   taskId: string;
@@ -73,6 +116,7 @@ export interface Sora2Activities {
   rivyaUploadReference(input: UploadReferenceInput): Promise<UploadedReference>;
   rivyaCreateGeneration(input: CreateGenerationInput): Promise<CreateGenerationOutput>;
   rivyaGetGeneration(taskId: string): Promise<TaskSnapshot>;
+  rivyaAwaitGeneration(input: AwaitGenerationInput): Promise<AwaitGenerationOutput>;
   rivyaReconcileCredits(taskId: string): Promise<CreditReconciliation>;
 }
 
@@ -80,5 +124,6 @@ export const SORA2_ACTIVITY_NAMES: readonly (keyof Sora2Activities)[] = [
   'rivyaUploadReference',
   'rivyaCreateGeneration',
   'rivyaGetGeneration',
+  'rivyaAwaitGeneration',
   'rivyaReconcileCredits',
 ];

@@ -2,9 +2,10 @@
  * What a generation remembers between steps — and hands to the next run on continue-as-new — and
  * the result it returns when the task succeeds.
  */
-import type { TaskSnapshot, UploadedReference } from './activity-contract';
+import type { TaskSnapshot, UploadedReference, WaitPlan } from './activity-contract';
 import type { Sora2GenerationRequest, SoraModel } from './input';
 import type { RegisteredCompensation } from './saga';
+import { emptyInbox, type WebhookInboxState } from './webhook-inbox';
 
 /** Everything a run hands to the next one on continue-as-new. */
 export interface Sora2CarriedState {
@@ -18,7 +19,14 @@ export interface Sora2CarriedState {
   compensations: RegisteredCompensation[];
   continuedAsNew: number;
   lastError: string | null;
+  /** The worker's wait plan from the create activity; absent in runs recorded before it existed. */
+  plan?: WaitPlan | null;
+  /** Webhook events seen; absent in runs recorded before webhooks. */
+  inbox?: WebhookInboxState;
 }
+
+/** How the run learned that the task ended. */
+export type CompletedBy = 'webhook' | 'poll';
 
 export interface Sora2GenerationResult {
   workflowId: string;
@@ -30,6 +38,8 @@ export interface Sora2GenerationResult {
   credits: { reserved: number; final: number };
   reference: UploadedReference | null;
   polls: number;
+  /** Whether a signed webhook or a status check told the run that the task succeeded. */
+  completedBy: CompletedBy;
   continuedAsNew: number;
   timings: { startedAt: string; taskCreatedAt: string; completedAt: string; totalMs: number; sinceTaskCreatedMs: number };
   metadata: Sora2GenerationRequest['metadata'];
@@ -48,6 +58,8 @@ export function initialState(request: Sora2GenerationRequest, nowMs: number): So
     compensations: [],
     continuedAsNew: 0,
     lastError: null,
+    plan: null,
+    inbox: emptyInbox(),
   };
 }
 
@@ -57,6 +69,7 @@ export function successResultOf(
   request: Sora2GenerationRequest,
   state: Sora2CarriedState,
   task: TaskSnapshot,
+  completedBy: CompletedBy,
   nowMs: number,
 ): Sora2GenerationResult {
   return {
@@ -69,6 +82,7 @@ export function successResultOf(
     credits: { reserved: task.reservedCredits, final: task.finalCredits },
     reference: state.reference,
     polls: state.polls,
+    completedBy,
     continuedAsNew: state.continuedAsNew,
     timings: {
       startedAt: new Date(state.startedAtMs).toISOString(),

@@ -20,6 +20,20 @@ export interface GenerationStatus {
   continuedAsNew: number;
   lastError: string | null;
   reconciliation: CreditReconciliation | null;
+  /** How the run learns that the task ended, and (once it has) how it did. */
+  completion: CompletionStatus;
+}
+
+export interface CompletionStatus {
+  /** Signed webhooks first, status checks as a safety net. */
+  webhooks: boolean;
+  /** How the run waits between checks: activity retries (no history per check) or durable timers. */
+  style: 'activity-retry' | 'timer';
+  /** Where the schedule's expectation came from (null before the task exists, or in older runs). */
+  expectation: 'input' | 'learned' | 'built-in' | null;
+  completedBy: 'webhook' | 'poll' | null;
+  /** Webhook events received, by what the run did with them. */
+  webhookEvents: { accepted: number; duplicate: number; ignored: number };
 }
 
 /** Live status: phase, task, polls, next check, credits. Costs no history events. */

@@ -13,6 +13,16 @@
  *   - ±`jitterFraction` (10 %) deterministic jitter per (workflow id, poll number), so thousands
  *     of workflows started together don't poll in lockstep, and a replay computes the same timers;
  *   - never past the deadline.
+ *
+ * Three refinements sit on that shape (issue #13):
+ *   - an `Expectation` says where E comes from: the input, durations the worker has learned from
+ *     completed tasks (`earliestMs` from their fastest, so dense checks start where real tasks
+ *     start finishing), or the built-in guess — whose sparse wait is capped, because a guess that
+ *     is 4× too slow would otherwise sit out most of a fast task;
+ *   - `safetyNetDelayMs`: with webhooks on, a check is only insurance against a lost delivery, so
+ *     the first one comes at twice the expected duration and the next ones sparsely;
+ *   - `retryCheckDelayMs`: the same schedule for the status activity that waits by retrying, which
+ *     keeps no per-poll state, so its overdue back-off grows with overdue time instead.
  */
 import type { PollingOptions } from './input';
 import type { SoraModel } from '../src/rivya/models';
@@ -34,6 +44,46 @@ export function expectedDurationMs(model: SoraModel, nFrames: string, polling: P
   return polling.expectedDurationMs ?? EXPECTED_DURATION_MS[model][nFrames] ?? EXPECTED_DURATION_MS[model]['10']!;
 }
 
+/** Durations the worker has seen tasks of one model and n_frames take (Rivya's created_at → updated_at). */
+/** The polling options the schedule reads. */
+export type ScheduleOptions = Pick<PollingOptions, 'firstCheckAfterMs' | 'minIntervalMs' | 'maxIntervalMs' | 'jitterFraction'>;
+
+export interface LearnedDuration {
+  /** Median of the observed durations. */
+  medianMs: number;
+  /** A low percentile: where dense checking starts. */
+  earliestMs: number;
+  samples: number;
+}
+
+/** What the schedule expects of this task, and why. */
+export interface Expectation {
+  expectedMs: number;
+  /** Dense checks start here. */
+  earliestMs: number;
+  /** The longest sparse wait before `earliestMs`; null: `maxIntervalMs`. */
+  sparseCapMs: number | null;
+  source: 'input' | 'learned' | 'built-in';
+}
+
+/** The built-in expectation is a guess: until completions are seen, no sparse wait is longer than this. */
+export const UNLEARNED_SPARSE_CAP_MS = 15_000;
+
+export function expectationFor(
+  model: SoraModel,
+  nFrames: string,
+  polling: Pick<PollingOptions, 'expectedDurationMs'>,
+  learned: LearnedDuration | null,
+): Expectation {
+  if (polling.expectedDurationMs !== undefined) {
+    const expectedMs = polling.expectedDurationMs;
+    return { expectedMs, earliestMs: expectedMs * EARLIEST_FINISH_FRACTION, sparseCapMs: null, source: 'input' };
+  }
+  if (learned) return { expectedMs: learned.medianMs, earliestMs: learned.earliestMs, sparseCapMs: null, source: 'learned' };
+  const expectedMs = expectedDurationMs(model, nFrames, polling);
+  return { expectedMs, earliestMs: expectedMs * EARLIEST_FINISH_FRACTION, sparseCapMs: UNLEARNED_SPARSE_CAP_MS, source: 'built-in' };
+}
+
 export interface PollTiming {
   /** Time since the task was created. */
   elapsedMs: number;
@@ -45,6 +95,10 @@ export interface PollTiming {
   /** Time left before the workflow's deadline. */
   remainingBeforeDeadlineMs: number;
   jitterKey: string;
+  /** Where dense checks start; absent: E/2 (the schedule of histories recorded before learning existed). */
+  earliestMs?: number;
+  /** Longest sparse wait; absent or null: `maxIntervalMs`. */
+  sparseCapMs?: number | null;
 }
 
 /** FNV-1a: a stable hash for the jitter — same input, same delay, on every replay. */
@@ -67,17 +121,55 @@ function clamp(value: number, min: number, max: number): number {
 }
 
 /** Delay before the next status check, in ms. */
-export function nextPollDelayMs(timing: PollTiming, polling: PollingOptions): number {
-  let base: number;
-  if (timing.pollsSoFar === 0) {
-    base = Math.max(polling.firstCheckAfterMs - timing.elapsedMs, 0);
-  } else if (timing.elapsedMs < timing.expectedMs * EARLIEST_FINISH_FRACTION) {
-    base = clamp(timing.expectedMs * EARLIEST_FINISH_FRACTION - timing.elapsedMs, polling.minIntervalMs, polling.maxIntervalMs);
-  } else if (timing.elapsedMs < timing.expectedMs * OVERDUE_AFTER_FACTOR) {
-    base = polling.minIntervalMs;
-  } else {
-    base = clamp(polling.minIntervalMs * OVERDUE_BACKOFF ** timing.overduePolls, polling.minIntervalMs, polling.maxIntervalMs);
+export function nextPollDelayMs(timing: PollTiming, polling: ScheduleOptions): number {
+  return finish(baseDelayMs(timing, polling, 'per-poll'), timing, polling);
+}
+
+/** The wait before jitter; `overdue` says how the back-off past 4·E grows (see retryCheckDelayMs). */
+function baseDelayMs(timing: PollTiming, polling: ScheduleOptions, overdue: 'per-poll' | 'by-elapsed'): number {
+  const earliestMs = timing.earliestMs ?? timing.expectedMs * EARLIEST_FINISH_FRACTION;
+  const overdueAtMs = timing.expectedMs * OVERDUE_AFTER_FACTOR;
+  if (timing.pollsSoFar === 0) return Math.max(polling.firstCheckAfterMs - timing.elapsedMs, 0);
+  if (timing.elapsedMs < earliestMs) {
+    const cap = Math.min(timing.sparseCapMs ?? polling.maxIntervalMs, polling.maxIntervalMs);
+    return clamp(earliestMs - timing.elapsedMs, polling.minIntervalMs, Math.max(cap, polling.minIntervalMs));
   }
+  if (timing.elapsedMs < overdueAtMs) return polling.minIntervalMs;
+  const growth =
+    overdue === 'per-poll'
+      ? polling.minIntervalMs * OVERDUE_BACKOFF ** timing.overduePolls
+      : // A quarter of the time overdue so far: geometric spacing without counting polls.
+        (timing.elapsedMs - overdueAtMs) / 4;
+  return clamp(growth, polling.minIntervalMs, polling.maxIntervalMs);
+}
+
+/** Jitter (except on the first check), never past the deadline. */
+function finish(base: number, timing: PollTiming, polling: ScheduleOptions): number {
   const jittered = timing.pollsSoFar === 0 ? base : base * jitterFactor(timing.jitterKey, timing.pollsSoFar, polling.jitterFraction);
   return Math.max(0, Math.round(Math.min(jittered, timing.remainingBeforeDeadlineMs)));
+}
+
+/** With webhooks on, the first safety-net check comes at this multiple of the expected duration. */
+export const SAFETY_NET_FIRST_CHECK_FACTOR = 2;
+
+/**
+ * With webhooks on: checks only in case a delivery was lost. The first at twice the expected
+ * duration (a webhook normally arrives long before), then every E/2 within [min, max] interval.
+ */
+export function safetyNetDelayMs(timing: PollTiming, polling: ScheduleOptions): number {
+  const base =
+    timing.pollsSoFar === 0
+      ? Math.max(SAFETY_NET_FIRST_CHECK_FACTOR * timing.expectedMs - timing.elapsedMs, polling.firstCheckAfterMs)
+      : clamp(timing.expectedMs * EARLIEST_FINISH_FRACTION, polling.minIntervalMs, polling.maxIntervalMs);
+  return finish(base, timing, polling);
+}
+
+/**
+ * The schedule for the status activity that waits by retrying: the same shape as
+ * `nextPollDelayMs` (or the safety net with webhooks), computed from elapsed time and the number
+ * of checks so far alone, since retries carry no state between attempts.
+ */
+export function retryCheckDelayMs(timing: PollTiming, polling: ScheduleOptions, webhooks: boolean): number {
+  if (webhooks) return safetyNetDelayMs(timing, polling);
+  return finish(baseDelayMs(timing, polling, 'by-elapsed'), timing, polling);
 }

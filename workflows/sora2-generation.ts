@@ -1,7 +1,8 @@
 /**
  * One Sora 2 generation as a durable workflow:
- *   validate input → upload the reference (optional) → create the task exactly once → poll with
- *   durable timers → succeed, or compensate (saga) and fail with a typed reason.
+ *   validate input → upload the reference (optional) → create the task exactly once → wait for it
+ *   to end (a signed webhook, or status checks as the safety net) → succeed, or compensate (saga)
+ *   and fail with a typed reason.
  * Workflow-safe: all I/O is in activities; time and jitter come from Temporal's deterministic APIs.
  * What a failure means (failure-classification.ts), what the UI shows (status-details.ts) and the
  * state carried across continue-as-new (generation-state.ts) live beside this file.
@@ -9,6 +10,7 @@
 import {
   ActivityFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   ContinueAsNew,
@@ -22,9 +24,18 @@ import {
   type ActivityOptions,
   type UntypedActivities,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { ApplicationFailure, RetryState, TimeoutFailure, type SearchAttributeUpdatePair } from '@temporalio/common';
 import { isTerminal } from '../src/rivya/task-status';
-import type { CompensationContext, CreditReconciliation, FailureReason, Sora2Activities, TaskSnapshot } from './activity-contract';
+import {
+  TASK_NOT_FINISHED_ERROR_TYPE,
+  type AwaitGenerationOutput,
+  type CompensationContext,
+  type CreditReconciliation,
+  type FailureReason,
+  type Sora2Activities,
+  type TaskSnapshot,
+  type WaitPlan,
+} from './activity-contract';
 import {
   classifyActivityFailure,
   classifyCancellation,
@@ -37,15 +48,16 @@ import {
   type ClassifiedFailure,
 } from './failure-classification';
 import { generationFailure, FailureTypes, type CompensationOutcome, type FailureType } from './failures';
-import { initialState, successResultOf, type Sora2CarriedState, type Sora2GenerationResult } from './generation-state';
+import { initialState, successResultOf, type CompletedBy, type Sora2CarriedState, type Sora2GenerationResult } from './generation-state';
 import { workflowIdIssues } from './workflow-id';
 import { checkSora2Input, describeIssues, rivyaParams, type Sora2GenerationInput, type Sora2GenerationRequest } from './input';
 import { lastKnownCredits } from './last-known-credits';
-import { sora2PollNowSignal, sora2StatusQuery, type GenerationPhase, type GenerationStatus } from './messages';
-import { expectedDurationMs, nextPollDelayMs, OVERDUE_AFTER_FACTOR } from './polling-schedule';
+import { sora2PollNowSignal, sora2StatusQuery, sora2WebhookEventSignal, type GenerationPhase, type GenerationStatus } from './messages';
+import { expectedDurationMs, nextPollDelayMs, OVERDUE_AFTER_FACTOR, safetyNetDelayMs } from './polling-schedule';
 import { runCompensations } from './saga';
 import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from './search-attributes';
 import { renderStatusDetails } from './status-details';
+import { emptyInbox, offerWebhookEvent, takePendingEvent, type WebhookInboxState } from './webhook-inbox';
 
 export type { Sora2CarriedState, Sora2GenerationResult } from './generation-state';
 
@@ -57,6 +69,12 @@ const UNREGISTERED_ACTIVITY_ERROR_TYPE = 'NotFoundError';
  * those histories replay with their old commands and new runs get the new ones.
  */
 const PATCH_STATUS_BEFORE_TASK = 'rivya-task-status-before-task';
+/**
+ * Waiting by the worker's plan (webhook default, learned expectation, activity retries). Guarded by
+ * a patch, not only by the plan's presence: in a rolling deploy an old workflow worker may have
+ * waited with timers on a plan that a new activity worker returned; its history must replay so.
+ */
+const PATCH_WAIT_PLAN = 'rivya-wait-plan';
 
 const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
@@ -71,6 +89,13 @@ const ACTIVITY_OPTIONS = {
   create: { startToCloseTimeout: '30s', scheduleToCloseTimeout: '10m', retry: { ...RETRY, maximumAttempts: 20 } },
   poll: { startToCloseTimeout: '20s', scheduleToCloseTimeout: '3m', retry: { ...RETRY, maximumAttempts: 10 } },
   compensate: { startToCloseTimeout: '1m', scheduleToCloseTimeout: '10m', retry: { ...RETRY, maximumAttempts: 10 } },
+  /**
+   * The wait by retries (rivyaAwaitGeneration): its own schedule sets each "not finished" retry's
+   * delay; RETRY's back-off applies only to real errors (Rivya unreachable). Bounded by the
+   * deadline (scheduleToCloseTimeout, set per wait) and by an attempt cap that the deadline can
+   * never reach: no retry is sooner than 1 s.
+   */
+  await: { startToCloseTimeout: '20s', retry: RETRY },
   /**
    * A pipeline's own undo step. `NotFoundError` is what the TypeScript worker throws (retryable!)
    * for an activity type it has not registered: no retry registers it, so fail at once.
@@ -122,6 +147,11 @@ class GenerationRun {
   private nextPollAt: number | null = null;
   private pollRequested = false;
   private reconciliation: CreditReconciliation | null = null;
+  private completedBy: CompletedBy | null = null;
+  private waitingByRetries = false;
+  /** The plan in force for waiting: decided once per run, at its first wait (see PATCH_WAIT_PLAN). */
+  private planInForce: WaitPlan | null | undefined;
+  private readonly inbox: WebhookInboxState;
 
   constructor(
     private readonly request: Sora2GenerationRequest,
@@ -129,11 +159,46 @@ class GenerationRun {
     carried: Sora2CarriedState | undefined,
   ) {
     this.state = carried ?? initialState(request, Date.now());
+    // Runs carried over from before webhooks existed have no inbox yet.
+    this.inbox = this.state.inbox ??= emptyInbox();
     this.expectedMs = expectedDurationMs(request.model, rivyaParams(request).n_frames!, request.polling);
     setHandler(sora2StatusQuery, () => this.currentStatus());
     setHandler(sora2PollNowSignal, () => {
       this.pollRequested = true;
     });
+    setHandler(sora2WebhookEventSignal, (event) => {
+      const task = this.state.task;
+      offerWebhookEvent(this.inbox, event, task?.id ?? null, task !== null && isTerminal(task.status));
+    });
+  }
+
+  /** The worker's plan, once the run's first wait has decided to follow it; null: the pre-plan behaviour. */
+  private get plan(): WaitPlan | null {
+    return this.planInForce ?? null;
+  }
+
+  /** Called at the first wait of every run: the only place the patch is asked, so replays ask it at the same point. */
+  private decidePlan(): void {
+    if (this.planInForce !== undefined) return;
+    this.planInForce = this.state.plan && patched(PATCH_WAIT_PLAN) ? this.state.plan : null;
+  }
+
+  /** Webhooks on: the input decides, else the worker's default (from the create activity's plan). */
+  private get webhooks(): boolean {
+    return this.request.completion.webhooks ?? this.plan?.webhooksByDefault ?? false;
+  }
+
+  /**
+   * How the run waits. Runs without a plan in force were recorded before the retry form existed:
+   * they keep the timer loop, so their histories replay command for command.
+   */
+  private get waitStyle(): 'activity-retry' | 'timer' {
+    return this.request.polling.style ?? (this.plan ? 'activity-retry' : 'timer');
+  }
+
+  /** The schedule's E: the plan's (learned or input) when there is one, else the built-in guess. */
+  private get expectation() {
+    return this.plan?.expectation ?? null;
   }
 
   async run(): Promise<Sora2GenerationResult> {
@@ -141,7 +206,7 @@ class GenerationRun {
     try {
       await this.uploadReference();
       await this.createTask();
-      const finished = await this.pollUntilFinished();
+      const finished = await this.waitUntilFinished();
       if (finished.status === 'succeeded') return this.successResult(finished);
       return await this.failWith(classifyTaskFailure(finished));
     } catch (err) {
@@ -177,14 +242,19 @@ class GenerationRun {
     if (this.state.task) return;
     this.enter('creating-task');
     const reference = this.state.reference;
-    const { task } = await activitiesWithSummary(ACTIVITY_OPTIONS.create, `create the ${this.request.model} task`).rivyaCreateGeneration({
+    const { task, plan } = await activitiesWithSummary(
+      ACTIVITY_OPTIONS.create,
+      `create the ${this.request.model} task`,
+    ).rivyaCreateGeneration({
       model: this.request.model,
       prompt: this.request.prompt,
       params: rivyaParams(this.request),
       reference: reference ? { url: reference.url, mimeType: reference.mimeType, name: reference.name } : undefined,
       idempotencyKey: this.workflowId,
+      expectedDurationMs: this.request.polling.expectedDurationMs,
     });
     this.state.task = task;
+    this.state.plan = plan ?? null;
     this.state.taskCreatedAtMs = Date.now();
     this.state.compensations.push({ kind: 'reconcile-credits', taskId: task.id });
     this.registerPipelineCompensations('task-created');
@@ -194,47 +264,154 @@ class GenerationRun {
     ]);
   }
 
-  /** Returns the task once it has succeeded or failed; throws DeadlineReached or continues-as-new on the way. */
-  private async pollUntilFinished(): Promise<TaskSnapshot> {
+  /**
+   * Returns the task once it has succeeded or failed — told by a webhook event or found by a status
+   * check, whichever comes first; throws DeadlineReached or continues-as-new on the way.
+   */
+  private async waitUntilFinished(): Promise<TaskSnapshot> {
+    this.decidePlan();
     this.enter('polling');
     let task = this.state.task!;
     while (!isTerminal(task.status)) {
+      const event = takePendingEvent(this.inbox);
+      if (event) {
+        task = await this.acceptWebhookEvent(event.task, task);
+        continue;
+      }
       if (workflowInfo().continueAsNewSuggested) await this.continueAsNew();
-      await this.waitForNextCheck();
-      task = await this.checkTaskStatus(task);
+      task = this.waitStyle === 'timer' ? await this.checkAfterTimer(task) : await this.checkByRetries(task);
       if (!isTerminal(task.status) && Date.now() >= this.state.deadlineAtMs) throw new DeadlineReached();
     }
+    this.completedBy ??= 'poll';
     return task;
+  }
+
+  /** A terminal event carries the task exactly as the status endpoint returns it; confirm by one read if asked. */
+  private async acceptWebhookEvent(reported: TaskSnapshot, previous: TaskSnapshot): Promise<TaskSnapshot> {
+    const task = this.request.completion.confirmWebhook ? await this.checkTaskStatus(previous) : reported;
+    if (!isTerminal(task.status)) return task; // the read disagrees: keep waiting, the next check decides
+    this.completedBy = 'webhook';
+    this.state.task = task;
+    if (task.status !== previous.status) this.upsertSearchAttributesIfEnabled([{ key: RIVYA_TASK_STATUS, value: task.status }]);
+    return task;
+  }
+
+  /** A wake-up that ends a wait early: a webhook event to take, or an operator's pollNow. */
+  private get wokenEarly(): boolean {
+    return this.pollRequested || this.inbox.pending !== null;
+  }
+
+  /** The timer form: sleep until the next scheduled check (or a wake-up), then check. */
+  private async checkAfterTimer(previous: TaskSnapshot): Promise<TaskSnapshot> {
+    await this.waitForNextCheck();
+    if (this.inbox.pending !== null) return previous; // the loop takes the event; no call needed
+    return this.checkTaskStatus(previous);
   }
 
   /**
    * Sleeps on a durable timer until the next scheduled status check, or less when the pollNow
-   * signal asks for a check now. The one place the run waits: other wake-ups (webhooks) belong here.
+   * signal or a webhook event cuts it short.
    */
   private async waitForNextCheck(): Promise<void> {
     const now = Date.now();
     const remaining = this.state.deadlineAtMs - now;
     if (remaining <= 0) throw new DeadlineReached();
-    const delay = nextPollDelayMs(
-      {
-        elapsedMs: now - this.state.taskCreatedAtMs!,
-        pollsSoFar: this.state.polls,
-        overduePolls: this.state.overduePolls,
-        expectedMs: this.expectedMs,
-        remainingBeforeDeadlineMs: remaining,
-        jitterKey: this.workflowId,
-      },
-      this.request.polling,
-    );
+    const expectation = this.expectation;
+    const timing = {
+      elapsedMs: now - this.state.taskCreatedAtMs!,
+      pollsSoFar: this.state.polls,
+      overduePolls: this.state.overduePolls,
+      expectedMs: expectation?.expectedMs ?? this.expectedMs,
+      // Absent for runs recorded before learning: their timers stay exactly as recorded.
+      ...(expectation ? { earliestMs: expectation.earliestMs, sparseCapMs: expectation.sparseCapMs } : {}),
+      remainingBeforeDeadlineMs: remaining,
+      jitterKey: this.workflowId,
+    };
+    const delay = this.webhooks ? safetyNetDelayMs(timing, this.request.polling) : nextPollDelayMs(timing, this.request.polling);
     this.nextPollAt = now + delay;
     this.publishDetails();
     this.pollRequested = false;
     try {
-      await condition(() => this.pollRequested, delay, { summary: `wait before status check #${this.state.polls + 1}` });
+      await condition(() => this.wokenEarly, delay, { summary: `wait before status check #${this.state.polls + 1}` });
     } finally {
       // Also when a cancel cuts the wait short: a stale time would read as "due".
       this.nextPollAt = null;
     }
+  }
+
+  /**
+   * The retry form: one rivyaAwaitGeneration activity checks on its own schedule (each "not
+   * finished" is a benign retry: no history, no workflow task), raced against wake-ups. A webhook
+   * event or pollNow cancels it; pollNow then checks once at once.
+   */
+  private async checkByRetries(previous: TaskSnapshot): Promise<TaskSnapshot> {
+    const remainingMs = this.state.deadlineAtMs - Date.now();
+    if (remainingMs <= 0) throw new DeadlineReached();
+    const awaiting = proxyActivities<Sora2Activities>({
+      ...ACTIVITY_OPTIONS.await,
+      scheduleToCloseTimeout: remainingMs,
+      retry: { ...ACTIVITY_OPTIONS.await.retry, maximumAttempts: Math.ceil(remainingMs / 1_000) + 10 },
+      summary: this.webhooks ? 'safety-net status checks (webhooks on)' : 'status checks (by activity retries)',
+    });
+    const { polling } = this.request;
+    let outcome: { done: AwaitGenerationOutput } | { error: unknown } | undefined;
+    const scope = new CancellationScope();
+    const running = scope
+      .run(() =>
+        awaiting.rivyaAwaitGeneration({
+          taskId: previous.id,
+          model: this.request.model,
+          nFrames: rivyaParams(this.request).n_frames!,
+          taskCreatedAtMs: this.state.taskCreatedAtMs!,
+          checksSoFar: this.state.polls,
+          polling: {
+            firstCheckAfterMs: polling.firstCheckAfterMs,
+            minIntervalMs: polling.minIntervalMs,
+            maxIntervalMs: polling.maxIntervalMs,
+            expectedDurationMs: polling.expectedDurationMs,
+            jitterFraction: polling.jitterFraction,
+          },
+          webhooks: this.webhooks,
+          deadlineAtMs: this.state.deadlineAtMs,
+          jitterKey: this.workflowId,
+        }),
+      )
+      .then(
+        (done) => void (outcome = { done }),
+        (error: unknown) => void (outcome = { error }),
+      );
+    this.waitingByRetries = true;
+    this.pollRequested = false;
+    this.publishDetails();
+    try {
+      await condition(() => outcome !== undefined || this.wokenEarly);
+    } finally {
+      this.waitingByRetries = false;
+    }
+    if (outcome === undefined) {
+      scope.cancel();
+      await running;
+      if (!this.pollRequested) return previous; // the loop takes the event
+      this.pollRequested = false;
+      return this.checkTaskStatus(previous);
+    }
+    if ('error' in outcome) throw this.awaitFailure(outcome.error);
+    const { task, checks } = outcome.done;
+    this.state.polls += checks;
+    this.state.lastError = null;
+    this.state.task = task;
+    if (task.status !== previous.status) this.upsertSearchAttributesIfEnabled([{ key: RIVYA_TASK_STATUS, value: task.status }]);
+    return task;
+  }
+
+  /** The wait's end without a terminal task: the deadline when its retries ran out of time, else the error itself. */
+  private awaitFailure(err: unknown): unknown {
+    if (!(err instanceof ActivityFailure)) return err;
+    const outOfTime =
+      err.retryState === RetryState.TIMEOUT ||
+      err.cause instanceof TimeoutFailure ||
+      (err.cause instanceof ApplicationFailure && err.cause.type === TASK_NOT_FINISHED_ERROR_TYPE);
+    return outOfTime ? new DeadlineReached() : err;
   }
 
   /** Returns the task as Rivya reports it now, or `previous` when Rivya stayed unreachable (see isTransientActivityFailure). */
@@ -266,7 +443,7 @@ class GenerationRun {
 
   private successResult(task: TaskSnapshot): Sora2GenerationResult {
     this.enter('succeeded');
-    return successResultOf(this.workflowId, this.request, this.state, task, Date.now());
+    return successResultOf(this.workflowId, this.request, this.state, task, this.completedBy ?? 'poll', Date.now());
   }
 
   /** The typed failure for an error that ends the run, or undefined for one that must propagate as is. */
@@ -370,6 +547,17 @@ class GenerationRun {
       continuedAsNew: this.state.continuedAsNew,
       lastError: this.state.lastError,
       reconciliation: this.reconciliation,
+      completion: {
+        webhooks: this.webhooks,
+        style: this.waitStyle,
+        expectation: this.expectation?.source ?? null,
+        completedBy: this.completedBy,
+        webhookEvents: {
+          accepted: this.inbox.counts.accepted,
+          duplicate: this.inbox.counts.duplicate,
+          ignored: this.inbox.counts['other-task'] + this.inbox.counts['not-terminal'] + this.inbox.counts['after-terminal'],
+        },
+      },
     };
   }
 }

@@ -2,7 +2,7 @@
  * Markdown for the Temporal UI's "current details" (no history cost), rendered from the same
  * `GenerationStatus` the `sora2Status` query returns, so the UI and the query never disagree.
  */
-import type { GenerationStatus } from './messages';
+import type { CompletionStatus, GenerationStatus } from './messages';
 
 export function renderStatusDetails(status: GenerationStatus): string {
   const lines = [
@@ -11,9 +11,23 @@ export function renderStatusDetails(status: GenerationStatus): string {
     status.taskId ? `**Task:** \`${status.taskId}\` — ${status.remoteStatus}` : '**Task:** not created yet',
     `**Status checks:** ${status.polls}`,
   ];
+  lines.push(`**Completion:** ${describeCompletion(status.completion)}`);
   // Only while a check is scheduled: a stale time would read as "due".
   if (status.nextPollAt !== null) lines.push(`**Next check:** ${status.nextPollAt}`);
   if (status.credits) lines.push(`**Credits:** reserved ${status.credits.reserved}, final ${status.credits.final}`);
   if (status.lastError) lines.push(`**Last error:** ${status.lastError}`);
   return lines.join('\n\n');
+}
+
+/** e.g. "by webhook (safety-net checks by activity retries); done by webhook". */
+function describeCompletion(completion: CompletionStatus): string {
+  const waiting = completion.style === 'activity-retry' ? 'activity retries' : 'durable timers';
+  const how = completion.webhooks ? `by webhook (safety-net checks by ${waiting})` : `by status checks (${waiting})`;
+  const events = completion.webhookEvents;
+  const received = events.accepted + events.duplicate + events.ignored;
+  const parts = [how];
+  if (completion.expectation) parts.push(`expected duration: ${completion.expectation}`);
+  if (received > 0) parts.push(`${received} webhook event(s), ${events.duplicate} duplicate, ${events.ignored} ignored`);
+  if (completion.completedBy) parts.push(`done by ${completion.completedBy}`);
+  return parts.join('; ');
 }

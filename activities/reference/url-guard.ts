@@ -8,7 +8,9 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type Lo
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
+import { bareHostname, isLocalHostname, isPublicAddress } from '../../src/net/ip-address';
+
+export { isPublicAddress };
 
 export interface ReferenceUrlPolicy {
   /** Permit plain http (local development against the simulator). Default false. */
@@ -58,24 +60,15 @@ export function blockedUrlReason(err: unknown): string | undefined {
   return isBlockedUrlCode(code) ? BLOCKED_URL_MESSAGES[code] : undefined;
 }
 
-export function isPublicAddress(address: string): boolean {
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  return parsed.range() === 'unicast';
-}
-
-/** Hostnames that name the metadata service or the local machine without resolving through DNS. */
-const FORBIDDEN_HOSTNAMES = new Set(['localhost', 'metadata.google.internal', 'metadata']);
-
 /** Checks what can be checked from the URL alone; DNS answers are checked by `guardedLookup`. */
 export function checkReferenceUrl(url: URL, policy: ReferenceUrlPolicy): void {
   if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) {
     throw new BlockedUrlError('REFERENCE_URL_NOT_HTTPS');
   }
   if (url.username || url.password) throw new BlockedUrlError('REFERENCE_URL_HAS_CREDENTIALS');
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = bareHostname(url.hostname);
   if (policy.allowPrivateNetworks || policy.allowedHosts?.includes(host)) return;
-  if (FORBIDDEN_HOSTNAMES.has(host) || host.endsWith('.localhost')) {
+  if (isLocalHostname(host)) {
     throw new BlockedUrlError('REFERENCE_URL_LOCAL_HOST');
   }
   if (isIP(host) && !isPublicAddress(host)) throw new BlockedUrlError('REFERENCE_URL_NON_PUBLIC_ADDRESS');

@@ -1,0 +1,66 @@
+/**
+ * Waiting for a task by activity retries: Temporal's recommended form of polling at intervals of
+ * seconds to minutes. One activity stands for the whole wait; each attempt is one status check,
+ * and "not finished yet" is a BENIGN failure whose `nextRetryDelay` is the schedule's next wait.
+ * Retries add no history events and no workflow task, so a wait of any length costs the same few
+ * events — and the worker holds nothing for the workflow in between.
+ *
+ * The first attempt starts the moment the workflow schedules the activity, usually too early for
+ * a check: it only schedules the first one (so `checks` = attempts − 1). Each delay is computed
+ * here, not in the workflow, so it may use what the worker has learned since the task started.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import type { RivyaClient } from '../src/rivya';
+import { isTerminal } from '../src/rivya/task-status';
+import { TASK_NOT_FINISHED_ERROR_TYPE, type AwaitGenerationInput, type AwaitGenerationOutput } from '../workflows/activity-contract';
+import { OVERDUE_AFTER_FACTOR, expectationFor, retryCheckDelayMs } from '../workflows/polling-schedule';
+import type { CompletionLearner } from './completion-learner';
+import { callRivya } from './rivya-failure';
+import { toTaskSnapshot } from './task-snapshot';
+
+/** Temporal's timers are not finer than a second anyway; shorter retry delays only add load. */
+const MIN_RETRY_DELAY_MS = 1_000;
+
+export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLearner) {
+  return async function rivyaAwaitGeneration(input: AwaitGenerationInput): Promise<AwaitGenerationOutput> {
+    const { attempt } = Context.current().info;
+    const checks = attempt - 1;
+    if (attempt > 1) {
+      const task = toTaskSnapshot(
+        await callRivya(() => client.getGeneration(input.taskId, { signal: Context.current().cancellationSignal })),
+      );
+      learner.observe(task, { model: input.model, nFrames: input.nFrames });
+      if (isTerminal(task.status)) return { task, checks };
+    }
+    throw notFinishedYet(input, checks, learner);
+  };
+}
+
+function notFinishedYet(input: AwaitGenerationInput, checks: number, learner: CompletionLearner): ApplicationFailure {
+  const now = Date.now();
+  const expectation = expectationFor(input.model, input.nFrames, input.polling, learner.estimate(input));
+  const elapsedMs = now - input.taskCreatedAtMs;
+  const delay = retryCheckDelayMs(
+    {
+      elapsedMs,
+      pollsSoFar: input.checksSoFar + checks,
+      overduePolls: 0, // unused by the retry form: its back-off grows with time overdue
+      expectedMs: expectation.expectedMs,
+      earliestMs: expectation.earliestMs,
+      sparseCapMs: expectation.sparseCapMs,
+      remainingBeforeDeadlineMs: input.deadlineAtMs - now,
+      jitterKey: input.jitterKey,
+    },
+    input.polling,
+    input.webhooks,
+  );
+  const overdue = elapsedMs >= expectation.expectedMs * OVERDUE_AFTER_FACTOR;
+  return ApplicationFailure.create({
+    type: TASK_NOT_FINISHED_ERROR_TYPE,
+    message: checks === 0 ? 'first status check scheduled' : `task not finished after ${input.checksSoFar + checks} checks`,
+    category: ApplicationFailureCategory.BENIGN,
+    nextRetryDelay: Math.max(delay, MIN_RETRY_DELAY_MS),
+    details: [{ checks, expectation: expectation.source, overdue }],
+  });
+}
