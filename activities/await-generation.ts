@@ -22,7 +22,7 @@ import { toTaskSnapshot } from './task-snapshot';
 /** Temporal's timers are not finer than a second anyway; shorter retry delays only add load. */
 const MIN_RETRY_DELAY_MS = 1_000;
 
-export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLearner) {
+export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLearner, priorScale = 1) {
   return async function rivyaAwaitGeneration(input: AwaitGenerationInput): Promise<AwaitGenerationOutput> {
     const { attempt } = Context.current().info;
     const checks = attempt - 1;
@@ -33,13 +33,13 @@ export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLear
       learner.observe(task, { model: input.model, nFrames: input.nFrames });
       if (isTerminal(task.status)) return { task, checks };
     }
-    throw notFinishedYet(input, checks, learner);
+    throw notFinishedYet(input, checks, learner, priorScale);
   };
 }
 
-function notFinishedYet(input: AwaitGenerationInput, checks: number, learner: CompletionLearner): ApplicationFailure {
+function notFinishedYet(input: AwaitGenerationInput, checks: number, learner: CompletionLearner, priorScale: number): ApplicationFailure {
   const now = Date.now();
-  const expectation = expectationFor(input.model, input.nFrames, input.polling, learner.estimate(input));
+  const expectation = expectationFor(input.model, input.nFrames, input.polling, learner.estimate(input), priorScale);
   const elapsedMs = now - input.taskCreatedAtMs;
   const delay = retryCheckDelayMs(
     {

@@ -17,11 +17,12 @@ export interface WaitSettings {
   /** Generations that don't say complete by webhook (with a safety-net poll). */
   webhooksByDefault: boolean;
   learner: CompletionLearner;
+  priorScale: number;
 }
 
 export function makeGenerationActivities(
   client: RivyaClient,
-  { webhooksByDefault = false, learner = new CompletionLearner() }: Partial<WaitSettings> = {},
+  { webhooksByDefault = false, learner = new CompletionLearner(), priorScale = 1 }: Partial<WaitSettings> = {},
 ) {
   async function rivyaCreateGeneration(input: CreateGenerationInput): Promise<CreateGenerationOutput> {
     const params: Record<string, unknown> = { ...input.params };
@@ -46,7 +47,13 @@ export function makeGenerationActivities(
     const key = { model: input.model, nFrames: input.params.n_frames ?? '10' };
     learner.noteTask(task.id, key);
     // The expectation as of now goes into history: the workflow's timers are computed from it.
-    const expectation = expectationFor(input.model, key.nFrames, { expectedDurationMs: input.expectedDurationMs }, learner.estimate(key));
+    const expectation = expectationFor(
+      input.model,
+      key.nFrames,
+      { expectedDurationMs: input.expectedDurationMs },
+      learner.estimate(key),
+      priorScale,
+    );
     return { task: toTaskSnapshot(task), replayed, plan: { webhooksByDefault, expectation } };
   }
 

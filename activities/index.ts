@@ -18,13 +18,15 @@ export interface WaitOptions {
   webhooksByDefault?: boolean;
   /** Where task durations are learned; one per worker by default. */
   learner?: CompletionLearner;
+  /** Multiplies the built-in expected durations until some are learned (benchmarks in compressed time). Default 1. */
+  priorScale?: number;
 }
 
 export function createSora2Activities(client: RivyaClient, reference: ReferenceSettings = {}, wait: WaitOptions = {}): Sora2Activities {
   const learner = wait.learner ?? new CompletionLearner();
   return {
     rivyaUploadReference: makeUploadReference(client, reference),
-    ...makeGenerationActivities(client, { webhooksByDefault: wait.webhooksByDefault ?? false, learner }),
-    rivyaAwaitGeneration: makeAwaitGeneration(client, learner),
+    ...makeGenerationActivities(client, { webhooksByDefault: wait.webhooksByDefault ?? false, learner, priorScale: wait.priorScale ?? 1 }),
+    rivyaAwaitGeneration: makeAwaitGeneration(client, learner, wait.priorScale ?? 1),
   };
 }

@@ -17,7 +17,7 @@ export {
 export { generationFailureOf, type GenerationFailure } from './generation-failure';
 export { createSora2Worker, type CreateSora2WorkerOptions } from './worker/create-worker';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker-settings';
-export { createSora2Activities, type ReferenceSettings, type ReferenceUrlPolicy } from '../activities';
+export { CompletionLearner, createSora2Activities, type ReferenceSettings, type ReferenceUrlPolicy, type WaitOptions } from '../activities';
 // The Rivya HTTP client, its typed errors and the model table: what a caller of createSora2Activities or a
 // backend checking inputs needs. Request schemas, retry/redaction helpers and other internals stay unexported.
 export {

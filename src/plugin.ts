@@ -5,7 +5,7 @@
  */
 import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions } from '@temporalio/worker';
-import { createSora2Activities, type ReferenceUrlPolicy } from '../activities';
+import { createSora2Activities, type ReferenceUrlPolicy, type WaitOptions } from '../activities';
 import { RivyaClient, type FetchLike } from './rivya/client';
 import {
   checkNumericOption,
@@ -26,6 +26,8 @@ export interface Sora2PluginOptions extends RivyaSettingsOptions {
   maxTaskQueueActivitiesPerSecond?: number;
   /** Cap on activities started per second by this worker. */
   maxActivitiesPerSecond?: number;
+  /** Waiting tuned for this worker: a shared duration learner, or a scale on the built-in expected durations. */
+  wait?: Pick<WaitOptions, 'learner' | 'priorScale'>;
   /** Settings already resolved (readRivyaSettings / resolveRivyaSettings): used as they are, no variable is read. */
   settings?: RivyaWorkerSettings;
   /**
@@ -52,6 +54,7 @@ export class Sora2Plugin extends SimplePlugin {
   readonly #referenceUrlPolicy: ReferenceUrlPolicy | undefined;
   readonly #maxTaskQueueActivitiesPerSecond: number | undefined;
   readonly #maxActivitiesPerSecond: number | undefined;
+  readonly #wait: Pick<WaitOptions, 'learner' | 'priorScale'>;
 
   constructor(options: Sora2PluginOptions = {}) {
     super({
@@ -62,6 +65,7 @@ export class Sora2Plugin extends SimplePlugin {
     this.#client = options.client;
     this.#fetch = options.fetch;
     this.#referenceUrlPolicy = options.referenceUrlPolicy;
+    this.#wait = options.wait ?? {};
     this.#maxTaskQueueActivitiesPerSecond = checkNumericOption(
       'RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND',
       options.maxTaskQueueActivitiesPerSecond,
@@ -103,7 +107,7 @@ export class Sora2Plugin extends SimplePlugin {
       return createSora2Activities(
         this.#client as RivyaClient,
         { referenceDirectory: source.referenceDirectory, urlPolicy },
-        { webhooksByDefault: source.webhooks },
+        { ...this.#wait, webhooksByDefault: source.webhooks },
       );
     }
     const { settings } = source;
@@ -118,7 +122,7 @@ export class Sora2Plugin extends SimplePlugin {
     return createSora2Activities(
       client,
       { referenceDirectory: settings.RIVYA_REFERENCE_DIR, urlPolicy },
-      { webhooksByDefault: settings.RIVYA_WEBHOOKS },
+      { ...this.#wait, webhooksByDefault: settings.RIVYA_WEBHOOKS },
     );
   }
 }

@@ -12,6 +12,8 @@ export {
   rivyaParams,
   sora2GenerationInputSchema,
   pollingOptionsSchema,
+  completionOptionsSchema,
+  type CompletionOptions,
   type InputIssue,
   type PipelineCompensation,
   type PollingOptions,
@@ -35,7 +37,28 @@ export type {
   Sora2Activities,
   TaskSnapshot,
   UploadedReference,
+  WaitPlan,
 } from '../workflows/activity-contract';
-export { sora2PollNowSignal, sora2StatusQuery, type GenerationPhase, type GenerationStatus } from '../workflows/messages';
-export { expectedDurationMs, nextPollDelayMs, type PollTiming } from '../workflows/polling-schedule';
+export {
+  sora2PollNowSignal,
+  sora2StatusQuery,
+  sora2WebhookEventSignal,
+  WEBHOOK_EVENT_TYPES,
+  type CompletionStatus,
+  type GenerationPhase,
+  type GenerationStatus,
+  type WebhookEventSignal,
+  type WebhookEventType,
+} from '../workflows/messages';
+export {
+  expectationFor,
+  expectedDurationMs,
+  nextPollDelayMs,
+  retryCheckDelayMs,
+  safetyNetDelayMs,
+  type Expectation,
+  type LearnedDuration,
+  type PollTiming,
+} from '../workflows/polling-schedule';
+export type { CompletedBy } from '../workflows/generation-state';
 export { RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../workflows/search-attributes';

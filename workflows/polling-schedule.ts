@@ -74,14 +74,21 @@ export function expectationFor(
   nFrames: string,
   polling: Pick<PollingOptions, 'expectedDurationMs'>,
   learned: LearnedDuration | null,
+  /** Multiplies the built-in guess and its sparse cap (a time-compressed benchmark; a faster Rivya tier). */
+  priorScale = 1,
 ): Expectation {
   if (polling.expectedDurationMs !== undefined) {
     const expectedMs = polling.expectedDurationMs;
     return { expectedMs, earliestMs: expectedMs * EARLIEST_FINISH_FRACTION, sparseCapMs: null, source: 'input' };
   }
   if (learned) return { expectedMs: learned.medianMs, earliestMs: learned.earliestMs, sparseCapMs: null, source: 'learned' };
-  const expectedMs = expectedDurationMs(model, nFrames, polling);
-  return { expectedMs, earliestMs: expectedMs * EARLIEST_FINISH_FRACTION, sparseCapMs: UNLEARNED_SPARSE_CAP_MS, source: 'built-in' };
+  const expectedMs = expectedDurationMs(model, nFrames, polling) * priorScale;
+  return {
+    expectedMs,
+    earliestMs: expectedMs * EARLIEST_FINISH_FRACTION,
+    sparseCapMs: UNLEARNED_SPARSE_CAP_MS * priorScale,
+    source: 'built-in',
+  };
 }
 
 export interface PollTiming {
