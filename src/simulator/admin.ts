@@ -10,6 +10,7 @@ import type { SimulatorApiKey, SimulatorConfig, SimulatorConfigInput } from './c
 import { readJson, SimulatorHttpError, validationFailed, type Answer } from './http';
 import type { SimulatorStats } from './stats';
 import type { RequestLogEntry } from './store';
+import type { WebhookDeliveryRecord } from './webhooks/endpoints';
 
 /** Where a standalone simulator (and `startRivyaSimulator` without the option) takes a fixed token from. */
 export const ADMIN_TOKEN_ENV = 'RIVYA_SIMULATOR_ADMIN_TOKEN';
@@ -76,6 +77,10 @@ export interface AdminControls {
   adminToken(): string;
   stats(): SimulatorStats;
   requestLog(): readonly RequestLogEntry[];
+  /** Every webhook delivery attempt, oldest first. */
+  webhookDeliveries(): readonly WebhookDeliveryRecord[];
+  /** The receiver looks down for `durationMs` (0 ends it): to one endpoint, or to all when null. */
+  webhookOutage(durationMs: number, endpointId: string | null): { until: number; endpointId: string | null } | undefined;
   config(): SimulatorConfig;
   configure(patch: SimulatorConfigInput): SimulatorConfig;
   reset(patch?: SimulatorConfigInput): void;
@@ -89,6 +94,8 @@ export async function handleAdmin(controls: AdminControls, req: IncomingMessage,
   if (!hasAdminToken(req, controls.adminToken())) throw adminUnauthorized();
   if (req.method === 'GET' && path === '/_simulator/stats') return { status: 200, body: controls.stats() };
   if (req.method === 'GET' && path === '/_simulator/requests') return { status: 200, body: controls.requestLog() };
+  if (req.method === 'GET' && path === '/_simulator/webhook-deliveries') return { status: 200, body: filterDeliveries(controls, req) };
+  if (req.method === 'POST' && path === '/_simulator/webhook-outage') return { status: 200, body: await startOutage(controls, req) };
   if (req.method === 'GET' && path === '/_simulator/config') return { status: 200, body: redactConfig(controls.config()) };
   if (req.method === 'POST' && path === '/_simulator/config') {
     const { json } = await readJson(req);
@@ -101,4 +108,24 @@ export async function handleAdmin(controls: AdminControls, req: IncomingMessage,
     return { status: 200, body: { ok: true } };
   }
   return undefined;
+}
+
+/** `?eventId=`, `?endpointId=`, `?taskId=` narrow the ledger; without them, all of it. */
+function filterDeliveries(controls: AdminControls, req: IncomingMessage): readonly WebhookDeliveryRecord[] {
+  const query = new URL(req.url ?? '/', 'http://simulator').searchParams;
+  const filters = (['eventId', 'endpointId', 'taskId'] as const).filter((key) => query.has(key));
+  const all = controls.webhookDeliveries();
+  return filters.length === 0 ? all : all.filter((record) => filters.every((key) => record[key] === query.get(key)));
+}
+
+/** `{ "durationMs": n, "endpointId"?: "whend_…" }`: every delivery attempt in that window fails unsent. */
+async function startOutage(controls: AdminControls, req: IncomingMessage): Promise<{ until: string | null; endpointId: string | null }> {
+  const { json } = await readJson(req);
+  const { durationMs, endpointId = null } = (json ?? {}) as { durationMs?: unknown; endpointId?: unknown };
+  if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0) {
+    throw validationFailed('durationMs: a non-negative number is required');
+  }
+  if (endpointId !== null && typeof endpointId !== 'string') throw validationFailed('endpointId: a string or null');
+  const outage = controls.webhookOutage(durationMs, endpointId);
+  return { until: outage ? new Date(outage.until).toISOString() : null, endpointId: outage?.endpointId ?? null };
 }

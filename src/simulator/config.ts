@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { validationFailed } from './http';
+import { mergeWebhooksConfig, WEBHOOK_API_ENDPOINTS, webhooksConfigSchema } from './webhooks/config';
 
 export const SIMULATED_ENDPOINTS = [
   'listModels',
@@ -12,6 +13,7 @@ export const SIMULATED_ENDPOINTS = [
   'createGeneration',
   'getGeneration',
   'getCredits',
+  ...WEBHOOK_API_ENDPOINTS,
   'media',
 ] as const;
 export type SimulatedEndpoint = (typeof SIMULATED_ENDPOINTS)[number];
@@ -94,6 +96,8 @@ export const simulatorConfigSchema = z.object({
     .number()
     .positive()
     .default(24 * 3600_000),
+  /** Endpoints' URL rules, delivery timeout, retries and delivery faults (D8, S10). */
+  webhooks: webhooksConfigSchema,
 });
 export type SimulatorConfig = z.infer<typeof simulatorConfigSchema>;
 export type SimulatorConfigInput = z.input<typeof simulatorConfigSchema>;
@@ -113,6 +117,7 @@ export function mergeConfig(current: SimulatorConfig, patch: SimulatorConfigInpu
     ...patch,
     timing: { ...current.timing, ...patch.timing },
     faults,
+    webhooks: mergeWebhooksConfig(current.webhooks, patch.webhooks),
   };
   const parsed = simulatorConfigSchema.safeParse(merged);
   if (!parsed.success) {

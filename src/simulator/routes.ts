@@ -11,6 +11,8 @@ import { getOwnedFile, uploadFile } from './handlers/files';
 import { createGeneration, getGeneration } from './handlers/generations';
 import type { Answer } from './http';
 import { serializeFile, serializeTask, type SimulatorStore } from './store';
+import type { WebhookDispatcher } from './webhooks/delivery';
+import { WEBHOOK_API_ROUTES, webhookRouteHandlers } from './webhooks/handlers';
 
 /** The simulator's state and settings as a handler sees them; functions where the value changes at run time. */
 export interface RouteDeps {
@@ -21,6 +23,8 @@ export interface RouteDeps {
   /** Known only once the server listens. */
   publicBaseUrl(): string;
   now(): number;
+  /** The webhook delivery queue (D8's test send). Optional: handler tests may build deps without one. */
+  webhooks?: WebhookDispatcher;
 }
 
 export interface RouteContext {
@@ -71,10 +75,12 @@ export const routeHandlers: Record<ApiEndpoint, RouteHandler> = {
   getGeneration: ({ store }, { caller, params: [taskId] }) => ({ status: 200, body: serializeTask(getGeneration(store, caller, taskId!)) }),
 
   getCredits: ({ store }, { caller }) => ({ status: 200, body: { current_credits: store.balance(caller.account) } }),
+
+  ...webhookRouteHandlers,
 };
 
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   pattern: RegExp;
   endpoint: ApiEndpoint;
   /** 'public': no key needed (D2's model list); otherwise the scope the key must hold (D1). */
@@ -88,6 +94,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', pattern: /^\/api\/v1\/generations$/, endpoint: 'createGeneration', access: { scope: 'generations:create' } },
   { method: 'GET', pattern: /^\/api\/v1\/generations\/([^/]+)$/, endpoint: 'getGeneration', access: { scope: 'generations:read' } },
   { method: 'GET', pattern: /^\/api\/v1\/credits$/, endpoint: 'getCredits', access: { scope: 'credits:read' } },
+  ...WEBHOOK_API_ROUTES,
 ];
 
 export interface RouteMatch {

@@ -33,6 +33,8 @@ import { lookupMedia } from './media';
 import { ANONYMOUS, matchRoute, routeHandlers, type RouteDeps, type RouteMatch } from './routes';
 import { buildStats, type SimulatorStats } from './stats';
 import { SimulatorStore } from './store';
+import { WebhookDispatcher } from './webhooks/delivery';
+import { terminalTaskEvent } from './webhooks/task-events';
 
 export interface StartSimulatorOptions extends SimulatorConfigInput {
   /** 0 (default) picks a free port. */
@@ -59,6 +61,11 @@ export interface RivyaSimulator {
   /** Forgets all state and returns to the start-up config, plus `patch`. */
   reset(patch?: SimulatorConfigInput): void;
   stats(): SimulatorStats;
+  /**
+   * Resolves once no webhook delivery is running or scheduled — retries, delayed and held-back
+   * deliveries included (with the default S10 schedule that can be hours: tests set short delays).
+   */
+  webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ export class RivyaSimulatorServer implements RivyaSimulator {
   readonly adminToken: string;
   private current: SimulatorConfig;
   private readonly faults: FaultInjector;
+  private readonly webhooks: WebhookDispatcher;
   private readonly storageDir = mkdtempSync(join(tmpdir(), 'rivya-sim-'));
   private readonly http: Server;
   private baseUrl = '';
@@ -92,12 +100,18 @@ export class RivyaSimulatorServer implements RivyaSimulator {
     this.current = this.initialConfig();
     this.store = new SimulatorStore(this.current, (taskId) => `${this.baseUrl}/media/videos/${taskId}.mp4`);
     this.faults = new FaultInjector(() => this.store.random);
+    this.webhooks = new WebhookDispatcher(
+      { store: this.store.webhooks, settings: () => this.current.webhooks, now: () => this.now() },
+      this.current.seed,
+    );
+    this.store.onTerminal = (task) => this.webhooks.publish(terminalTaskEvent(task));
     this.deps = {
       store: this.store,
       storageDir: this.storageDir,
       config: () => this.current,
       publicBaseUrl: () => this.baseUrl,
       now: () => this.now(),
+      webhooks: this.webhooks,
     };
     this.http = createServer((req, res) => {
       this.handle(req, res).catch((err) => {
@@ -127,12 +141,17 @@ export class RivyaSimulatorServer implements RivyaSimulator {
 
   readonly reset = (patch: SimulatorConfigInput = {}): void => {
     this.current = mergeConfig(this.initialConfig(), patch);
+    // Deliveries first: nothing in flight may write into the store being cleared.
+    this.webhooks.reset(this.current.seed);
     this.store.reset(this.current);
   };
 
   readonly stats = (): SimulatorStats => buildStats(this.store);
 
+  readonly webhooksIdle = (): Promise<void> => this.webhooks.idle();
+
   readonly close = async (): Promise<void> => {
+    this.webhooks.close();
     this.store.close();
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
@@ -145,6 +164,8 @@ export class RivyaSimulatorServer implements RivyaSimulator {
     stats: this.stats,
     config: this.config,
     requestLog: () => this.store.requestLog,
+    webhookDeliveries: () => this.store.webhooks.deliveries,
+    webhookOutage: (durationMs, endpointId) => this.webhooks.startOutage(durationMs, endpointId),
     configure: this.configure,
     reset: this.reset,
   };

@@ -1,5 +1,6 @@
 /** What tests and benchmarks read back: counters, tasks, idempotency and the credits ledger. */
 import { iso, type EndpointCounters, type LedgerEntry, type SimulatorStore } from './store';
+import { webhookStats, type WebhookStats } from './webhooks/endpoints';
 
 export interface TaskStats {
   id: string;
@@ -27,6 +28,8 @@ export interface SimulatorStats {
   wallets: Record<string, number>;
   ledger: Array<Omit<LedgerEntry, 'at'> & { at: string }>;
   files: number;
+  /** Webhook endpoints, events and delivery attempts by kind, fault and status (D8, S10). */
+  webhooks: WebhookStats;
 }
 
 export function buildStats(store: SimulatorStore): SimulatorStats {
@@ -61,5 +64,6 @@ export function buildStats(store: SimulatorStore): SimulatorStats {
     wallets: Object.fromEntries(store.wallets),
     ledger: store.ledger.map((entry) => ({ ...entry, at: iso(entry.at) })),
     files: store.files.size,
+    webhooks: webhookStats(store.webhooks),
   };
 }

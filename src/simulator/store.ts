@@ -7,6 +7,7 @@ import { isTerminal, type KnownTaskStatus, type TerminalTaskStatus } from '../ri
 import type { SimulatedEndpoint, SimulatorConfig } from './config';
 import { FORCE_FAIL_MARKER, FORCE_SUCCEED_MARKER } from './config';
 import { randomBetween, seededRandom, type Random } from './random';
+import { WebhookStore } from './webhooks/endpoints';
 
 /** The simulator only ever produces the documented four (D4). */
 export type TaskStatus = KnownTaskStatus;
@@ -92,6 +93,13 @@ export class SimulatorStore {
   readonly requestLog: RequestLogEntry[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly rateWindows = new Map<string, { second: number; count: number }>();
+  /** D8: endpoints, events and the ledger of delivery attempts. */
+  readonly webhooks = new WebhookStore();
+  /**
+   * Called once per task, right after it turned succeeded or failed: webhook events hang off this.
+   * The delivery logic stays out of the store; whoever sets the hook owns it.
+   */
+  onTerminal: ((task: SimTask) => void) | undefined;
 
   constructor(
     private config: SimulatorConfig,
@@ -114,6 +122,7 @@ export class SimulatorStore {
     this.counters.clear();
     this.requestLog.length = 0;
     this.rateWindows.clear();
+    this.webhooks.reset();
     this.resetWallets();
   }
 
@@ -280,6 +289,7 @@ export class SimulatorStore {
       this.wallets.set(task.account, this.balance(task.account) + task.reservedCredits);
       this.ledger.push({ at, account: task.account, taskId: task.id, kind: 'refund', amount: task.reservedCredits });
     }
+    this.onTerminal?.(task);
   }
 
   close(): void {
