@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import type { RivyaSimulator } from '../src/simulator';
+import { deliveryLookup } from '../src/simulator/webhooks/send';
 import { adminAuth, OTHER_ACCOUNT_KEY, rawRequest, startTestSimulator, waitFor } from './helpers/simulator';
 
 /** A webhook receiver: records every request and answers the scripted statuses, then 200. */
@@ -429,6 +430,31 @@ describe('signed deliveries (S7, S10)', () => {
     expect((await rawRequest(simulator, `/api/v1/webhooks/${id}`)).body).toMatchObject({ status: 'active', failure_count: 0 });
   });
 
+  test('a host name is resolved under the same rules: localhost delivers with the allowance, is refused at connect time without', async () => {
+    const { secret } = await createEndpoint({ url: receiver.url.replace('127.0.0.1', 'localhost') });
+    await runGeneration();
+    expect(receiver.requests).toHaveLength(1);
+    verify(secret, receiver.requests[0]!);
+
+    const resolve = (allowLoopbackUrls: boolean) =>
+      new Promise<{ code?: string; address?: unknown }>((done) =>
+        deliveryLookup({ allowLoopbackUrls })('localhost', { all: true }, (err, address) => done({ code: err?.code, address })),
+      );
+    expect(await resolve(true)).toEqual({
+      code: undefined,
+      address: expect.arrayContaining([expect.objectContaining({ family: expect.any(Number) })]),
+    });
+    expect(await resolve(false)).toEqual({ code: 'WEBHOOK_ADDRESS_REFUSED', address: [] });
+  });
+
+  test('the URL rules hold at send time too: an endpoint registered under the allowance gets nothing once it is off', async () => {
+    await createEndpoint();
+    simulator.configure({ webhooks: { allowLoopbackUrls: false, retryDelaysMs: [] } });
+    await runGeneration();
+    expect(receiver.requests).toHaveLength(0);
+    expect((await ledger()).map((e) => [e.status, e.error])).toEqual([[0, 'url refused: url: must be https']]);
+  });
+
   test('a slow receiver is a failed attempt after timeoutMs, then retried', async () => {
     simulator.reset({ webhooks: { timeoutMs: 150, retryDelaysMs: [20] } });
     let slowSeen = 0;
@@ -638,6 +664,29 @@ describe('the ledger', () => {
     simulator.reset();
     expect(await ledger()).toEqual([]);
     expect((await rawRequest(simulator, '/api/v1/webhooks')).body.data).toEqual([]);
+  });
+
+  test('POST /_simulator/config sets delivery faults and merges into the webhook settings', async () => {
+    const configured = await rawRequest(simulator, '/_simulator/config', {
+      ...adminAuth(simulator),
+      method: 'POST',
+      body: json({ webhooks: { faults: { script: ['duplicate'] } } }),
+    });
+    expect(configured.status).toBe(200);
+    expect(configured.body.webhooks).toMatchObject({
+      allowLoopbackUrls: true,
+      retryDelaysMs: [40, 40, 40],
+      faults: { script: ['duplicate'] },
+    });
+    const refused = await rawRequest(simulator, '/_simulator/config', {
+      ...adminAuth(simulator),
+      method: 'POST',
+      body: json({ webhooks: { faults: { script: ['explode'] } } }),
+    });
+    expect(refused.status).toBe(400);
+    await createEndpoint();
+    await runGeneration();
+    expect(receiver.requests).toHaveLength(2);
   });
 
   test('a reset cancels scheduled retries: nothing more is sent or recorded', async () => {

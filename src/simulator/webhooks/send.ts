@@ -73,7 +73,7 @@ export async function post(rawUrl: string, body: string, headers: Record<string,
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       // A fresh connection per attempt, closed after: no pooled socket outlives the simulator.
       agent: false,
-      lookup: guardedLookup(options) as never,
+      lookup: deliveryLookup(options) as never,
       signal: options.signal,
     });
     const timer = setTimeout(() => {
@@ -94,8 +94,8 @@ export async function post(rawUrl: string, body: string, headers: Record<string,
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
-/** DNS answers are held to the same rules as an address in the URL. */
-function guardedLookup(policy: WebhookUrlPolicy) {
+/** DNS answers are held to the same rules as an address in the URL (exported for its test). */
+export function deliveryLookup(policy: WebhookUrlPolicy) {
   return (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
