@@ -1,13 +1,17 @@
 /**
  * The compose stack can't be started here (no Docker engine), so it is checked statically: valid
  * against the Compose specification's schema, and registering exactly the search attributes the
- * workflow upserts.
+ * workflow upserts. Its deploy/ scripts and dynamic config are the ones `rivya-sora2 cluster` runs
+ * (test/cluster runs them for real); here, their compose defaults and logic against fake tools.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
+import { deployFile } from '../src/cluster';
+import { renderServerConfig } from '../src/cluster/server-config';
 import { RIVYA_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 const root = join(__dirname, '..');
@@ -123,5 +127,108 @@ describe('the stack is not exposed by default', () => {
       expect(`${name}: ${(service.security_opt ?? []).join(',')}`).toContain('no-new-privileges:true');
       if (name !== 'postgresql') expect(`${name}: ${(service.cap_drop ?? []).join(',')}`).toContain('ALL');
     }
+  });
+});
+
+describe('one source of truth: `rivya-sora2 cluster` runs the files compose mounts', () => {
+  const fakeBin = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploy-fake-'));
+    return { dir, write: (name: string, body: string) => writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 }) };
+  };
+
+  test('the deploy scripts and dynamic config the cluster uses are the ones compose mounts', () => {
+    const mounted = (service: string) => (compose.services[service].volumes as string[]).map((volume) => volume.split(':'));
+    expect(mounted('temporal-schema')).toContainEqual(['./deploy/temporal', '/scripts', 'ro']);
+    expect(compose.services['temporal-schema'].command).toBe('/scripts/setup-postgres.sh');
+    expect(compose.services['temporal-namespace'].command).toBe('/scripts/create-namespace.sh');
+    expect(deployFile('setup-postgres.sh')).toBe(join(root, 'deploy/temporal/setup-postgres.sh'));
+    expect(deployFile('create-namespace.sh')).toBe(join(root, 'deploy/temporal/create-namespace.sh'));
+    const [hostDir, containerDir] = mounted('temporal')[0]!;
+    const dynamicConfig = compose.services.temporal.environment.DYNAMIC_CONFIG_FILE_PATH as string;
+    expect(`/etc/temporal/${dynamicConfig}`.startsWith(`${containerDir}/`)).toBe(true);
+    const file = join(root, hostDir!, dynamicConfig.split('/').pop()!);
+    expect(existsSync(file)).toBe(true);
+    const ports = {
+      frontend: 1,
+      frontendHttp: 2,
+      frontendMembership: 3,
+      history: 4,
+      historyMembership: 5,
+      matching: 6,
+      matchingMembership: 7,
+      worker: 8,
+      workerMembership: 9,
+    };
+    const rendered = parse(
+      renderServerConfig({
+        ports,
+        postgresPort: 10,
+        user: 'temporal',
+        password: 'pw',
+        dynamicConfigFile: deployFile('dynamicconfig', 'development-sql.yaml'),
+        numHistoryShards: 4,
+      }),
+    );
+    expect(rendered.dynamicConfigClient.filepath).toBe(file);
+    expect(rendered.persistence.datastores['postgres-visibility'].sql.pluginName).toBe('postgres12');
+    for (const service of Object.values(rendered.services) as Array<{ rpc: { bindOnIP: string } }>)
+      expect(service.rpc.bindOnIP).toBe('127.0.0.1');
+  });
+
+  test('setup-postgres.sh: compose defaults, overridable for the cluster, password never on the command line', () => {
+    const bin = fakeBin();
+    bin.write('nc', 'exit 0'); // the wait for PostgreSQL
+    const calls = join(bin.dir, 'calls');
+    bin.write('temporal-sql-tool', `echo "$* | pw=$SQL_PASSWORD" >> ${calls}`);
+    const runScript = (env: Record<string, string>) => {
+      writeFileSync(calls, '');
+      execFileSync('sh', [join(root, 'deploy/temporal/setup-postgres.sh')], {
+        env: { PATH: `${bin.dir}:/usr/bin:/bin`, ...env },
+        stdio: 'pipe',
+      });
+      return readFileSync(calls, 'utf8').trim().split('\n');
+    };
+    const compose_ = runScript({ POSTGRES_PWD: 's3cret' });
+    expect(compose_).toHaveLength(6);
+    for (const line of compose_) expect(line).toMatch(/--plugin postgres12 --ep postgresql -p 5432 -u temporal .* \| pw=s3cret$/);
+    for (const line of compose_) expect(line.split(' | ')[0]).not.toContain('s3cret');
+    expect(compose_).toContain(
+      '--plugin postgres12 --ep postgresql -p 5432 -u temporal --db temporal update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned | pw=s3cret',
+    );
+    const cluster = runScript({ POSTGRES_PWD: 'x', SQL_HOST: '127.0.0.1', SQL_PORT: '25432', SCHEMA_DIR: '/cache/schema/postgresql/v12' });
+    expect(cluster).toContain(
+      '--plugin postgres12 --ep 127.0.0.1 -p 25432 -u temporal --db temporal_visibility update-schema -d /cache/schema/postgresql/v12/visibility/versioned | pw=x',
+    );
+  });
+
+  test('create-namespace.sh retries a registration the namespace cache refuses, and is idempotent', () => {
+    const bin = fakeBin();
+    const calls = join(bin.dir, 'calls');
+    const registered = join(bin.dir, 'registered');
+    writeFileSync(registered, '');
+    // A fake CLI: the namespace is new, and the first search-attribute create fails ("namespace not found").
+    bin.write(
+      'temporal',
+      `echo "$*" >> ${calls}
+case "$*" in
+  "operator cluster health"*) exit 0 ;;
+  "operator namespace describe"*) [ -f ${bin.dir}/ns ] ;;
+  "operator namespace create"*) touch ${bin.dir}/ns ;;
+  "operator search-attribute list"*) cat ${registered} ;;
+  "operator search-attribute create"*)
+    if [ ! -f ${bin.dir}/warm ]; then touch ${bin.dir}/warm; echo "namespace not found" >&2; exit 1; fi
+    name=$(echo "$*" | sed 's/.*--name \\([^ ]*\\).*/\\1/'); echo "$name Keyword" >> ${registered} ;;
+esac`,
+    );
+    const env = { PATH: `${bin.dir}:/usr/bin:/bin`, DEFAULT_NAMESPACE: 'rivya', TEMPORAL_ADDRESS: '127.0.0.1:7233' };
+    const script = join(root, 'deploy/temporal/create-namespace.sh');
+    expect(execFileSync('sh', [script], { env, stdio: 'pipe' }).toString()).toContain('namespace rivya ready');
+    expect(readFileSync(registered, 'utf8').trim().split('\n').sort()).toEqual(
+      RIVYA_SEARCH_ATTRIBUTES.map((key) => `${key.name} Keyword`).sort(),
+    );
+    expect(readFileSync(calls, 'utf8')).toContain('operator namespace create -n rivya --address 127.0.0.1:7233');
+    writeFileSync(calls, '');
+    execFileSync('sh', [script], { env, stdio: 'pipe' });
+    expect(readFileSync(calls, 'utf8')).not.toMatch(/namespace create|search-attribute create/);
   });
 });
