@@ -4,6 +4,7 @@
  * is paid (workflow), instead of being retried as if Rivya were down; and every activity the
  * workflow schedules has a bounded attempt count.
  */
+import { pollingOptionsSchema } from '../workflows/input';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { SORA2_WORKFLOW_TYPE, Sora2InputError, startSora2Generation } from '../src/client-helpers';
 import { generationFailureOf } from '../src/generation-failure';
@@ -73,10 +74,16 @@ describe('on the real dev server', () => {
       event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes] : [],
     );
     const types = new Set(scheduled.map((attributes) => attributes.activityType?.name));
-    expect([...types].sort()).toEqual(['rivyaCreateGeneration', 'rivyaGetGeneration', 'rivyaUploadReference']);
+    expect([...types].sort()).toEqual(['rivyaAwaitGeneration', 'rivyaCreateGeneration', 'rivyaUploadReference']);
+    // The wait by retries checks until the deadline: at most one attempt a second, and never past it.
+    const deadlineS = pollingOptionsSchema.parse(FAST_POLLING).deadlineMs / 1000;
     for (const attributes of scheduled) {
+      const name = attributes.activityType?.name;
       const attempts = attributes.retryPolicy?.maximumAttempts ?? 0;
-      expect(`${attributes.activityType?.name}: ${attempts > 0 && attempts <= 20}`).toBe(`${attributes.activityType?.name}: true`);
+      const cap = name === 'rivyaAwaitGeneration' ? deadlineS + 10 : 20;
+      expect(`${name}: ${attempts > 0 && attempts <= cap}`).toBe(`${name}: true`);
+      if (name === 'rivyaAwaitGeneration')
+        expect(Number(attributes.scheduleToCloseTimeout?.seconds ?? Infinity)).toBeLessThanOrEqual(deadlineS);
     }
   });
 });
