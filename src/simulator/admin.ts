@@ -2,7 +2,7 @@
  * `/_simulator/*`: the control surface tests, the CLI and benchmarks use over HTTP. Not part of
  * Rivya's API, so no API keys, no faults and no counting — but not open either: every route wants
  * the simulator's admin token as `Authorization: Bearer <token>`, and no answer ever carries an
- * API key (config shows each key as a fingerprint).
+ * API key (config shows each key as a fingerprint) or webhook signing secret.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

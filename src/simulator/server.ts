@@ -4,7 +4,8 @@
  * (section S), and deterministic fault injection for tests and benchmarks.
  *
  * This module is the request pipeline only. What each route answers is in `routes.ts`, what each
- * fault does in `fault-outcome.ts`, the admin API in `admin.ts`, public media in `media.ts`.
+ * fault does in `fault-outcome.ts`, the admin API in `admin.ts`, public media in `media.ts`,
+ * webhook endpoints and their signed deliveries in `webhooks/` (fed by the store's terminal hook).
  */
 import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
