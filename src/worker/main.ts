@@ -7,12 +7,14 @@
 import { checkReferenceDirectory, displayUrl, readRivyaSettings } from '../worker-settings';
 import { printable } from '../cli/printable';
 import { createSora2Worker } from './create-worker';
+import { workerDeploymentFromEnv } from './versioning';
 
 export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // RIVYA_* read once, here; the plugin gets the typed settings (key hidden from logs), never `env`.
   const settings = readRivyaSettings(env);
   // Misconfiguration fails here, before connecting, instead of looking like an outage later.
   checkReferenceDirectory(settings.RIVYA_REFERENCE_DIR);
+  const deployment = workerDeploymentFromEnv(env);
   const reachability = checkRivyaReachable(settings.RIVYA_BASE_URL);
   const { worker, connection, owned } = await createSora2Worker({
     taskQueue: settings.RIVYA_TASK_QUEUE,
@@ -25,6 +27,7 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
     },
     worker: {
       shutdownGraceTime: '20s',
+      ...(deployment ? { workerDeploymentOptions: deployment } : {}),
       ...(settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS !== undefined
         ? { maxCachedWorkflows: settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS }
         : {}),
@@ -34,8 +37,11 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   if (unreachable) console.warn(unreachable);
   const workflowCode = worker.options.workflowBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start';
   const cache = worker.options.maxCachedWorkflows;
+  const version = deployment
+    ? `; deployment ${deployment.version.deploymentName} build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior}`
+    : '';
   console.log(
-    `rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${displayUrl(settings.RIVYA_BASE_URL)}; ${workflowCode}; up to ${cache} cached workflows)`,
+    `rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${displayUrl(settings.RIVYA_BASE_URL)}; ${workflowCode}; up to ${cache} cached workflows${version})`,
   );
   try {
     await worker.run();

@@ -31,6 +31,7 @@ import type { RivyaSimulator, SimulatorStats } from '../../src/simulator';
 import { ensureTemporalCli } from '../../src/temporal-cli';
 import { spawnWorkerProcess, type WorkerProcess } from '../../src/testing/worker-process';
 import { RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../../workflows/search-attributes';
+import { workerDeploymentFromEnv } from '../../src/worker/versioning';
 import { nextId } from '../helpers/ids';
 import { startTestSimulator, TEST_API_KEY, waitFor } from '../helpers/simulator';
 import { FAST_POLLING } from '../helpers/stack';
@@ -319,6 +320,88 @@ test('the compose namespace script registers a new namespace (idempotently) that
     expect((await handle.describe()).typedSearchAttributes.get(RIVYA_TASK_ID)).toBe(result.taskId);
   } finally {
     await worker.kill('SIGTERM');
+    await simulator.close();
+  }
+}, 180_000);
+
+test("worker versioning settings: the worker controller's variables, both or neither, PINNED by default", () => {
+  expect(workerDeploymentFromEnv({})).toBeUndefined();
+  expect(workerDeploymentFromEnv({ TEMPORAL_DEPLOYMENT_NAME: 'rivya', TEMPORAL_WORKER_BUILD_ID: 'abc' })).toEqual({
+    version: { deploymentName: 'rivya', buildId: 'abc' },
+    useWorkerVersioning: true,
+    defaultVersioningBehavior: 'PINNED',
+  });
+  expect(
+    workerDeploymentFromEnv({
+      TEMPORAL_DEPLOYMENT_NAME: 'r',
+      TEMPORAL_WORKER_BUILD_ID: 'b',
+      RIVYA_WORKER_VERSIONING_BEHAVIOR: 'auto_upgrade',
+    })?.defaultVersioningBehavior,
+  ).toBe('AUTO_UPGRADE');
+  expect(() => workerDeploymentFromEnv({ TEMPORAL_DEPLOYMENT_NAME: 'rivya' })).toThrow(/TEMPORAL_WORKER_BUILD_ID is not set/);
+  expect(() => workerDeploymentFromEnv({ TEMPORAL_WORKER_BUILD_ID: 'abc' })).toThrow(/TEMPORAL_DEPLOYMENT_NAME is not set/);
+  expect(() =>
+    workerDeploymentFromEnv({ TEMPORAL_DEPLOYMENT_NAME: 'r', TEMPORAL_WORKER_BUILD_ID: 'b', RIVYA_WORKER_VERSIONING_BEHAVIOR: 'x' }),
+  ).toThrow(/PINNED or AUTO_UPGRADE/);
+});
+
+test('worker versioning: a second build deployed while generations run; pinned ones finish on their build', async () => {
+  const simulator = await startTestSimulator();
+  const taskQueue = nextId('cluster-versioning');
+  const deploymentName = nextId('rivya-sora2-deployment');
+  const versioned = (buildId: string) => ({ TEMPORAL_DEPLOYMENT_NAME: deploymentName, TEMPORAL_WORKER_BUILD_ID: buildId });
+  // What the worker controller does on a rollout: make the new build current once its workers poll.
+  const setCurrent = (buildId: string) =>
+    waitFor(
+      () =>
+        run(temporalCli, [
+          'worker',
+          'deployment',
+          'set-current-version',
+          '--deployment-name',
+          deploymentName,
+          '--build-id',
+          buildId,
+          '--address',
+          state.temporalAddress!,
+          '--yes',
+        ]).then(
+          () => true,
+          () => undefined,
+        ),
+      30_000,
+      500,
+    );
+  const versionOf = async (workflowId: string) => {
+    const info = (await client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.versioningInfo;
+    return `${info?.behavior === temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_PINNED ? 'pinned' : info?.behavior} ${info?.deploymentVersion?.buildId}`;
+  };
+  const first = await startWorker(simulator, taskQueue, versioned('build-1'));
+  let second: WorkerProcess | undefined;
+  try {
+    expect(first.output()).toContain(`deployment ${deploymentName} build build-1, PINNED`);
+    await setCurrent('build-1');
+    slowTask(simulator, 8_000);
+    const inFlight = [nextId('versioned-old-1'), nextId('versioned-old-2')];
+    for (const workflowId of inFlight) await startSora2Generation(client, generation('started on build 1'), { workflowId, taskQueue });
+    await waitFor(() => (polls(simulator) >= 2 ? true : undefined), 30_000);
+
+    second = await startWorker(simulator, taskQueue, versioned('build-2'));
+    await setCurrent('build-2');
+    // The rollout happened mid-flight: the first two are still polling on build 1.
+    for (const id of inFlight) expect((await client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+    const fresh = nextId('versioned-new');
+    await startSora2Generation(client, generation('started on build 2'), { workflowId: fresh, taskQueue });
+
+    const results = await Promise.all([...inFlight, fresh].map((id) => client.workflow.getHandle(id).result()));
+    for (const id of inFlight) expect(await versionOf(id)).toBe('pinned build-1');
+    expect(await versionOf(fresh)).toBe('pinned build-2');
+    const stats = simulator.stats();
+    for (const id of [...inFlight, fresh]) expect(stats.tasksPerIdempotencyKey[id]).toBe(1);
+    expect(results.every((r) => r.videoUrl.includes(r.taskId))).toBe(true);
+  } finally {
+    await second?.kill('SIGTERM');
+    await first.kill('SIGTERM');
     await simulator.close();
   }
 }, 180_000);
