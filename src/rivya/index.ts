@@ -5,4 +5,4 @@ export * from './schemas';
 export { isTerminal, refundState, type RefundState, type TerminalTaskStatus } from './task-status';
 export { parseRetryAfter } from './retry-after';
 export * from './webhook-schemas';
-export { RivyaWebhookEvents, RivyaWebhooks, type WebhookEndpointDeleted } from './webhooks';
+export { RivyaWebhookEvents, RivyaWebhooks, type WebhookEndpointDeleted, type WebhookListParams } from './webhooks';

@@ -59,7 +59,8 @@ export const webhookDeliverySchema = z
     event: z.object({ id: z.string().optional(), type: z.string().optional() }).nullable().optional(),
     attempt: z.number().nullable().optional(),
     attempt_number: z.number().nullable().optional(),
-    status: z.string().nullable().optional(),
+    /** A word (`succeeded`, `failed`, `pending`…) or the receiver's HTTP status itself (0: no answer). */
+    status: z.union([z.string(), z.number()]).nullable().optional(),
     response_status: z.number().nullable().optional(),
     response_status_code: z.number().nullable().optional(),
     http_status: z.number().nullable().optional(),
@@ -78,10 +79,15 @@ export const webhookDeliverySchema = z
     event_id: d.event_id ?? d.event?.id ?? null,
     event_type: d.event_type ?? d.event?.type ?? d.type ?? null,
     attempt: d.attempt ?? d.attempt_number ?? null,
-    /** e.g. `succeeded`, `failed`, `pending` (open). */
-    status: d.status ?? null,
+    /** e.g. `succeeded`, `failed`, `pending` (open); from a numeric status, 2xx `succeeded`, else `failed`. */
+    status: typeof d.status === 'number' ? (d.status >= 200 && d.status < 300 ? 'succeeded' : 'failed') : (d.status ?? null),
     /** The receiver's HTTP status, when it answered at all. */
-    response_status: d.response_status ?? d.response_status_code ?? d.http_status ?? d.status_code ?? null,
+    response_status:
+      d.response_status ??
+      d.response_status_code ??
+      d.http_status ??
+      d.status_code ??
+      (typeof d.status === 'number' && d.status > 0 ? d.status : null),
     error: typeof d.error === 'string' ? d.error : (d.error?.message ?? d.error?.code ?? null),
     created_at: d.created_at ?? d.attempted_at ?? d.delivered_at ?? null,
     next_attempt_at: d.next_attempt_at ?? null,

@@ -27,6 +27,17 @@ import {
 const WEBHOOKS_PATH = '/api/v1/webhooks';
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
+/** Paging the lists (newest first). D8 is silent on it: `limit` is sent only when given. */
+export interface WebhookListParams {
+  limit?: number;
+}
+
+function withQuery(path: string, params: WebhookListParams): string {
+  if (params.limit === undefined) return path;
+  if (!Number.isSafeInteger(params.limit) || params.limit < 1) throw new TypeError('limit must be a positive integer');
+  return `${path}?limit=${params.limit}`;
+}
+
 /** The answer to `delete`: the endpoint as Rivya last showed it, when the answer carried it. */
 export interface WebhookEndpointDeleted {
   id: string;
@@ -60,8 +71,8 @@ export class RivyaWebhooks {
   }
 
   /** `GET /api/v1/webhooks`: this account's endpoints, with secret previews only. */
-  async list(options: RequestOptions = {}): Promise<RivyaList<WebhookEndpoint>> {
-    return this.#request('GET', WEBHOOKS_PATH, { ...options, schema: webhookEndpointListSchema });
+  async list(params: WebhookListParams = {}, options: RequestOptions = {}): Promise<RivyaList<WebhookEndpoint>> {
+    return this.#request('GET', withQuery(WEBHOOKS_PATH, params), { ...options, schema: webhookEndpointListSchema });
   }
 
   /** `GET /api/v1/webhooks/{id}`. Another account's endpoint is `not_found`, like an unknown id. */
@@ -80,7 +91,10 @@ export class RivyaWebhooks {
     });
   }
 
-  /** `DELETE /api/v1/webhooks/{id}`: no more deliveries; the secret stops being valid. */
+  /**
+   * `DELETE /api/v1/webhooks/{id}`: no more deliveries, the secret signs nothing more. The endpoint
+   * may live on as `revoked` (D8's `revoked_at`): still readable and listed, no longer changeable.
+   */
   async delete(endpointId: string, options: RequestOptions = {}): Promise<WebhookEndpointDeleted> {
     const answer = await this.#request('DELETE', endpointPath(endpointId), {
       ...options,
@@ -106,8 +120,11 @@ export class RivyaWebhooks {
   }
 
   /** `GET /api/v1/webhooks/{id}/deliveries`: recent delivery attempts to this endpoint. */
-  async deliveries(endpointId: string, options: RequestOptions = {}): Promise<RivyaList<WebhookDelivery>> {
-    return this.#request('GET', endpointPath(endpointId, '/deliveries'), { ...options, schema: webhookDeliveryListSchema });
+  async deliveries(endpointId: string, params: WebhookListParams = {}, options: RequestOptions = {}): Promise<RivyaList<WebhookDelivery>> {
+    return this.#request('GET', withQuery(endpointPath(endpointId, '/deliveries'), params), {
+      ...options,
+      schema: webhookDeliveryListSchema,
+    });
   }
 
   /** `POST /api/v1/webhooks/{id}/test`: asks Rivya to send a signed test event to the endpoint. */
@@ -129,8 +146,8 @@ export class RivyaWebhookEvents {
     this.#request = request;
   }
 
-  /** `GET /api/v1/webhook-events`. */
-  async list(options: RequestOptions = {}): Promise<RivyaList<WebhookEventListItem>> {
-    return this.#request('GET', '/api/v1/webhook-events', { ...options, schema: webhookEventListSchema });
+  /** `GET /api/v1/webhook-events`: the account's recent events (or, where a server lists them so, event types). */
+  async list(params: WebhookListParams = {}, options: RequestOptions = {}): Promise<RivyaList<WebhookEventListItem>> {
+    return this.#request('GET', withQuery('/api/v1/webhook-events', params), { ...options, schema: webhookEventListSchema });
   }
 }

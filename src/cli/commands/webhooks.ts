@@ -46,9 +46,12 @@ export function explainFailure(err: unknown, endpointId?: string): { lines: stri
     return { lines: [`error: ${printable(err.message)}`], code: ExitCodes.invalid };
   }
   if (err instanceof RivyaWebhookUrlRejectedError) {
+    // The client's message is `Rivya <code> (HTTP <status>): <Rivya's words>`; the words are what matter here.
+    const reason = err.message.replace(/^Rivya \S+ \(HTTP \d+\): /, '');
+    const request = err.requestId ? `, ${printable(err.requestId)}` : '';
     return {
       lines: [
-        `error: Rivya rejected the webhook URL (webhook_url_rejected): ${printable(err.message)}`,
+        `error: Rivya rejected the webhook URL: ${printable(reason)} (webhook_url_rejected${request})`,
         `  ${RivyaWebhookUrlRejectedError.RULES}.`,
         '  For a receiver on this machine, expose it through a public https tunnel or reverse proxy and register that URL.',
       ],
@@ -96,6 +99,15 @@ export function parseEventTypes(value: string): string[] {
   const types = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
   if (types.length === 0) throw new WebhooksUsageError(`--events needs at least one event type (${WEBHOOK_EVENT_TYPES.join(', ')})`);
   return types;
+}
+
+/** `--limit n`: a positive whole number, or not sent at all. */
+export function parseLimit(value: string | undefined): { limit?: number } {
+  if (value === undefined) return {};
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new WebhooksUsageError(`--limit must be a positive whole number, got ${JSON.stringify(printable(value))}`);
+  }
+  return { limit: Number(value) };
 }
 
 function parseUrl(value: string): string {
@@ -190,10 +202,11 @@ export function rotatedLines(endpoint: WebhookEndpointWithSecret): string[] {
   return [
     `rotated the signing secret of webhook endpoint ${id}`,
     ...secretLines(endpoint.signing_secret),
-    '  Rotation: deliveries Rivya signed with the old secret — retries of earlier events included, which',
-    '  go on for hours — can still arrive after this. Keep BOTH secrets on the receiver meanwhile:',
+    '  Rotation: deliveries signed with the old secret before now (in flight, or retries that keep their',
+    '  first signature; retries can go on for hours) may still arrive. Keep BOTH secrets on the receiver:',
     `    ${WEBHOOK_SECRETS_VARIABLE}=<new secret>,<old secret>`,
-    `  and drop the old one once no delivery signed before now is pending (rivya-sora2 webhooks deliveries ${id}).`,
+    '  and drop the old one once no delivery from before the rotation is pending:',
+    `    rivya-sora2 webhooks deliveries ${id}`,
   ];
 }
 
@@ -249,11 +262,12 @@ export function registerWebhooks(program: Command): Command {
 
   webhooks
     .command('list')
-    .description("this account's endpoints (secret previews only, never a secret)")
+    .description("this account's endpoints, revoked ones included (secret previews only, never a secret)")
+    .option('--limit <n>', 'at most this many, newest first')
     .option('--json', 'print as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean; limit?: string }) => {
       await run(undefined, async (client) => {
-        const { data } = await client.webhooks.list();
+        const { data } = await client.webhooks.list(parseLimit(options.limit));
         if (options.json) print([printableJson(data)]);
         else print(data.length ? endpointRows(data) : ['no webhook endpoints (rivya-sora2 webhooks register --url https://…)']);
       });
@@ -298,11 +312,12 @@ export function registerWebhooks(program: Command): Command {
 
   webhooks
     .command('deliveries <endpointId>')
-    .description("the endpoint's recent deliveries: time, event, attempt, status")
+    .description("the endpoint's recent delivery attempts, newest first: time, event, attempt, status")
+    .option('--limit <n>', 'at most this many')
     .option('--json', 'print as JSON')
-    .action(async (endpointId: string, options: { json?: boolean }) => {
+    .action(async (endpointId: string, options: { json?: boolean; limit?: string }) => {
       await run(endpointId, async (client) => {
-        const { data } = await client.webhooks.deliveries(endpointId);
+        const { data } = await client.webhooks.deliveries(endpointId, parseLimit(options.limit));
         if (options.json) print([printableJson(data)]);
         else print(data.length ? deliveryRows(data) : [`no deliveries to ${printable(endpointId)} yet`]);
       });
@@ -325,12 +340,13 @@ export function registerWebhooks(program: Command): Command {
 
   webhooks
     .command('delete <endpointId>')
-    .description('delete an endpoint: no more deliveries, its secret stops being used')
+    .description('delete (revoke) an endpoint: no more deliveries, its secret signs nothing more')
     .action(async (endpointId: string) => {
       await run(endpointId, async (client) => {
         const deleted = await client.webhooks.delete(endpointId);
+        const status = deleted.endpoint ? ` (now ${printable(deleted.endpoint.status)})` : '';
         print([
-          `deleted webhook endpoint ${printable(deleted.id)}`,
+          `deleted webhook endpoint ${printable(deleted.id)}${status}`,
           `  its secret can go from ${WEBHOOK_SECRETS_VARIABLE} once the receiver has handled the deliveries already made.`,
         ]);
       });
@@ -338,11 +354,12 @@ export function registerWebhooks(program: Command): Command {
 
   webhooks
     .command('events')
-    .description('GET /api/v1/webhook-events')
+    .description("this account's recent webhook events, newest first (GET /api/v1/webhook-events)")
+    .option('--limit <n>', 'at most this many')
     .option('--json', 'print as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean; limit?: string }) => {
       await run(undefined, async (client) => {
-        const { data } = await client.webhookEvents.list();
+        const { data } = await client.webhookEvents.list(parseLimit(options.limit));
         if (options.json) print([printableJson(data)]);
         else print(data.length ? eventRows(data) : ['no webhook events']);
       });
