@@ -191,6 +191,11 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterState
     );
   }
   // Prerequisites first, so a missing one costs nothing.
+  const scripts = [deployFile('setup-postgres.sh'), deployFile('create-namespace.sh'), deployFile('dynamicconfig', 'development-sql.yaml')];
+  const absent = scripts.filter((file) => !existsSync(file));
+  if (absent.length > 0) {
+    throw new ClusterError(`missing ${absent.join(', ')}: the cluster runs the deploy/ files of a checkout of this repository`);
+  }
   const pgBin = findPostgresBinDir(env);
   const runAs = postgresRunAs();
   const frontendPort = await choosePort(options.port, DEFAULT_CLUSTER_PORT, 'the Temporal frontend', '--port');
