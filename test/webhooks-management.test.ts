@@ -420,7 +420,7 @@ describe('CLI (rivya-sora2 webhooks …)', () => {
     expect(fresh).not.toBe(old);
     expect(run.stdout.split(fresh).length - 1).toBe(1);
     expect(run.stdout).not.toContain(old);
-    expect(run.stdout).toContain('RIVYA_WEBHOOK_SECRETS=<new secret>,<old secret>');
+    expect(run.stdout).toContain('RIVYA_WEBHOOK_SECRETS="<new secret> <old secret>"');
     expect(run.stdout).toMatch(/Keep BOTH secrets/);
     expect(run.stderr).toBe('');
   });

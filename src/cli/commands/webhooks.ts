@@ -23,7 +23,7 @@ import { readRivyaSettings, Sora2ConfigError } from '../../worker-settings';
 import { ExitCodes } from '../failure-report';
 import { printable, printableJson } from '../printable';
 
-/** Where the receiver reads its signing secrets from (comma-separated: old and new during a rotation). */
+/** Where the receiver reads its signing secrets from (space-separated: new and old during a rotation). */
 export const WEBHOOK_SECRETS_VARIABLE = 'RIVYA_WEBHOOK_SECRETS';
 
 /** The CLI's usage mistake, said before anything is sent: exit 2. */
@@ -204,7 +204,7 @@ export function rotatedLines(endpoint: WebhookEndpointWithSecret): string[] {
     ...secretLines(endpoint.signing_secret),
     '  Rotation: deliveries signed with the old secret before now (in flight, or retries that keep their',
     '  first signature; retries can go on for hours) may still arrive. Keep BOTH secrets on the receiver:',
-    `    ${WEBHOOK_SECRETS_VARIABLE}=<new secret>,<old secret>`,
+    `    ${WEBHOOK_SECRETS_VARIABLE}="<new secret> <old secret>"`,
     '  and drop the old one once no delivery from before the rotation is pending:',
     `    rivya-sora2 webhooks deliveries ${id}`,
   ];
