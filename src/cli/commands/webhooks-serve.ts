@@ -1,0 +1,104 @@
+/**
+ * `rivya-sora2 webhooks serve`: the webhook receiver as a long-running process. Signing secrets
+ * from RIVYA_WEBHOOK_SECRETS (space-separated during a rotation), the Temporal connection from
+ * @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+ * profiles) like the worker. Secrets are never printed, not even in a config error.
+ *
+ * Exit codes, as the other commands: 2 for configuration the caller must fix (no or bad secret,
+ * bad port or path), 1 for anything else (e.g. the port is taken).
+ */
+import type { Command } from 'commander';
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, parseWebhookSecrets, startWebhookReceiver, WebhookConfigError, WEBHOOK_SECRETS_ENV } from '../../webhooks';
+import { ExitCodes } from '../failure-report';
+import { printable } from '../printable';
+
+export const DEFAULT_WEBHOOK_PORT = 8788;
+/** How long the start-up look at Temporal may take before it is reported (the receiver starts anyway). */
+const TEMPORAL_PROBE_MS = 5_000;
+
+export interface WebhooksServeOptions {
+  port: string;
+  host: string;
+  path: string;
+}
+
+export function registerWebhooksServe(group: Command): void {
+  group
+    .command('serve')
+    .description(
+      `run the webhook receiver: verifies signed Rivya deliveries (${WEBHOOK_SECRETS_ENV}) and signals the ` +
+        'workflow that owns the task (Temporal from TEMPORAL_* via envconfig). Plain HTTP: put TLS in front.',
+    )
+    .option('--port <port>', 'port to listen on', process.env.RIVYA_WEBHOOK_PORT ?? String(DEFAULT_WEBHOOK_PORT))
+    .option('--host <host>', 'address to bind', process.env.RIVYA_WEBHOOK_HOST ?? DEFAULT_WEBHOOK_HOST)
+    .option('--path <path>', 'path deliveries are posted to', process.env.RIVYA_WEBHOOK_PATH ?? DEFAULT_WEBHOOK_PATH)
+    .action(async (options: WebhooksServeOptions) => {
+      try {
+        await runWebhookReceiverProcess(options);
+      } catch (err) {
+        if (!(err instanceof WebhookConfigError)) throw err;
+        // The message names the variable or the secret's position, never a value.
+        console.error(`error: ${printable(err.message)}`);
+        process.exitCode = ExitCodes.invalid;
+      }
+    });
+}
+
+/** Runs until SIGINT/SIGTERM, then stops taking deliveries and lets in-flight ones finish. */
+export async function runWebhookReceiverProcess(options: WebhooksServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // Everything the caller must fix is checked before a socket or a connection exists.
+  const secrets = parseWebhookSecrets(env[WEBHOOK_SECRETS_ENV]);
+  const port = Number(options.port);
+  if (!/^\d{1,5}$/.test(options.port) || port > 65_535) throw new WebhookConfigError('--port must be a port number (0–65535)');
+
+  const config = loadClientConnectConfig();
+  const address = config.connectionOptions.address ?? 'localhost:7233';
+  const namespace = config.namespace ?? 'default';
+  // Lazy: the receiver serves while Temporal is down (deliveries get 503 and Rivya redelivers).
+  const connection = Connection.lazy(config.connectionOptions);
+  const client = new Client({ connection, namespace });
+  let receiver;
+  try {
+    receiver = await startWebhookReceiver({ client, secrets, port, host: options.host, path: options.path });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  console.log(
+    `rivya-sora2 webhook receiver on ${printable(receiver.url)} (Temporal ${printable(address)}, namespace ${printable(namespace)}; ` +
+      `${secrets.length} signing secret${secrets.length === 1 ? '' : 's'}); GET /healthz for liveness`,
+  );
+  void probeTemporal(client, address);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await receiver.close();
+  await connection.close();
+  const { total, byOutcome } = receiver.stats();
+  const counts = Object.entries(byOutcome)
+    .filter(([, count]) => count > 0)
+    .map(([outcome, count]) => `${outcome} ${count}`)
+    .join(', ');
+  console.log(`rivya-sora2 webhook receiver stopped after ${total} deliveries${counts ? ` (${counts})` : ''}`);
+}
+
+/** A warning line when Temporal does not answer at start; never a failure (it may be back before the first delivery). */
+async function probeTemporal(client: Client, address: string): Promise<void> {
+  try {
+    await client.withDeadline(Date.now() + TEMPORAL_PROBE_MS, () => client.workflowService.getSystemInfo({}));
+  } catch {
+    console.warn(
+      `warning: Temporal at ${printable(address)} did not answer within ${TEMPORAL_PROBE_MS / 1000} s; ` +
+        'deliveries get 503 (Rivya redelivers) until it does — check TEMPORAL_ADDRESS if this persists',
+    );
+  }
+}
