@@ -74,7 +74,8 @@ interface Decision {
 
 export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): RivyaWebhookHandler {
   const settings = resolveSettings(options);
-  const verifier = options.verifier ?? new StandardWebhooksVerifier({ secrets: options.secrets ?? [], toleranceSeconds: options.toleranceSeconds });
+  const verifier =
+    options.verifier ?? new StandardWebhooksVerifier({ secrets: options.secrets ?? [], toleranceSeconds: options.toleranceSeconds });
   const router = new TaskRouter(options.client, { timeoutMs: settings.temporalTimeoutMs, cacheSize: settings.routeCacheSize });
   const counter = new OutcomeCounter();
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.log(line)));
@@ -96,7 +97,9 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
     const verified = verifier.verify({ body: read.body, headers: req.headers });
     if (!verified.ok) {
       details.reason = verified.reason;
-      return { outcome: verified.reason === 'stale-timestamp' || verified.reason === 'future-timestamp' ? 'stale-timestamp' : 'bad-signature' };
+      return {
+        outcome: verified.reason === 'stale-timestamp' || verified.reason === 'future-timestamp' ? 'stale-timestamp' : 'bad-signature',
+      };
     }
 
     const envelope = parseEnvelope(read.body);
@@ -121,7 +124,12 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
   async function route(event: GenerationEvent, details: Partial<OutcomeDetails>): Promise<Decision> {
     details.eventType = event.type;
     details.taskId = event.task.id;
-    const payload: WebhookEventSignal = { eventId: event.id, type: event.type, createdAt: event.createdAt, task: toTaskSnapshot(event.task) };
+    const payload: WebhookEventSignal = {
+      eventId: event.id,
+      type: event.type,
+      createdAt: event.createdAt,
+      task: toTaskSnapshot(event.task),
+    };
     let result;
     try {
       result = await router.route(payload);
@@ -209,7 +217,8 @@ function resolveSettings(options: RivyaWebhookHandlerOptions) {
   };
   const check = (name: keyof typeof settings, min: number, max: number) => {
     const value = settings[name];
-    if (!Number.isInteger(value) || value < min || value > max) throw new WebhookConfigError(`${name} must be an integer from ${min} to ${max}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new WebhookConfigError(`${name} must be an integer from ${min} to ${max}`);
   };
   check('maxBodyBytes', 1, 64 * 1024 * 1024);
   check('notYetVisibleGraceMs', 0, MAX_NOT_YET_VISIBLE_GRACE_MS);

@@ -27,13 +27,7 @@ export {
   type VerificationResult,
   type WebhookVerifier,
 } from './verify';
-export {
-  parseWebhookSecrets,
-  checkWebhookSecrets,
-  WebhookConfigError,
-  MAX_WEBHOOK_SECRETS,
-  WEBHOOK_SECRETS_ENV,
-} from './secrets';
+export { parseWebhookSecrets, checkWebhookSecrets, WebhookConfigError, MAX_WEBHOOK_SECRETS, WEBHOOK_SECRETS_ENV } from './secrets';
 export { WEBHOOK_OUTCOMES, OUTCOME_STATUS, type WebhookOutcome, type OutcomeDetails, type WebhookStats } from './outcomes';
 export { DEFAULT_MAX_BODY_BYTES } from './body';
 export { EVENT_ID_PATTERN, TASK_ID_PATTERN } from './envelope';

@@ -13,9 +13,7 @@ import { TASK_ID_PATTERN } from './envelope';
 import { RouteCache } from './route-cache';
 
 export type RouteResult =
-  | { kind: 'signalled'; workflowIds: string[]; cached: boolean }
-  | { kind: 'closed'; workflowIds: string[] }
-  | { kind: 'not-found' };
+  { kind: 'signalled'; workflowIds: string[]; cached: boolean } | { kind: 'closed'; workflowIds: string[] } | { kind: 'not-found' };
 
 /** Temporal did not answer usefully (unreachable, deadline, overloaded, refused the query). */
 export class TemporalUnavailableError extends Error {
@@ -124,10 +122,7 @@ function possiblyOpen(executions: readonly WorkflowExecutionInfo[]): string[] {
   const byWorkflow = new Map<string, WorkflowExecutionInfo[]>();
   for (const execution of executions) byWorkflow.set(execution.workflowId, [...(byWorkflow.get(execution.workflowId) ?? []), execution]);
   return [...byWorkflow.entries()]
-    .filter(
-      ([, runs]) =>
-        runs.some((run) => run.status.name === 'RUNNING') || runs.every((run) => run.status.name === 'CONTINUED_AS_NEW'),
-    )
+    .filter(([, runs]) => runs.some((run) => run.status.name === 'RUNNING') || runs.every((run) => run.status.name === 'CONTINUED_AS_NEW'))
     .map(([workflowId]) => workflowId);
 }
 

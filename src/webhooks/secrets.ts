@@ -53,7 +53,9 @@ export function checkWebhookSecrets(secrets: readonly string[]): string[] {
 export function parseWebhookSecrets(value: string | undefined, variable = WEBHOOK_SECRETS_ENV): string[] {
   const secrets = (value ?? '').split(/[\s,]+/).filter((part) => part.length > 0);
   if (secrets.length === 0) {
-    throw new WebhookConfigError(`${variable} is not set: give the endpoint's signing secret (whsec_…); during a rotation, old and new separated by a space`);
+    throw new WebhookConfigError(
+      `${variable} is not set: give the endpoint's signing secret (whsec_…); during a rotation, old and new separated by a space`,
+    );
   }
   try {
     return checkWebhookSecrets(secrets);

@@ -45,9 +45,17 @@ export interface RunningWebhookReceiver {
 }
 
 export async function startWebhookReceiver(options: StartWebhookReceiverOptions): Promise<RunningWebhookReceiver> {
-  const { port = 0, host = DEFAULT_WEBHOOK_HOST, path = DEFAULT_WEBHOOK_PATH, client: given, connection: connectionOptions, namespace, ...handlerOptions } =
-    options;
-  if (!path.startsWith('/') || /[?#\s]/.test(path)) throw new WebhookConfigError('path must start with / and hold no query, fragment or space');
+  const {
+    port = 0,
+    host = DEFAULT_WEBHOOK_HOST,
+    path = DEFAULT_WEBHOOK_PATH,
+    client: given,
+    connection: connectionOptions,
+    namespace,
+    ...handlerOptions
+  } = options;
+  if (!path.startsWith('/') || /[?#\s]/.test(path))
+    throw new WebhookConfigError('path must start with / and hold no query, fragment or space');
   if (given && connectionOptions) throw new WebhookConfigError('give either a client or connection options, not both');
 
   const connection = given ? undefined : Connection.lazy(connectionOptions ?? {});

@@ -10,7 +10,14 @@
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { DEFAULT_WEBHOOK_HOST, DEFAULT_WEBHOOK_PATH, parseWebhookSecrets, startWebhookReceiver, WebhookConfigError, WEBHOOK_SECRETS_ENV } from '../../webhooks';
+import {
+  DEFAULT_WEBHOOK_HOST,
+  DEFAULT_WEBHOOK_PATH,
+  parseWebhookSecrets,
+  startWebhookReceiver,
+  WebhookConfigError,
+  WEBHOOK_SECRETS_ENV,
+} from '../../webhooks';
 import { ExitCodes } from '../failure-report';
 import { printable } from '../printable';
 
