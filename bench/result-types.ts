@@ -22,10 +22,12 @@ export interface BenchMode {
   comparisonRounds: number;
   timeScale: number;
   distributions: string[];
-  /** Per distribution: fewer generations or a stronger compression (quick mode keeps the untuned ones tiny). */
-  distributionOverrides?: Record<string, { generationsPerPolicy?: number; timeScale?: number }>;
+  /** Per distribution: fewer generations, fewer rounds or a stronger compression (long and slow distributions). */
+  distributionOverrides?: Record<string, { generationsPerPolicy?: number; timeScale?: number; rounds?: number }>;
   /** Worker-cost generations per policy per round; the policy order rotates every round. */
   costGenerations: number;
+  /** The policies measured in the worker-cost phase (names from bench/policies.ts); omitted: all. */
+  costPolicies?: string[];
   costRounds?: number;
   costTaskSeconds: number;
   overheadGenerations: number;
@@ -33,6 +35,10 @@ export interface BenchMode {
   scalingLevels: number[];
   /** Also measure this level with a bounded sticky cache (memory against replay CPU). */
   scalingCacheLimited?: { inFlight: number; maxCachedWorkflows: number };
+  /** With webhooks on: this many in flight, once per worker cache size ('SDK default' or a bound). */
+  scalingWebhooks?: { inFlight: number; caches: Array<number | 'SDK default'> };
+  /** Compression of the 30-minute task (both wait styles). */
+  longTaskTimeScale?: number;
   scalingWindowMs: number;
   /** Timer-resolution probe: sequential timers per requested delay. */
   probeTimerRepeats?: number;
@@ -56,5 +62,17 @@ export type BenchResults = {
   overhead: Awaited<ReturnType<typeof runOverhead>> | undefined;
   throughput: Awaited<ReturnType<typeof runThroughput>> | undefined;
   longTask: Awaited<ReturnType<typeof runLongTask>> | undefined;
+  /** The same 30-minute task on today's timer loop (results written before the retry form: absent). */
+  longTaskTimer?: Awaited<ReturnType<typeof runLongTask>>;
   scaling: ScalingResult[];
+  /** Which receiver the webhook rows ran through. */
+  webhookReceiver?: string;
+  /** Every phase: the estimate printed at start and the time it took (s). */
+  phases?: PhaseTiming[];
 };
+
+export interface PhaseTiming {
+  phase: string;
+  estimatedS: number;
+  actualS?: number;
+}

@@ -1,14 +1,19 @@
 /**
  * `npm run bench` (full) / `npm run bench:quick` (CI smoke): every measurement in one run, on the
  * embedded stack, written to bench/results/<time>.json and rendered into BENCHMARKS.md.
+ *
+ * The full run is sized to finish within ~50 minutes on a 2-core machine: the long and slow
+ * distributions run at a stronger compression (0.25, the strongest at which the compared
+ * schedules' 4.5 s / 5 s waits stay above the 1 s input floor) and with only the policies that
+ * add information there; an estimate per phase is printed at start and kept beside the real time.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startBenchEnvironment } from './environment';
-import { POLICIES } from './policies';
+import { POLICIES, policiesFor } from './policies';
 import { writeBenchmarkReport } from './report';
-import type { BenchMode, BenchResults } from './result-types';
+import type { BenchMode, BenchResults, PhaseTiming } from './result-types';
 import { gitStamp } from './git-stamp';
 import {
   DISTRIBUTIONS,
@@ -19,47 +24,115 @@ import {
   runScaling,
   runThroughput,
   runWorkerCost,
+  type DurationDistribution,
   type ScalingResult,
 } from './scenarios';
 
 const MODES: Record<BenchMode['name'], BenchMode> = {
   quick: {
     name: 'quick',
-    generationsPerPolicy: 10,
+    // A smoke run that touches every row at a tiny scale, not a measurement.
+    generationsPerPolicy: 4,
     comparisonRounds: 1,
-    timeScale: 0.25,
+    timeScale: 0.12,
     distributions: ['typical', 'fast-4x', 'slow-4x'],
-    // The untuned distributions stay tiny here: a smoke run, not a measurement.
-    distributionOverrides: { 'fast-4x': { generationsPerPolicy: 3 }, 'slow-4x': { generationsPerPolicy: 3, timeScale: 0.05 } },
-    costGenerations: 5,
-    costRounds: 2,
-    costTaskSeconds: 10,
+    distributionOverrides: {
+      'fast-4x': { generationsPerPolicy: 3, timeScale: 0.25 },
+      'slow-4x': { generationsPerPolicy: 3, timeScale: 0.03 },
+    },
+    costGenerations: 3,
+    costRounds: 1,
+    costTaskSeconds: 5,
+    costPolicies: ['adaptive, retries (default)', 'adaptive, timer loop', 'webhooks on', 'fixed 5 s'],
     overheadGenerations: 10,
     throughputGenerations: 100,
     scalingLevels: [100],
-    scalingWindowMs: 8_000,
+    scalingWebhooks: { inFlight: 100, caches: [20] },
+    scalingWindowMs: 5_000,
     probeTimerRepeats: 3,
+    longTaskTimeScale: 0.005,
   },
   full: {
     name: 'full',
-    generationsPerPolicy: 40,
-    comparisonRounds: 3,
+    generationsPerPolicy: 50,
+    comparisonRounds: 2,
     timeScale: 0.5,
     distributions: ['typical', 'long-tail', 'fast-4x', 'slow-4x'],
-    costGenerations: 10,
-    costRounds: 4,
+    distributionOverrides: {
+      // 0.25: tasks of up to 10 / 15 minutes in a quarter of the time; 4.5 s waits become 1.125 s, above the 1 s floor.
+      'long-tail': { timeScale: 0.25, rounds: 1, generationsPerPolicy: 60 },
+      // Round 1 starts on a fresh worker (built-in guess), later rounds on what it learned: both are reported.
+      'fast-4x': { rounds: 3, generationsPerPolicy: 40 },
+      'slow-4x': { timeScale: 0.25, rounds: 2, generationsPerPolicy: 40 },
+    },
+    costGenerations: 15,
+    costRounds: 2,
     costTaskSeconds: 30,
+    costPolicies: ['adaptive, retries (default)', 'adaptive, timer loop', 'webhooks on', 'fixed 5 s'],
     overheadGenerations: 30,
     throughputGenerations: 1_000,
     scalingLevels: [100, 1_000, 5_000],
-    scalingCacheLimited: { inFlight: 1_000, maxCachedWorkflows: 250 },
+    scalingWebhooks: { inFlight: 1_000, caches: ['SDK default', 100] },
     scalingWindowMs: 30_000,
     probeTimerRepeats: 10,
     probeContinueAsNewMaxEvents: 12_000,
+    longTaskTimeScale: 0.01,
   },
 };
 
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** Longest task of a distribution, real seconds (queued + processing). */
+const longestTaskS = (d: DurationDistribution) => d.queuedS[1] + Math.max(d.processingS['10'][1], d.processingS['15'][1]);
+
+/** Where a comparison distribution's settings come from: the mode, then its override. */
+function comparisonSettings(mode: BenchMode, name: string) {
+  const override = mode.distributionOverrides?.[name] ?? {};
+  return {
+    generations: override.generationsPerPolicy ?? mode.generationsPerPolicy,
+    timeScale: override.timeScale ?? mode.timeScale,
+    rounds: override.rounds ?? mode.comparisonRounds,
+  };
+}
+
+/** One scaling level on a fresh stack: start-up, the workflows' start and settle, the window, teardown. */
+const scalingLevelS = (inFlight: number, windowMs: number) =>
+  25 + inFlight * 0.004 + Math.min(180, inFlight * 0.03) + 6 + windowMs / 1000 + 10;
+
+/**
+ * Seconds per phase, from the mode's parameters and constants read off earlier runs on a 2-core
+ * machine: a comparison round lasts about its longest compressed task plus a quarter (timers fired
+ * late under load) plus ~30 s of starts and history reads. Printed at start, kept beside the real
+ * times in the results so the constants can be checked.
+ */
+export function estimatePhases(mode: BenchMode): PhaseTiming[] {
+  const phases: PhaseTiming[] = [];
+  const add = (phase: string, seconds: number) => phases.push({ phase, estimatedS: Math.round(seconds) });
+  add('environment and probes', 25 + (mode.probeTimerRepeats ?? 3) * 1.2 + (mode.probeContinueAsNewMaxEvents ? 90 : 0));
+  for (const d of DISTRIBUTIONS.filter((x) => mode.distributions.includes(x.name))) {
+    const { timeScale, rounds } = comparisonSettings(mode, d.name);
+    add(`comparison ${d.name}`, 6 + rounds * (longestTaskS(d) * timeScale * 1.25 + 30));
+  }
+  const costPolicies = mode.costPolicies?.length ?? POLICIES.length;
+  add('worker cost', 6 + (mode.costRounds ?? 1) * costPolicies * (mode.costTaskSeconds + 8));
+  add(
+    'overhead, throughput, 30-minute task',
+    2 * Math.ceil(mode.overheadGenerations / 10) * 4 +
+      mode.throughputGenerations / 30 +
+      10 +
+      2 * (1800 * (mode.longTaskTimeScale ?? 0.01) + 10),
+  );
+  const levels = [
+    ...mode.scalingLevels,
+    ...(mode.scalingCacheLimited ? [mode.scalingCacheLimited.inFlight] : []),
+    ...(mode.scalingWebhooks?.caches.map(() => mode.scalingWebhooks!.inFlight) ?? []),
+  ];
+  add(
+    'scaling',
+    levels.reduce((sum, n) => sum + scalingLevelS(n, mode.scalingWindowMs), 0),
+  );
+  return phases;
+}
 
 /**
  * `--scaling-only`: re-measure just the in-flight scaling levels into the newest full results file
@@ -78,7 +151,7 @@ function newestFullResults(root: string): { dir: string; latest: string; results
 async function rerunScaling(root: string): Promise<void> {
   const { dir, latest, results } = newestFullResults(root);
   results.scaling = [];
-  results.mode.scalingCacheLimited ??= MODES.full.scalingCacheLimited;
+  results.mode.scalingWebhooks ??= MODES.full.scalingWebhooks;
   await measureScaling(results.mode, results.scaling, () => {
     writeFileSync(join(dir, latest), JSON.stringify(results, null, 2));
     writeBenchmarkReport(root, results);
@@ -86,7 +159,7 @@ async function rerunScaling(root: string): Promise<void> {
   log(`scaling updated in ${latest}, BENCHMARKS.md`);
 }
 
-/** Every scaling level on a fresh stack, then the cache-limited level; persisted after each. */
+/** Every scaling level on a fresh stack, then the cache-limited and webhook levels; persisted after each. */
 async function measureScaling(mode: BenchMode, into: ScalingResult[], persist: () => void): Promise<void> {
   for (const inFlight of mode.scalingLevels) {
     log(`scaling: ${inFlight} in flight`);
@@ -97,6 +170,12 @@ async function measureScaling(mode: BenchMode, into: ScalingResult[], persist: (
     const { inFlight, maxCachedWorkflows } = mode.scalingCacheLimited;
     log(`scaling: ${inFlight} in flight, at most ${maxCachedWorkflows} cached workflows`);
     into.push(await runScaling(inFlight, mode.scalingWindowMs, maxCachedWorkflows));
+    persist();
+  }
+  for (const cache of mode.scalingWebhooks?.caches ?? []) {
+    const { inFlight } = mode.scalingWebhooks!;
+    log(`scaling: ${inFlight} in flight with webhooks on, worker cache ${cache}`);
+    into.push(await runScaling(inFlight, mode.scalingWindowMs, cache === 'SDK default' ? undefined : cache, 'webhooks'));
     persist();
   }
 }
@@ -111,7 +190,10 @@ async function main(): Promise<void> {
   }
   const mode = MODES[(process.argv.includes('--quick') ? 'quick' : 'full') as BenchMode['name']];
   const started = Date.now();
-  log(`mode ${mode.name}`);
+  const phases = estimatePhases(mode);
+  const total = phases.reduce((sum, p) => sum + p.estimatedS, 0);
+  log(`mode ${mode.name}: estimated ${Math.round(total / 60)} min on a 2-core machine`);
+  for (const p of phases) log(`  ${p.phase}: ~${p.estimatedS < 120 ? `${p.estimatedS} s` : `${(p.estimatedS / 60).toFixed(1)} min`}`);
   const results: BenchResults = {
     mode,
     startedAt: new Date(started).toISOString(),
@@ -131,6 +213,7 @@ async function main(): Promise<void> {
     throughput: undefined,
     longTask: undefined,
     scaling: [],
+    phases,
   };
   const root = join(__dirname, '..', '..');
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
@@ -141,8 +224,19 @@ async function main(): Promise<void> {
     writeFileSync(jsonPath, JSON.stringify(results, null, 2));
     writeBenchmarkReport(root, results);
   };
+  let phaseStarted = Date.now();
+  const phaseDone = (name: string) => {
+    const phase = phases.find((p) => p.phase === name);
+    if (phase) {
+      phase.actualS = Math.round((Date.now() - phaseStarted) / 1000);
+      log(`${name}: ${phase.actualS} s (estimated ${phase.estimatedS} s)`);
+    }
+    phaseStarted = Date.now();
+    persist();
+  };
 
   const bench = await startBenchEnvironment();
+  results.webhookReceiver = bench.webhooks.kind;
   try {
     // Results files are never deleted: every kept full run is listed in BENCHMARKS.md.
     log('probes: timer resolution, continue-as-new suggestion');
@@ -150,28 +244,32 @@ async function main(): Promise<void> {
       timerRepeats: mode.probeTimerRepeats ?? 3,
       continueAsNewMaxEvents: mode.probeContinueAsNewMaxEvents,
     });
-    persist();
+    phaseDone('environment and probes');
     for (const distribution of DISTRIBUTIONS.filter((d) => mode.distributions.includes(d.name))) {
-      const override = mode.distributionOverrides?.[distribution.name] ?? {};
-      const generations = override.generationsPerPolicy ?? mode.generationsPerPolicy;
-      log(`all policies at once on ${distribution.name} (${mode.comparisonRounds} × ${generations} generations each)`);
-      results.policies.push(
-        ...(await runPolicyComparison(bench, distribution, generations, override.timeScale ?? mode.timeScale, mode.comparisonRounds)),
+      const { generations, timeScale, rounds } = comparisonSettings(mode, distribution.name);
+      const policies = policiesFor(distribution.name);
+      log(
+        `${policies.length} policies and the plain script at once on ${distribution.name} (time scale ${timeScale}, ${rounds} × ${generations} generations each)`,
       );
-      persist();
+      results.policies.push(...(await runPolicyComparison(bench, distribution, generations, timeScale, rounds, policies)));
+      phaseDone(`comparison ${distribution.name}`);
     }
-    results.workerCost = await runWorkerCost(bench, POLICIES, mode.costGenerations, mode.costRounds ?? 1, mode.costTaskSeconds, log);
+    const costPolicies = mode.costPolicies ? POLICIES.filter((p) => mode.costPolicies!.includes(p.name)) : POLICIES;
+    results.workerCost = await runWorkerCost(bench, costPolicies, mode.costGenerations, mode.costRounds ?? 1, mode.costTaskSeconds, log);
+    phaseDone('worker cost');
     log('orchestration overhead');
     results.overhead = await runOverhead(bench, mode.overheadGenerations);
     log('throughput');
     results.throughput = await runThroughput(bench, mode.throughputGenerations);
-    log('30-minute task');
-    results.longTask = await runLongTask(bench, mode.name === 'quick' ? 0.005 : 0.01, results.probes.continueAsNew);
-    persist();
+    log('30-minute task: activity retries, then the timer loop');
+    results.longTask = await runLongTask(bench, mode.longTaskTimeScale ?? 0.01, results.probes.continueAsNew, 'activity-retry');
+    results.longTaskTimer = await runLongTask(bench, mode.longTaskTimeScale ?? 0.01, results.probes.continueAsNew, 'timer');
+    phaseDone('overhead, throughput, 30-minute task');
   } finally {
     await bench.close();
   }
   await measureScaling(mode, results.scaling, persist);
+  phaseDone('scaling');
   log(`done in ${results.durationS}s: ${jsonPath}, BENCHMARKS.md`);
 }
 

@@ -14,7 +14,7 @@ import { expectedDurationMs, nextPollDelayMs } from '../workflows/polling-schedu
 import { pollingOptionsSchema, type Sora2GenerationInput } from '../workflows/input';
 import type { Sora2GenerationResult } from '../workflows/sora2-generation';
 import { mapWithLimit, startBenchEnvironment, type BenchEnvironment } from './environment';
-import { POLICIES, scaledPolling, type Policy } from './policies';
+import { floorDistortion, policiesFor, scaledPolling, type Policy } from './policies';
 import type { HeapProbeReading } from './heap-probe';
 import { findProcess, ProcessSampler, sampleProcess } from './process-sampler';
 import { median, percentile, round, slope } from './stats';
@@ -78,6 +78,23 @@ export interface PolicyResult {
   /** Per generation, in the same order: status calls and history events (for intervals). */
   statusCallsAll?: number[];
   historyEventsAll?: number[];
+  /** The time scale this distribution ran at (compressed = real × scale). */
+  timeScale?: number;
+  /** Per generation: the round it ran in (0 = the first, on a fresh worker that had learned nothing). */
+  roundOf?: number[];
+  /** Generations that completed by a webhook event (the rest by a status check). */
+  completedByWebhook?: number;
+  /**
+   * Detection latency of the generations completed by webhook, in wall-clock seconds as measured:
+   * a delivery does not compress with the time scale, so it is not divided by it. (In
+   * `detectionLatenciesS` these generations carry the same wall-clock figure; those completed by a
+   * status check carry the real-time equivalent, compressed time divided by the scale.)
+   */
+  webhookLatenciesS?: number[];
+  /** Waits the 1 s input floor raised at this time scale (empty: none). */
+  floorDistortion?: string[];
+  /** Where the schedule's expectation came from: the input, or the worker (learned / built-in guess × prior scale). */
+  expectation?: 'input' | 'worker';
 }
 
 export interface WorkerCostResult {
@@ -125,6 +142,7 @@ async function startWorkflows(
         prompt: `[sim:succeed] bench ${i}`,
         params: { n_frames: nFrames },
         polling: scaledPolling(policy, timeScale, expectedDurationMs('sora-2', nFrames, {})),
+        completion: { webhooks: policy.webhooks ?? false },
         searchAttributes: false,
       };
       const handle = await startSora2Generation(bench.client, input, { workflowId: `${prefix}-${i}`, taskQueue: bench.taskQueue });
@@ -163,9 +181,11 @@ async function runPlainScripts(
 }
 
 /**
- * Every policy (and the plain-script floor) at once on one distribution: the same tasks' shape,
- * the same moment, only the waiting schedule differs. Costs are attributed per task by the
- * simulator (status reads) and per workflow by its history.
+ * Every policy of a distribution (and the plain-script floor) at once: the same tasks' shape, the
+ * same moment, only the waiting schedule differs. Costs are attributed per task by the simulator
+ * (status reads) and per workflow by its history. The worker is restarted first with the
+ * distribution's time scale as its prior scale: a fresh learner, the built-in guess compressed
+ * like the tasks.
  */
 export async function runPolicyComparison(
   bench: BenchEnvironment,
@@ -173,39 +193,57 @@ export async function runPolicyComparison(
   generations: number,
   timeScale: number,
   rounds = 1,
+  policies: readonly Policy[] = policiesFor(distribution.name),
 ): Promise<PolicyResult[]> {
-  const workflowRuns: Sora2GenerationResult[][] = POLICIES.map(() => []);
-  const workflowLatencies: number[][] = POLICIES.map(() => []);
-  const eventCounts: number[][] = POLICIES.map(() => []);
-  const timerLateness: number[][] = POLICIES.map(() => []);
+  await bench.restartWorker(timeScale);
+  const workflowRuns: Array<Array<Sora2GenerationResult & { reads: number }>> = policies.map(() => []);
+  const workflowLatencies: number[][] = policies.map(() => []);
+  const webhookLatencies: number[][] = policies.map(() => []);
+  const eventCounts: number[][] = policies.map(() => []);
+  const timerLateness: number[][] = policies.map(() => []);
+  const roundOf: number[][] = policies.map(() => []);
   const plainReads: number[] = [];
   const plainLatencies: number[] = [];
+  const anyWebhooks = policies.some((p) => p.webhooks);
   // Rounds pool more samples at the same load (one round = every policy at once, `generations` each).
   for (let round = 0; round < rounds; round += 1) {
-    bench.simulator.reset({ seed: 11 + round, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) });
+    await bench.resetSimulator(
+      { seed: 11 + round, failureRate: 0, initialCredits: 1e9, timing: simulatorTiming(distribution, timeScale) },
+      { webhooks: anyWebhooks },
+    );
     const stamp = Date.now();
-    const prefixOf = (i: number) => `p${i}-${distribution.name}-${stamp}`;
+    const prefixOf = (i: number) => `p${i}-${distribution.name}-${stamp}-`;
+    bench.webhooks.routeTo(
+      new Map(policies.flatMap((p, i) => (p.webhooks ? [[prefixOf(i), p.webhookDropRate ?? 0] as [string, number]] : []))),
+    );
     const plainPrefix = `${PLAIN_PREFIX}-${distribution.name}-${stamp}`;
     const [runsOfRound, plainDetectedAt] = await Promise.all([
-      Promise.all(POLICIES.map((policy, i) => startWorkflows(bench, policy, prefixOf(i), generations, timeScale))),
+      Promise.all(policies.map((policy, i) => startWorkflows(bench, policy, prefixOf(i), generations, timeScale))),
       runPlainScripts(bench, plainPrefix, generations, timeScale, 5_000),
     ]);
     const tasks = bench.simulator.stats().tasks;
     const taskById = new Map(tasks.map((task) => [task.id, task]));
-    const latency = (doneAt: number, taskId: string) => (doneAt - Date.parse(taskById.get(taskId)!.terminalAt)) / 1000 / timeScale;
+    const wallS = (doneAt: number, taskId: string) => (doneAt - Date.parse(taskById.get(taskId)!.terminalAt)) / 1000;
     for (const [index, runs] of runsOfRound.entries()) {
       const histories = await mapWithLimit(runs, 20, (r) => bench.client.workflow.getHandle(r.workflowId).fetchHistory());
       eventCounts[index]!.push(...histories.map((h) => h.events?.length ?? 0));
       timerLateness[index]!.push(...histories.flatMap((h) => timerLatenessMs(h).map((ms) => ms / 1000 / timeScale)));
-      workflowLatencies[index]!.push(...runs.map((r) => latency(Date.parse(r.timings.completedAt), r.taskId)));
+      for (const r of runs) {
+        const wall = wallS(Date.parse(r.timings.completedAt), r.taskId);
+        // A webhook's delivery does not compress: its latency stays in wall-clock seconds.
+        workflowLatencies[index]!.push(r.completedBy === 'webhook' ? wall : wall / timeScale);
+        if (r.completedBy === 'webhook') webhookLatencies[index]!.push(wall);
+        roundOf[index]!.push(round);
+      }
       // The simulator's count of status reads per task is the API-call cost; keep it beside each run.
-      workflowRuns[index]!.push(...runs.map((r) => ({ ...r, polls: taskById.get(r.taskId)!.statusReads })));
+      workflowRuns[index]!.push(...runs.map((r) => ({ ...r, reads: taskById.get(r.taskId)!.statusReads })));
     }
     for (const task of tasks.filter((t) => t.idempotencyKey?.startsWith(plainPrefix))) {
       plainReads.push(task.statusReads);
-      plainLatencies.push(latency(plainDetectedAt.get(task.id)!, task.id));
+      plainLatencies.push(wallS(plainDetectedAt.get(task.id)!, task.id) / timeScale);
     }
   }
+  bench.webhooks.routeTo(new Map());
 
   const summarize = (latencies: number[], reads: number[]) => ({
     distribution: distribution.name,
@@ -213,31 +251,38 @@ export async function runPolicyComparison(
     statusCallsPerGeneration: round(reads.reduce((a, b) => a + b, 0) / reads.length),
     detectionLatencyP50S: round(median(latencies)),
     detectionLatencyP95S: round(percentile(latencies, 95)),
-    detectionLatenciesS: latencies.map((l) => round(l)),
+    detectionLatenciesS: latencies.map((l) => round(l, 3)),
     statusCallsAll: reads,
+    timeScale,
   });
-  const results: PolicyResult[] = POLICIES.map((policy, index) => {
+  const results: PolicyResult[] = policies.map((policy, index) => {
     const runs = workflowRuns[index]!;
     const events = eventCounts[index]!;
+    const late = timerLateness[index]!;
     return {
       policy: policy.name,
       standsFor: policy.standsFor,
       ...summarize(
         workflowLatencies[index]!,
-        runs.map((r) => r.polls),
+        runs.map((r) => r.reads),
       ),
       historyEventsPerGeneration: round(events.reduce((a, b) => a + b, 0) / events.length, 1),
       // Slope of events over polls across generations: the marginal history cost of one status check.
       historyEventsPerPoll: round(
         slope(
-          runs.map((r) => r.polls),
+          runs.map((r) => r.reads),
           events,
         ),
         1,
       ),
       historyEventsAll: events,
-      timerLateP99S: round(percentile(timerLateness[index]!, 99)),
-      timerLateMaxS: round(Math.max(...timerLateness[index]!)),
+      // The retry form and the webhook wait start no timer per check: nothing to be late.
+      ...(late.length > 0 ? { timerLateP99S: round(percentile(late, 99)), timerLateMaxS: round(Math.max(...late)) } : {}),
+      roundOf: roundOf[index]!,
+      completedByWebhook: runs.filter((r) => r.completedBy === 'webhook').length,
+      webhookLatenciesS: webhookLatencies[index]!.map((l) => round(l, 3)),
+      floorDistortion: floorDistortion(policy, timeScale),
+      expectation: policy.expectation ?? 'input',
     };
   });
   results.push({
@@ -279,23 +324,30 @@ export async function runWorkerCost(
   log: (line: string) => void = () => undefined,
 ): Promise<WorkerCostResult[]> {
   const taskMs = taskSeconds * 1000;
+  // Real time: the built-in expectations unscaled; the expectation is given in the input anyway.
+  await bench.restartWorker(1);
   const totals = policies.map(() => ({ cpuMs: 0, generations: 0, peakRss: 0, perRound: [] as number[], positions: [] as number[] }));
   for (let r = 0; r < rounds; r += 1) {
     const order = policies.map((_, i) => (i + r) % policies.length);
     for (const [position, index] of order.entries()) {
       const policy = policies[index]!;
       log(`worker cost round ${r + 1}/${rounds}: "${policy.name}" (position ${position + 1})`);
-      bench.simulator.reset({
-        seed: 13 + r,
-        failureRate: 0,
-        initialCredits: 1e9,
-        timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale: 1 },
-      });
+      await bench.resetSimulator(
+        {
+          seed: 13 + r,
+          failureRate: 0,
+          initialCredits: 1e9,
+          timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale: 1 },
+        },
+        { webhooks: policy.webhooks },
+      );
+      const prefix = `cost-${policy.name.replace(/\W+/g, '')}-${r}-${Date.now()}-`;
+      bench.webhooks.routeTo(new Map(policy.webhooks ? [[prefix, policy.webhookDropRate ?? 0]] : []));
       const sampler = new ProcessSampler(bench.worker.child.pid!);
       await startWorkflows(
         bench,
-        { ...policy, polling: { ...policy.polling, expectedDurationMs: taskMs } },
-        `cost-${policy.name.replace(/\W+/g, '')}-${r}-${Date.now()}`,
+        { ...policy, expectation: 'input', polling: { ...policy.polling, expectedDurationMs: taskMs } },
+        prefix,
         generationsPerRound,
         1,
       );
@@ -350,7 +402,7 @@ export async function runOverhead(bench: BenchEnvironment, generations: number):
   };
   const polling = { firstCheckAfterMs: intervalMs, minIntervalMs: intervalMs, maxIntervalMs: intervalMs, jitterFraction: 0 };
 
-  bench.simulator.reset({ seed: 5, initialCredits: 1e9, timing });
+  await bench.resetSimulator({ seed: 5, initialCredits: 1e9, timing });
   const client = new RivyaClient({ apiKey: DEFAULT_SIMULATOR_API_KEY, baseUrl: bench.simulator.url });
   const plain = await mapWithLimit(
     Array.from({ length: generations }, (_, i) => i),
@@ -382,7 +434,7 @@ export async function runOverhead(bench: BenchEnvironment, generations: number):
     },
   );
 
-  bench.simulator.reset({ seed: 5, initialCredits: 1e9, timing });
+  await bench.resetSimulator({ seed: 5, initialCredits: 1e9, timing });
   const workflow = await mapWithLimit(
     Array.from({ length: generations }, (_, i) => i),
     10,
@@ -420,7 +472,7 @@ export interface ThroughputResult {
 
 /** Many short generations at once: how many the stack completes per second. */
 export async function runThroughput(bench: BenchEnvironment, generations: number): Promise<ThroughputResult> {
-  bench.simulator.reset({
+  await bench.resetSimulator({
     seed: 3,
     initialCredits: 1e9,
     timing: { queuedMs: [100, 200], processingMs: { default: [200, 400] }, timeScale: 1 },
@@ -452,6 +504,12 @@ export async function runThroughput(bench: BenchEnvironment, generations: number
 
 export interface ScalingResult {
   inFlight: number;
+  /**
+   * How the generations waited: 'polling' (a steady 4.5 s check, the default retry form; older
+   * results: the timer loop) or 'webhooks' (webhooks on: the hour-long tasks send nothing during
+   * the window, so the worker holds idle waits and only the safety net's first check is scheduled).
+   */
+  waiting?: 'polling' | 'webhooks';
   /** The worker's sticky-cache size for this level. */
   maxCachedWorkflows?: number | 'SDK default';
   /** Where the worker's memory lies at the end of the window (read inside the worker). */
@@ -478,7 +536,12 @@ export interface ScalingResult {
  * N generations kept in flight (long tasks, dense polling every 4.5 s), each level on a fresh
  * stack: worker memory and CPU, status-query latency, and the poll rate the server sustains.
  */
-export async function runScaling(inFlight: number, windowMs: number, maxCachedWorkflows?: number): Promise<ScalingResult> {
+export async function runScaling(
+  inFlight: number,
+  windowMs: number,
+  maxCachedWorkflows?: number,
+  waiting: 'polling' | 'webhooks' = 'polling',
+): Promise<ScalingResult> {
   const probeFile = join(mkdtempSync(join(tmpdir(), 'rivya-bench-')), 'heap.json');
   const workerEnv: Record<string, string> = {
     NODE_OPTIONS: `--expose-gc --require ${JSON.stringify(join(__dirname, 'heap-probe.js'))}`,
@@ -492,7 +555,9 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
   try {
     // A steady 4.5 s rhythm for the whole window (the adaptive schedule would back off once the
     // hour-long task counts as overdue, and demand would fall below N / 4.5).
-    const polling = { firstCheckAfterMs: 1_000, minIntervalMs: 4_500, maxIntervalMs: 4_500 };
+    // With webhooks on, the default safety net: its first check comes at twice the expected duration.
+    const webhooks = waiting === 'webhooks';
+    const polling = webhooks ? {} : { firstCheckAfterMs: 1_000, minIntervalMs: 4_500, maxIntervalMs: 4_500 };
     const started = Date.now();
     const ids = await mapWithLimit(
       Array.from({ length: inFlight }, (_, i) => i),
@@ -501,7 +566,7 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
         const workflowId = `scale-${inFlight}-${i}`;
         await startSora2Generation(
           bench.client,
-          { prompt: `[sim:succeed] s${i}`, polling, searchAttributes: false },
+          { prompt: `[sim:succeed] s${i}`, polling, completion: { webhooks }, searchAttributes: false },
           { workflowId, taskQueue: bench.taskQueue },
         );
         return workflowId;
@@ -552,6 +617,7 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
     const memory = await readHeapProbe(bench.worker.child.pid!, probeFile);
     return {
       inFlight,
+      waiting,
       maxCachedWorkflows: maxCachedWorkflows ?? 'SDK default',
       memory,
       cores,
@@ -564,7 +630,7 @@ export async function runScaling(inFlight: number, windowMs: number, maxCachedWo
       statusQueryP50Ms: round(median(queryLatencies), 1),
       statusQueryP95Ms: round(percentile(queryLatencies, 95), 1),
       statusQueryFailures: queryFailures,
-      statusChecksPerSecondDemanded: round(inFlight / 4.5, 1),
+      statusChecksPerSecondDemanded: webhooks ? 0 : round(inFlight / 4.5, 1),
       statusChecksPerSecondSustained: round(polls / (elapsedMs / 1000), 1),
     };
   } finally {
@@ -591,26 +657,31 @@ export interface LongTaskResult {
   continueAsNewSuggestedAt: number | null;
   /** 'measured' by the probe of this run; older results carry an assumed constant. */
   continueAsNewSource?: 'measured' | 'not measured';
+  /** How the run waited (older results: the timer loop, the only form then). */
+  style?: 'activity-retry' | 'timer';
+  /** History events of every run together. */
+  totalEvents?: number;
 }
 
-/** A 30-minute task (compressed) on the default schedule: history per run stays bounded. */
+/** A 30-minute task (compressed) on the default schedule, in one wait style: history per run stays bounded. */
 export async function runLongTask(
   bench: BenchEnvironment,
   timeScale: number,
   continueAsNew: ContinueAsNewProbeResult | undefined,
+  style: 'activity-retry' | 'timer' = 'activity-retry',
 ): Promise<LongTaskResult> {
   const taskMs = 30 * 60_000;
-  bench.simulator.reset({
+  await bench.resetSimulator({
     seed: 9,
     initialCredits: 1e9,
     timing: { queuedMs: [0, 0], processingMs: { default: [taskMs, taskMs] }, timeScale },
   });
-  const workflowId = `long-${Date.now()}`;
+  const workflowId = `long-${style}-${Date.now()}`;
   const handle = await startSora2Generation(
     bench.client,
     {
       prompt: '[sim:succeed] thirty minutes',
-      polling: scaledPolling({ name: 'ours', standsFor: '', polling: {} }, timeScale, expectedDurationMs('sora-2', '10', {})),
+      polling: scaledPolling({ name: 'ours', standsFor: '', polling: { style } }, timeScale, expectedDurationMs('sora-2', '10', {})),
       searchAttributes: false,
     },
     { workflowId, taskQueue: bench.taskQueue },
@@ -627,6 +698,8 @@ export async function runLongTask(
     maxEventsInOneRun: Math.max(...counts),
     continueAsNewSuggestedAt: continueAsNew?.suggestedAt ?? null,
     continueAsNewSource: continueAsNew ? 'measured' : 'not measured',
+    style,
+    totalEvents: counts.reduce((a, b) => a + b, 0),
   };
 }
 
