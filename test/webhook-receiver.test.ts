@@ -26,6 +26,8 @@ import {
   type WebhookOutcome,
 } from '../src/webhooks';
 import type { WebhookEventSignal } from '../workflows/messages';
+import { RouteCache } from '../src/webhooks/route-cache';
+import { unknownTaskVerdict } from '../src/webhooks/visibility-race';
 import { RIVYA_TASK_ID } from '../workflows/search-attributes';
 import { claimTaskSignal, finishSignal, webhookTargetWorkflow } from './fixtures/webhook-target-workflow';
 import { nextId } from './helpers/ids';
@@ -380,6 +382,17 @@ test('an oversized body gets 413 before it is read to the end: declared too larg
   expect(count('too-large') - tooLargeBefore).toBe(2);
 });
 
+test('a client that hangs up mid-body is counted malformed; nothing is routed', async () => {
+  const before = count('malformed');
+  const { port } = new URL(receiver.url);
+  const socket = connect({ host: '127.0.0.1', port: Number(port) });
+  await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+  socket.write('POST /webhooks/rivya HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"id":');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  socket.destroy();
+  await eventually(async () => (count('malformed') === before + 1 ? true : undefined), 5_000);
+});
+
 /** Writes with `send`, never ends the request, and resolves with what the server answered. */
 async function rawExchange(port: number, send: (socket: ReturnType<typeof connect>) => void): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -551,6 +564,29 @@ test('the handler plugs into a plain node:http server, and accepts a body a fram
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+});
+
+test('the grace decision and the route cache on their own', () => {
+  const now = Date.parse('2026-05-11T12:00:00.000Z');
+  const at = (offsetMs: number) => new Date(now + offsetMs).toISOString();
+  expect(unknownTaskVerdict(at(-119_000), now, 120_000).verdict).toBe('not-yet-visible');
+  expect(unknownTaskVerdict(at(-121_000), now, 120_000).verdict).toBe('unknown-task');
+  // A clock far ahead is not a reason to keep asking for redeliveries.
+  expect(unknownTaskVerdict(at(30_000), now, 120_000).verdict).toBe('not-yet-visible');
+  expect(unknownTaskVerdict(at(600_000), now, 120_000).verdict).toBe('unknown-task');
+  expect(unknownTaskVerdict(at(0), now, 0).verdict).toBe('unknown-task');
+
+  const cache = new RouteCache(2);
+  cache.set('task_a', 'wf-a');
+  cache.set('task_b', 'wf-b');
+  expect(cache.get('task_a')).toBe('wf-a'); // a is now the most recently used
+  cache.set('task_c', 'wf-c');
+  expect([cache.get('task_a'), cache.get('task_b'), cache.get('task_c')]).toEqual(['wf-a', undefined, 'wf-c']);
+  cache.delete('task_a');
+  expect(cache.size).toBe(1);
+  const off = new RouteCache(0);
+  off.set('task_a', 'wf-a');
+  expect(off.get('task_a')).toBeUndefined();
 });
 
 test('RIVYA_WEBHOOK_SECRETS: space-separated (commas too), validated, at most 8, and no message repeats a secret', () => {

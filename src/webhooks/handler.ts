@@ -90,8 +90,11 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
     if (!read.ok) {
       details.reason = read.detail;
       // After a cut-off read the rest of the body is still on the wire: close rather than drain it.
-      if (read.reason === 'too-large') return { outcome: 'too-large', headers: { connection: 'close' } };
-      return { outcome: 'internal-error', headers: { connection: 'close' } };
+      const close = { connection: 'close' };
+      if (read.reason === 'too-large') return { outcome: 'too-large', headers: close };
+      // A body that stopped short is a malformed request; one a framework consumed is our misconfiguration.
+      if (read.reason === 'aborted') return { outcome: 'malformed', headers: close };
+      return { outcome: 'internal-error', headers: close };
     }
 
     const verified = verifier.verify({ body: read.body, headers: req.headers });
@@ -191,7 +194,8 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
 
 /** Small JSON answer naming the outcome; nothing from the request is echoed. */
 async function answer(res: ServerResponse, status: number, decision: Decision): Promise<void> {
-  if (res.headersSent || res.writableEnded) return;
+  // A client that hung up gets no answer, but the delivery is still counted and logged.
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
   const body = JSON.stringify({ outcome: decision.outcome });
   res.writeHead(status, {
     'content-type': 'application/json',
@@ -199,7 +203,11 @@ async function answer(res: ServerResponse, status: number, decision: Decision): 
     'cache-control': 'no-store',
     ...decision.headers,
   });
-  await new Promise<void>((resolve) => res.end(body, () => resolve()));
+  // 'close' too: on a connection that dies meanwhile, end's callback never comes.
+  await new Promise<void>((resolve) => {
+    res.once('close', () => resolve());
+    res.end(body, () => resolve());
+  });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

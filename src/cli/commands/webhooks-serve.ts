@@ -95,7 +95,9 @@ export async function runWebhookReceiverProcess(options: WebhooksServeOptions, e
     .filter(([, count]) => count > 0)
     .map(([outcome, count]) => `${outcome} ${count}`)
     .join(', ');
-  console.log(`rivya-sora2 webhook receiver stopped after ${total} deliveries${counts ? ` (${counts})` : ''}`);
+  console.log(
+    `rivya-sora2 webhook receiver stopped after ${total} ${total === 1 ? 'delivery' : 'deliveries'}${counts ? ` (${counts})` : ''}`,
+  );
 }
 
 /** A warning line when Temporal does not answer at start; never a failure (it may be back before the first delivery). */
