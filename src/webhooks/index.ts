@@ -8,6 +8,7 @@ export {
   DEFAULT_RETRY_AFTER_SECONDS,
   DEFAULT_ROUTE_CACHE_SIZE,
   DEFAULT_TEMPORAL_TIMEOUT_MS,
+  MAX_NOT_YET_VISIBLE_GRACE_MS,
 } from './handler';
 export {
   startWebhookReceiver,
@@ -31,3 +32,4 @@ export { parseWebhookSecrets, checkWebhookSecrets, WebhookConfigError, MAX_WEBHO
 export { WEBHOOK_OUTCOMES, OUTCOME_STATUS, type WebhookOutcome, type OutcomeDetails, type WebhookStats } from './outcomes';
 export { DEFAULT_MAX_BODY_BYTES } from './body';
 export { EVENT_ID_PATTERN, TASK_ID_PATTERN } from './envelope';
+export { unknownTaskVerdict, type UnknownTaskVerdict } from './visibility-race';
