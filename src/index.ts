@@ -71,4 +71,5 @@ export {
 } from './rivya';
 // Everything the workflow entry exports (an explicit list in ./workflow.ts), so backend code needs one import.
 export * from './workflow';
+export * from './webhooks';
 export { ensureTemporalCli, locateTemporalCli, TemporalCliNotFoundError } from './temporal-cli';

@@ -10,6 +10,7 @@ import { registerGenerate } from './commands/generate';
 import { registerProcesses } from './commands/processes';
 import { registerStatusAndCancel } from './commands/status';
 import { registerWebhooks } from './commands/webhooks';
+import { registerWebhooksServe } from './commands/webhooks-serve';
 import { printable } from './printable';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -23,7 +24,7 @@ registerDev(program);
 registerProcesses(program);
 registerGenerate(program);
 registerStatusAndCancel(program);
-registerWebhooks(program);
+registerWebhooksServe(registerWebhooks(program));
 registerCluster(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -13,7 +13,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { startSora2Generation } from '../../client-helpers';
 import { assetPath } from '../../package-root';
-import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY } from '../../simulator';
+import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator } from '../../simulator';
 import { ensureTemporalCli } from '../../temporal-cli';
 import { startLoggedDevServer } from '../../temporal-cli/dev-server';
 import { createSora2Worker } from '../../worker/create-worker';
@@ -21,6 +21,7 @@ import { displayUrl, readRivyaSettings } from '../../worker-settings';
 import { formatFailure } from '../failure-report';
 import { generationFailureOf } from '../../generation-failure';
 import { printable } from '../printable';
+import { startDevWebhooks } from './dev-webhooks';
 import { RunLog, sdkLogsToFile } from '../quiet-logs';
 import { waitWithProgress } from '../wait';
 
@@ -63,6 +64,8 @@ export interface DevOptions {
   referenceDir?: string;
   reference?: string;
   once?: boolean;
+  /** commander's `--no-webhooks`: false turns webhooks off (polling only). */
+  webhooks?: boolean;
 }
 
 type Cleanup = () => Promise<unknown>;
@@ -173,11 +176,11 @@ async function startTemporal(
   return { client: env.client, worker: env.nativeConnection, address: env.address };
 }
 
-async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKey: string; simulated: boolean }> {
+async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKey: string; simulator: RivyaSimulator | null }> {
   if (process.env.RIVYA_BASE_URL) {
     const settings = readRivyaSettings(process.env);
     console.log(`Rivya API: ${displayUrl(settings.RIVYA_BASE_URL)} (from RIVYA_BASE_URL)`);
-    return { baseUrl: settings.RIVYA_BASE_URL, apiKey: settings.RIVYA_API_KEY, simulated: false };
+    return { baseUrl: settings.RIVYA_BASE_URL, apiKey: settings.RIVYA_API_KEY, simulator: null };
   }
   const simulator = await startRivyaSimulator({ port: 0, timing: DEV_SIMULATOR_TIMING });
   cleanups.push(() => simulator.close());
@@ -190,7 +193,32 @@ async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKe
   console.log(
     `  simulated tasks take ${DEV_SIMULATOR_TIMING.queuedMs[0] / 1000}–${(DEV_SIMULATOR_TIMING.queuedMs[1] + DEV_SIMULATOR_TIMING.processingMs.default[1]) / 1000} s; generations here expect ${DEV_EXPECTED_DURATION_S} s`,
   );
-  return { baseUrl: simulator.url, apiKey: DEFAULT_SIMULATOR_API_KEY, simulated: true };
+  return { baseUrl: simulator.url, apiKey: DEFAULT_SIMULATOR_API_KEY, simulator };
+}
+
+/**
+ * Webhooks in the local run: on with the simulator (a receiver on loopback, registered as an
+ * endpoint); off with a real Rivya, which delivers only to a public https URL this run can't offer.
+ */
+async function startWebhooks(
+  options: DevOptions,
+  temporal: Client,
+  rivya: { apiKey: string; simulator: RivyaSimulator | null },
+  log: RunLog,
+  cleanups: Cleanup[],
+): Promise<boolean> {
+  if (options.webhooks === false) {
+    console.log('Webhooks: off (--no-webhooks): generations complete by status checks');
+    return false;
+  }
+  if (!rivya.simulator) {
+    console.log('Webhooks: off with a real Rivya (it delivers only to public https URLs): see README "Webhooks in production"');
+    return false;
+  }
+  const webhooks = await startDevWebhooks({ temporal, simulator: rivya.simulator, apiKey: rivya.apiKey, log: (line) => log.write(`[webhooks] ${line}\n`) });
+  cleanups.push(() => webhooks.receiver.close());
+  console.log(`Webhooks: receiver ${webhooks.receiver.url}, registered as ${webhooks.endpointId}; status checks are the safety net`);
+  return true;
 }
 
 /** Resolves on the first Ctrl-C / SIGTERM; a second one exits at once. */
@@ -238,9 +266,11 @@ export async function runDev(options: DevOptions): Promise<number> {
     if (signal.requested()) return 130;
     const rivya = await startRivya(cleanups);
     if (signal.requested()) return 130;
+    const webhooks = await startWebhooks(options, temporal.client, rivya, log, cleanups);
+    if (signal.requested()) return 130;
     const { worker } = await createSora2Worker({
       connection: temporal.worker,
-      plugin: { apiKey: rivya.apiKey, baseUrl: rivya.baseUrl, referenceDirectory: referenceDir },
+      plugin: { apiKey: rivya.apiKey, baseUrl: rivya.baseUrl, referenceDirectory: referenceDir, webhooks },
     });
     const running = worker.run();
     cleanups.push(async () => {
@@ -257,7 +287,7 @@ export async function runDev(options: DevOptions): Promise<number> {
         prompt: options.prompt,
         ...(reference ? { reference: { path: reference } } : {}),
         // The simulator's timing, so the schedule checks within seconds instead of after a minute.
-        ...(rivya.simulated ? { polling: { expectedDurationMs: DEV_EXPECTED_DURATION_S * 1000 } } : {}),
+        ...(rivya.simulator ? { polling: { expectedDurationMs: DEV_EXPECTED_DURATION_S * 1000 } } : {}),
         metadata: { startedBy: 'rivya-sora2 dev' },
       },
       { workflowId, taskQueue: worker.options.taskQueue },
@@ -270,7 +300,7 @@ export async function runDev(options: DevOptions): Promise<number> {
       // Server-provided text: printed without terminal control sequences.
       console.log(`Video: ${printable(result.videoUrl)}`);
       console.log(
-        `  task ${printable(result.taskId)}, ${result.credits.final} credits, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
+        `  task ${printable(result.taskId)}, ${result.credits.final} credits, completed by ${result.completedBy}, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
       );
     } catch (err) {
       const report = generationFailureOf(err);
@@ -280,7 +310,7 @@ export async function runDev(options: DevOptions): Promise<number> {
       exitCode = 1;
     }
     if (!options.once && !signal.requested()) {
-      const expected = rivya.simulated ? ` --expected-duration ${DEV_EXPECTED_DURATION_S}` : '';
+      const expected = rivya.simulator ? ` --expected-duration ${DEV_EXPECTED_DURATION_S}` : '';
       const sample = reference ? ` --reference ${reference}` : '';
       console.log(
         `Still running. More generations: TEMPORAL_ADDRESS=${temporal.address} npx rivya-sora2 generate --prompt "..."${sample}${expected} --wait`,
@@ -313,6 +343,7 @@ export function registerDev(program: Command): void {
       'reference image of the first generation: a file in the reference directory, or one elsewhere (copied in)',
     )
     .option('--once', 'stop after the first generation instead of staying up')
+    .option('--no-webhooks', 'complete by status checks only (default with the simulator: by signed webhook, checks as the safety net)')
     .action(async (options: DevOptions) => {
       process.exitCode = await runDev(options);
     });

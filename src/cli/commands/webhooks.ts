@@ -10,6 +10,7 @@
  * Exit codes, as the other commands: 0 ok; 1 Rivya unavailable or refusing the key; 2 usage,
  * configuration or input the caller must fix (a rejected URL, an unknown endpoint id).
  */
+import { WEBHOOK_SECRETS_ENV } from '../../webhooks/secrets';
 import type { Command, CommanderError } from 'commander';
 import { RivyaApiError, RivyaClient, RivyaError, RivyaWebhookUrlRejectedError } from '../../rivya';
 import {
@@ -24,7 +25,8 @@ import { ExitCodes } from '../failure-report';
 import { printable, printableJson } from '../printable';
 
 /** Where the receiver reads its signing secrets from (space-separated: new and old during a rotation). */
-export const WEBHOOK_SECRETS_VARIABLE = 'RIVYA_WEBHOOK_SECRETS';
+/** Where the receiver reads the signing secrets (one name, owned by the receiver). */
+export const WEBHOOK_SECRETS_VARIABLE = WEBHOOK_SECRETS_ENV;
 
 /** The CLI's usage mistake, said before anything is sent: exit 2. */
 class WebhooksUsageError extends Error {}
