@@ -70,9 +70,15 @@ test('dev names its reference directory, log file and simulator key, and hints t
   expect(existsSync(join(references, 'sample-reference.png'))).toBe(true);
   expect(dev.output()).toContain(`Log: ${join(devCwd, '.rivya-dev', 'dev.log')}`);
   expect(dev.output()).toContain(`simulator API key: ${DEFAULT_SIMULATOR_API_KEY}`);
-  // The first generation expected the simulator's timing (8 s), so it needed few checks; so do the next ones.
+  // The next generations should expect the simulator's timing (8 s), so their safety-net checks come early.
   expect(dev.output()).toMatch(/generate --prompt "\.\.\." --reference sample-reference\.png --expected-duration 8 --wait/);
-  expect(dev.output()).toMatch(/, [1-4] status checks, /);
+});
+
+test('dev completes its first generation by a signed webhook, and never prints the signing secret', () => {
+  expect(dev.output()).toMatch(/Webhooks: receiver http:\/\/127\.0\.0\.1:\d+\/webhooks\/rivya, registered as whend_\w+/);
+  // The safety net (2 × 8 s) is later than the simulator's 1–10 s tasks: the webhook is first.
+  expect(dev.output()).toMatch(/completed by webhook, 0 status checks, /);
+  expect(dev.output()).not.toContain('whsec_');
 });
 
 test('dev --once keeps the terminal tidy: no server banner, Go warnings or stack dumps; details in the named log; no temp dirs left', async () => {
