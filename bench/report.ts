@@ -3,11 +3,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gitStamp, stampLines } from './git-stamp';
 import type { BenchResults } from './result-types';
+import { FIXED_5S_POLICY, LEGACY_DEFAULT_POLICY, RETRIES_POLICY } from './policies';
+import { waitSections, waitTargetRows } from './report-wait';
 import { describeDistribution, DISTRIBUTIONS, type PolicyResult, type ScalingResult } from './scenarios';
 import { intervalVerdict, meanDifferenceInterval, medianDifferenceInterval, slopeInterval, type Verdict } from './stats';
 
 const CHART_FILE = 'bench/status-calls-vs-latency.svg';
-const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#7f7f7f'];
+const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 
 /** Scatter: status calls per generation (x) against p50 detection latency (y), per policy and distribution. */
 function chartSvg(policies: PolicyResult[]): string {
@@ -72,8 +74,8 @@ function cycleStretch(policies: PolicyResult[]): string[] {
     const cycleS = (plain.statusCallsPerGeneration * 5) / fixed.statusCallsPerGeneration;
     return [
       `On ${d}, the 5 s workflow made ${fixed.statusCallsPerGeneration} checks where the plain 5 s script made ${plain.statusCallsPerGeneration} on tasks of the same`,
-      `distribution: under this load each workflow check cycle lasted ~${cycleS.toFixed(1)} s (real-time equivalent), the timer plus ~${(cycleS - 5).toFixed(1)} s of`,
-      'orchestration (timer firing, workflow task, activity dispatch, the HTTP call) — the same for every workflow policy.',
+      `distribution: under this load each workflow check cycle lasted ~${cycleS.toFixed(1)} s (real-time equivalent), the 5 s wait plus ~${(cycleS - 5).toFixed(1)} s of`,
+      'orchestration (the server firing the wait — a timer or an activity retry —, task dispatch, the HTTP call), and the raise of a compressed wait under 1 s where the floor applies.',
     ];
   });
 }
@@ -88,7 +90,9 @@ function explainMisses(dominance: Dominance[], scaling: ScalingResult[]): string
     notes.push(`- ${d.distribution}: ${d.verdict} — ${d.why}.`);
   }
   const byCache = (cache: number | 'SDK default', inFlight: number) =>
-    scaling.find((s) => s.inFlight === inFlight && (s.maxCachedWorkflows ?? 'SDK default') === cache && s.memory);
+    scaling.find(
+      (s) => s.inFlight === inFlight && (s.maxCachedWorkflows ?? 'SDK default') === cache && s.memory && s.waiting !== 'webhooks',
+    );
   const small = byCache('SDK default', 100);
   const large = byCache('SDK default', 1_000);
   if (small?.memory && large?.memory && large.workerRssMb > 400) {
@@ -97,7 +101,7 @@ function explainMisses(dominance: Dominance[], scaling: ScalingResult[]): string
       `- Worker memory at 1,000 in flight: ${large.workerRssMb} MB RSS, of which the V8 heap's live set is ${large.memory.heapLiveAfterGcMb} MB and ${large.memory.outsideHeapMb} MB lies outside the V8 heap ` +
         `(the Temporal SDK's native core, buffers, compiled code), growing ~${perWorkflow.toFixed(2)} MB per cached workflow between 100 and 1,000 in flight; every JavaScript object of the workflows, this plugin's state included, fits in the live heap.`,
     );
-    const bounded = scaling.find((s) => s.inFlight === 1_000 && typeof s.maxCachedWorkflows === 'number');
+    const bounded = scaling.find((s) => s.inFlight === 1_000 && typeof s.maxCachedWorkflows === 'number' && s.waiting !== 'webhooks');
     if (bounded)
       notes.push(
         `- A cache of ${bounded.maxCachedWorkflows} workflows brings 1,000 in flight to ${bounded.workerRssMb} MB, but replaying evicted workflows took the worker from ${large.cores?.worker ?? '?'} to ${bounded.cores?.worker ?? '?'} cores ` +
@@ -194,11 +198,18 @@ function keptFullRuns(root: string): Array<{ file: string; results: BenchResults
     });
 }
 
+/** The default schedule's row: the retry form, or (older results files) the timer loop under its old name. */
+function defaultRow(policies: PolicyResult[], d: string): PolicyResult | undefined {
+  return (
+    policies.find((p) => p.distribution === d && p.policy === RETRIES_POLICY) ??
+    policies.find((p) => p.distribution === d && p.policy === LEGACY_DEFAULT_POLICY)
+  );
+}
+
 function dominanceOfRun(policies: PolicyResult[]): Dominance[] {
-  const find = (d: string, name: string) => policies.find((p) => p.distribution === d && p.policy === name);
   return [...new Set(policies.map((p) => p.distribution))].flatMap((d) => {
-    const ours = find(d, 'adaptive (ours)');
-    const five = find(d, 'fixed 5 s');
+    const ours = defaultRow(policies, d);
+    const five = policies.find((p) => p.distribution === d && p.policy === FIXED_5S_POLICY);
     return ours && five ? [dominanceOf(d, ours, five)] : [];
   });
 }
@@ -207,17 +218,19 @@ function keptRunsSection(root: string): string[] {
   const runs = keptFullRuns(root);
   if (runs.length === 0) return ['No full runs kept yet (`npm run bench`).', ''];
   return [
-    '| results file | measured at commit | duration (s) | ours vs 5 s per distribution: calls, p50 (s), verdict | worker RSS at 1,000 (MB) | overhead p50 (s) |',
+    '| results file | measured at commit | duration (s) | default schedule vs 5 s per distribution: calls, p50 (s), verdict | worker RSS at 1,000 (MB) | overhead p50 (s) |',
     '|---|---|---|---|---|---|',
     ...runs.map(({ file, results }) => {
       const dominance = dominanceOfRun(results.policies)
         .map((d) => {
-          const ours = results.policies.find((p) => p.distribution === d.distribution && p.policy === 'adaptive (ours)')!;
-          const five = results.policies.find((p) => p.distribution === d.distribution && p.policy === 'fixed 5 s')!;
+          const ours = defaultRow(results.policies, d.distribution)!;
+          const five = results.policies.find((p) => p.distribution === d.distribution && p.policy === FIXED_5S_POLICY)!;
           return `${d.distribution}: ${ours.statusCallsPerGeneration} vs ${five.statusCallsPerGeneration}, ${ours.detectionLatencyP50S} vs ${five.detectionLatencyP50S}, ${d.verdict}`;
         })
         .join('<br>');
-      const at1000 = results.scaling.find((s) => s.inFlight === 1_000 && (s.maxCachedWorkflows ?? 'SDK default') === 'SDK default');
+      const at1000 = results.scaling.find(
+        (s) => s.inFlight === 1_000 && (s.maxCachedWorkflows ?? 'SDK default') === 'SDK default' && s.waiting !== 'webhooks',
+      );
       const commit = results.commit?.commit
         ? `\`${results.commit.commit.slice(0, 12)}\`${results.commit.dirty ? ' (dirty)' : ''}`
         : 'not recorded';
@@ -267,7 +280,9 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     (acc, i) => (acc ? [Math.min(acc[0], i[0]), Math.max(acc[1], i[1])] : i),
     undefined,
   );
-  const at1000 = scaling.find((s) => s.inFlight === 1_000 && (s.maxCachedWorkflows ?? 'SDK default') === 'SDK default');
+  const at1000 = scaling.find(
+    (s) => s.inFlight === 1_000 && (s.maxCachedWorkflows ?? 'SDK default') === 'SDK default' && s.waiting !== 'webhooks',
+  );
   const overheadInterval =
     overhead?.workflowS?.length && overhead.plainS?.length ? medianDifferenceInterval(overhead.workflowS, overhead.plainS) : undefined;
   const longTaskThreshold = longTask?.continueAsNewSource === 'measured' ? longTask.continueAsNewSuggestedAt : undefined;
@@ -295,8 +310,8 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
       ? stampLines('data-commit', results.commit)[1]!
       : 'Measured at a commit this results file does not record (it predates commit stamps): treat it as possibly stale.',
     stampLines('report-commit', gitStamp(root))[1]!,
-    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}. Real Temporal dev server, the Rivya simulator, and the packaged worker as its own process, all on loopback.`,
-    `Task durations are realistic minutes compressed by a time scale of ${mode.timeScale}${mode.distributionOverrides ? ` (overrides: ${JSON.stringify(mode.distributionOverrides)})` : ''} (every timer and task duration alike); latencies are reported back in real-time seconds. Medians and p95 per row over ${generationsPerDistribution} generations (${mode.comparisonRounds ?? 1} round(s), every policy at once in each round); our machines are noisy, so compare rows of the same run.`,
+    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}. Real Temporal dev server, the Rivya simulator (signed webhook deliveries included), and the worker as its own process (${results.webhookReceiver ? "bench/bench-worker.ts: the packaged worker's createSora2Worker plus `wait.priorScale` set to the distribution's time scale, restarted per distribution" : 'the packaged worker'}), all on loopback.`,
+    `Task durations are realistic minutes compressed by a time scale of ${mode.timeScale}${mode.distributionOverrides ? ` (overrides: ${JSON.stringify(mode.distributionOverrides)})` : ''} (every timer and task duration alike); latencies are reported back in real-time seconds. Medians and p95 per row over ${generationsPerDistribution} generations (rounds and time scale per distribution under the policies table; every policy of a distribution at once in each round); our machines are noisy, so compare rows of the same run.`,
     '',
     '## Targets',
     '',
@@ -313,11 +328,12 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
       ? `| a 30-minute task stays under the continue-as-new threshold or continues as new | ${verdictText(longTaskVerdict!)} | a count, not a sample: met if it continued as new or its longest run stayed under the threshold measured in this run | ${longTask.polls} polls, ${longTask.runs} run(s), at most ${longTask.maxEventsInOneRun} events in one run (${typeof longTaskThreshold === 'number' ? `server suggested continue-as-new at ${longTaskThreshold} events, measured` : longTask.continueAsNewSource === 'measured' ? 'the server did not suggest continue-as-new within the probe' : 'threshold not measured in this run'}) |`
       : '',
     at1000
-      ? `| worker RSS ≤ 400 MB with 1,000 in flight | ${verdictText(at1000.workerRssMb <= 400 ? 'met' : 'not met')} | ${ONE_READING_RULE} | ${at1000.workerRssMb} MB |`
-      : '| worker RSS ≤ 400 MB with 1,000 in flight | not measured in quick mode | – | run `npm run bench` |',
+      ? `| worker RSS ≤ 400 MB with 1,000 in flight (polling every 4.5 s, SDK default cache) | ${verdictText(at1000.workerRssMb <= 400 ? 'met' : 'not met')} | ${ONE_READING_RULE} | ${at1000.workerRssMb} MB |`
+      : '| worker RSS ≤ 400 MB with 1,000 in flight (polling every 4.5 s) | _not measured_ (no such level in this results file) | – | run `npm run bench` |',
     overhead
       ? `| orchestration overhead p50 ≤ 1 s | ${verdictText(overheadInterval ? intervalVerdict(overheadInterval, { atMost: 1 }) : 'not judged (not recorded in this results file)')} | met only if the 95 % interval of p50(workflow) − p50(plain) lies at or below 1 s; not met if wholly above | ${overhead.overheadP50S} s${overheadInterval ? ` (95 % CI ${fmt(overheadInterval)} s)` : ''} (workflow ${overhead.workflowP50S} s vs plain script ${overhead.plainP50S} s, ${overhead.taskSeconds} s task, ${overhead.intervalMs} ms polls) |`
       : '',
+    ...waitTargetRows(results),
     '',
     ...explainMisses(dominance, scaling),
     '## Runs kept',
@@ -329,12 +345,14 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     '',
     `![status calls vs detection latency](${CHART_FILE})`,
     '',
-    '| distribution | policy | stands for | generations | status calls / gen | detection p50 (s) | p95 (s) | history events / gen | events / poll | timers fired late: p99 / worst (s) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| distribution | policy | stands for | generations | status calls / gen | detection p50 (s) | p95 (s) | completed by webhook | history events / gen | events / poll | timers fired late: p99 / worst (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...policies.map(
       (p) =>
-        `| ${p.distribution} | ${p.policy} | ${p.standsFor} | ${p.generations} | ${p.statusCallsPerGeneration} | ${p.detectionLatencyP50S} | ${p.detectionLatencyP95S} | ${p.historyEventsPerGeneration || '–'} | ${p.historyEventsPerPoll || '–'} | ${p.timerLateP99S !== undefined ? `${p.timerLateP99S} / ${p.timerLateMaxS}` : '–'} |`,
+        `| ${p.distribution} | ${p.policy} | ${p.standsFor} | ${p.generations} | ${p.statusCallsPerGeneration} | ${p.detectionLatencyP50S} | ${p.detectionLatencyP95S} | ${p.completedByWebhook !== undefined ? p.completedByWebhook : '–'} | ${p.historyEventsPerGeneration || '–'} | ${p.historyEventsPerPoll || '–'} | ${p.timerLateP99S !== undefined && p.timerLateP99S !== null ? `${p.timerLateP99S} / ${p.timerLateMaxS}` : '–'} |`,
     ),
+    '',
+    'Latencies are real-time equivalent seconds (compressed time divided by the distribution\'s time scale), except for generations completed by webhook: those are wall-clock seconds (a delivery does not compress). "events / poll" is the slope of history events over status calls; the retry form and the webhook wait add none per check ("–").',
     '',
     'Distributions (real time, uniform per `n_frames`, half the generations each; generated from their parameters):',
     '',
@@ -348,11 +366,14 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     ...timerResolutionText(results),
     ...cycleStretch(policies),
     '',
+    ...waitSections(results),
     `### Worker cost per generation (each policy alone, ${workerCost[0]?.generations ?? 0} generations of a fixed ${workerCost[0]?.taskSeconds ?? 0} s task, real time, ${costRounds} round(s))`,
     '',
-    costRounds > 1
-      ? 'One long-lived worker; the policy order rotates every round, so each policy ran at each position. CPU is the total over its rounds divided by its generations; peak RSS is the highest over its rounds.'
-      : 'One long-lived worker, policies one after another in the order listed (this results file predates order rotation: later policies ran on a warmer, larger worker).',
+    costRounds === 1 && workerCost[0]?.positions
+      ? 'One worker, one round: the policies ran one after another in the order listed (a smoke run, no rotation).'
+      : costRounds > 1
+        ? 'One long-lived worker; the policy order rotates every round, so each policy ran at each position. CPU is the total over its rounds divided by its generations; peak RSS is the highest over its rounds.'
+        : 'One long-lived worker, policies one after another in the order listed (this results file predates order rotation: later policies ran on a warmer, larger worker).',
     '',
     '| policy | worker CPU ms / generation | per round (position) | worker peak RSS (MB) |',
     '|---|---|---|---|',
@@ -370,18 +391,19 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
       ? `- Throughput: ${throughput.generations} short generations started at once completed in ${throughput.seconds} s = **${throughput.completedPerSecond} generations/s**, ${throughput.workerCpuMsPerGeneration} worker CPU ms each.`
       : '',
     '',
-    '## Scaling (generations in flight, polling every 4.5 s)',
+    '## Scaling (generations in flight: polling every 4.5 s, or webhooks on)',
     '',
-    '| in flight | worker cache | tasks created | start time (s) | worker RSS (MB) | V8 heap committed / live after GC (MB) | outside the V8 heap (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained | window nominal / measured (s) | cores busy: worker / dev server / client + simulator |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| in flight | waiting | worker cache | tasks created | start time (s) | worker RSS (MB) | V8 heap committed / live after GC (MB) | outside the V8 heap (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained | window nominal / measured (s) | cores busy: worker / dev server / client + simulator |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...scaling.map(
       (s) =>
-        `| ${s.inFlight} | ${s.maxCachedWorkflows ?? 'SDK default'} | ${s.tasksCreated ?? s.inFlight} | ${s.startSeconds} | ${s.workerRssMb} | ${s.memory ? `${s.memory.heapCommittedMb} / ${s.memory.heapLiveAfterGcMb}` : '–'} | ${s.memory?.outsideHeapMb ?? '–'} | ${s.workerCpuMsPerGenerationPerMinute} | ${queryText(s)} | ${s.statusChecksPerSecondDemanded} | ${s.statusChecksPerSecondSustained} | ${s.measuredWindowMs ? `${(s.windowMs ?? 0) / 1000} / ${(s.measuredWindowMs / 1000).toFixed(1)}` : 'nominal only (older file: rates over the nominal window)'} | ${s.cores ? `${s.cores.worker} / ${s.cores.devServer} / ${s.cores.clientAndSimulator}` : '–'} |`,
+        `| ${s.inFlight} | ${s.waiting === 'webhooks' ? 'webhooks on (safety net idle in the window)' : 'polling every 4.5 s'} | ${s.maxCachedWorkflows ?? 'SDK default'} | ${s.tasksCreated ?? s.inFlight} | ${s.startSeconds} | ${s.workerRssMb} | ${s.memory ? `${s.memory.heapCommittedMb} / ${s.memory.heapLiveAfterGcMb}` : '–'} | ${s.memory?.outsideHeapMb ?? '–'} | ${s.workerCpuMsPerGenerationPerMinute} | ${queryText(s)} | ${s.statusChecksPerSecondDemanded} | ${s.statusChecksPerSecondSustained} | ${s.measuredWindowMs ? `${(s.windowMs ?? 0) / 1000} / ${(s.measuredWindowMs / 1000).toFixed(1)}` : 'nominal only (older file: rates over the nominal window)'} | ${s.cores ? `${s.cores.worker} / ${s.cores.devServer} / ${s.cores.clientAndSimulator}` : '–'} |`,
     ),
     '',
     'A status query waits for a worker to answer it, so it measures the whole loop (server, worker, cache); a query that is not answered before the client gives up counts as failed.',
     'Rates (checks/s, CPU per minute) are divided by the measured window, which the last query can stretch past the nominal one.',
     'Cores busy show where the machine goes: when the dev server (one process, SQLite) is the busiest part, the rate it sustains is the ceiling, not the worker.',
+    "With webhooks on, the hour-long tasks send no event during the window and the safety net's first check is due at twice the expected duration: the worker holds idle waits, and status queries to workflows evicted from a bounded cache replay them (their latency and the worker's cores show that cost). Completions arriving by webhook at this scale are not part of this level.",
     'Worker RSS is the peak over the window; the memory split is read inside the worker at the end of the window. "SDK default" caches every workflow here (the SDK sizes the cache from the heap limit); a bounded cache (`RIVYA_WORKER_MAX_CACHED_WORKFLOWS`) trades memory for replaying evicted workflows on every wake-up.',
     '',
   ];

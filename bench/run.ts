@@ -96,31 +96,32 @@ function comparisonSettings(mode: BenchMode, name: string) {
 }
 
 /** One scaling level on a fresh stack: start-up, the workflows' start and settle, the window, teardown. */
-const scalingLevelS = (inFlight: number, windowMs: number) =>
-  25 + inFlight * 0.004 + Math.min(180, inFlight * 0.03) + 6 + windowMs / 1000 + 10;
+const scalingLevelS = (inFlight: number, windowMs: number) => 8 + inFlight * 0.004 + Math.min(180, inFlight * 0.03) + windowMs / 1000 + 3;
 
 /**
- * Seconds per phase, from the mode's parameters and constants read off earlier runs on a 2-core
- * machine: a comparison round lasts about its longest compressed task plus a quarter (timers fired
- * late under load) plus ~30 s of starts and history reads. Printed at start, kept beside the real
- * times in the results so the constants can be checked.
+ * Seconds per phase, from the mode's parameters and constants read off runs on a 2-core machine
+ * (the quick run of this commit, the full runs kept): a comparison round lasts about its longest
+ * compressed task plus a tenth, plus starts and history reads (~0.05 s per generation), plus an
+ * allowance for timers and retries fired late under load. Printed at start and kept beside the
+ * real times in the results, so the constants can be checked against every run.
  */
 export function estimatePhases(mode: BenchMode): PhaseTiming[] {
   const phases: PhaseTiming[] = [];
   const add = (phase: string, seconds: number) => phases.push({ phase, estimatedS: Math.round(seconds) });
-  add('environment and probes', 25 + (mode.probeTimerRepeats ?? 3) * 1.2 + (mode.probeContinueAsNewMaxEvents ? 90 : 0));
+  add('environment and probes', 5 + (mode.probeTimerRepeats ?? 3) * 0.3 + (mode.probeContinueAsNewMaxEvents ? 60 : 0));
   for (const d of DISTRIBUTIONS.filter((x) => mode.distributions.includes(x.name))) {
-    const { timeScale, rounds } = comparisonSettings(mode, d.name);
-    add(`comparison ${d.name}`, 6 + rounds * (longestTaskS(d) * timeScale * 1.25 + 30));
+    const { timeScale, rounds, generations } = comparisonSettings(mode, d.name);
+    const workflows = (policiesFor(d.name).length + 1) * generations;
+    add(`comparison ${d.name}`, 4 + rounds * (longestTaskS(d) * timeScale * 1.1 + 5 + workflows * 0.05 + Math.min(60, workflows * 0.15)));
   }
   const costPolicies = mode.costPolicies?.length ?? POLICIES.length;
-  add('worker cost', 6 + (mode.costRounds ?? 1) * costPolicies * (mode.costTaskSeconds + 8));
+  add('worker cost', 3 + (mode.costRounds ?? 1) * costPolicies * (mode.costTaskSeconds + 2.5));
   add(
     'overhead, throughput, 30-minute task',
-    2 * Math.ceil(mode.overheadGenerations / 10) * 4 +
+    2 * Math.ceil(mode.overheadGenerations / 10) * 3.5 +
       mode.throughputGenerations / 30 +
-      10 +
-      2 * (1800 * (mode.longTaskTimeScale ?? 0.01) + 10),
+      2 * (1800 * (mode.longTaskTimeScale ?? 0.01) + 1) +
+      3,
   );
   const levels = [
     ...mode.scalingLevels,
@@ -180,6 +181,37 @@ async function measureScaling(mode: BenchMode, into: ScalingResult[], persist: (
   }
 }
 
+/**
+ * `--only=<distribution>[,…] [--generations=N] [--rounds=R]`: a reduced check of the comparison
+ * rows alone, with the full mode's settings otherwise. Written to bench/results/<time>-custom.json,
+ * which the report never reads as a run; BENCHMARKS.md is left alone.
+ */
+async function runComparisonsOnly(root: string): Promise<void> {
+  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const only = arg('only')!.split(',');
+  const mode = MODES.full;
+  const results = { startedAt: new Date().toISOString(), commit: gitStamp(root), policies: [] as BenchResults['policies'] };
+  const path = join(root, 'bench', 'results', `${results.startedAt.replace(/[:.]/g, '-')}-custom.json`);
+  const bench = await startBenchEnvironment();
+  try {
+    for (const distribution of DISTRIBUTIONS.filter((d) => only.includes(d.name))) {
+      const settings = comparisonSettings(mode, distribution.name);
+      const generations = Number(arg('generations') ?? settings.generations);
+      const rounds = Number(arg('rounds') ?? settings.rounds);
+      log(`${distribution.name}: time scale ${settings.timeScale}, ${rounds} × ${generations}`);
+      results.policies.push(...(await runPolicyComparison(bench, distribution, generations, settings.timeScale, rounds)));
+      writeFileSync(path, JSON.stringify(results, null, 2));
+    }
+  } finally {
+    await bench.close();
+  }
+  for (const p of results.policies)
+    log(
+      `${p.distribution} | ${p.policy}: ${p.statusCallsPerGeneration} calls, p50 ${p.detectionLatencyP50S} s, p95 ${p.detectionLatencyP95S} s, ${p.historyEventsPerGeneration} events`,
+    );
+  log(`written ${path}`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--scaling-only')) return rerunScaling(join(__dirname, '..', '..'));
   if (process.argv.includes('--report-only')) {
@@ -188,6 +220,7 @@ async function main(): Promise<void> {
     writeBenchmarkReport(root, newestFullResults(root).results);
     return;
   }
+  if (process.argv.some((arg) => arg.startsWith('--only='))) return runComparisonsOnly(join(__dirname, '..', '..'));
   const mode = MODES[(process.argv.includes('--quick') ? 'quick' : 'full') as BenchMode['name']];
   const started = Date.now();
   const phases = estimatePhases(mode);

@@ -91,6 +91,8 @@ export interface PolicyResult {
    * status check carry the real-time equivalent, compressed time divided by the scale.)
    */
   webhookLatenciesS?: number[];
+  /** Per generation, in the same order: whether a webhook event completed it. */
+  byWebhookAll?: boolean[];
   /** Waits the 1 s input floor raised at this time scale (empty: none). */
   floorDistortion?: string[];
   /** Where the schedule's expectation came from: the input, or the worker (learned / built-in guess × prior scale). */
@@ -202,6 +204,7 @@ export async function runPolicyComparison(
   const eventCounts: number[][] = policies.map(() => []);
   const timerLateness: number[][] = policies.map(() => []);
   const roundOf: number[][] = policies.map(() => []);
+  const byWebhook: boolean[][] = policies.map(() => []);
   const plainReads: number[] = [];
   const plainLatencies: number[] = [];
   const anyWebhooks = policies.some((p) => p.webhooks);
@@ -234,6 +237,7 @@ export async function runPolicyComparison(
         workflowLatencies[index]!.push(r.completedBy === 'webhook' ? wall : wall / timeScale);
         if (r.completedBy === 'webhook') webhookLatencies[index]!.push(wall);
         roundOf[index]!.push(round);
+        byWebhook[index]!.push(r.completedBy === 'webhook');
       }
       // The simulator's count of status reads per task is the API-call cost; keep it beside each run.
       workflowRuns[index]!.push(...runs.map((r) => ({ ...r, reads: taskById.get(r.taskId)!.statusReads })));
@@ -280,6 +284,7 @@ export async function runPolicyComparison(
       ...(late.length > 0 ? { timerLateP99S: round(percentile(late, 99)), timerLateMaxS: round(Math.max(...late)) } : {}),
       roundOf: roundOf[index]!,
       completedByWebhook: runs.filter((r) => r.completedBy === 'webhook').length,
+      byWebhookAll: byWebhook[index]!,
       webhookLatenciesS: webhookLatencies[index]!.map((l) => round(l, 3)),
       floorDistortion: floorDistortion(policy, timeScale),
       expectation: policy.expectation ?? 'input',

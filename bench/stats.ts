@@ -78,3 +78,30 @@ export function intervalVerdict(interval: [number, number], target: { atMost: nu
   if ('atMost' in target) return high <= target.atMost ? 'met' : low > target.atMost ? 'not met' : 'not distinguishable from noise';
   return high < target.below ? 'met' : low >= target.below ? 'not met' : 'not distinguishable from noise';
 }
+
+/** Percentile bootstrap 95 % interval of the p-th percentile of one sample (e.g. a p95 against a limit). */
+export function percentileInterval(values: readonly number[], p: number, resamples = 4_000, seed = 7): [number, number] {
+  const random = seededRandom(seed);
+  const resample = () => Array.from(values, () => values[Math.floor(random() * values.length)]!);
+  const estimates = Array.from({ length: resamples }, () => percentile(resample(), p));
+  return [percentile(estimates, 2.5), percentile(estimates, 97.5)];
+}
+
+/** Percentile bootstrap 95 % interval of the mean of one sample (e.g. status calls per generation). */
+export function meanInterval(values: readonly number[], resamples = 4_000, seed = 7): [number, number] {
+  const random = seededRandom(seed);
+  const estimates = Array.from({ length: resamples }, () => {
+    let sum = 0;
+    for (let i = 0; i < values.length; i += 1) sum += values[Math.floor(random() * values.length)]!;
+    return sum / values.length;
+  });
+  return [percentile(estimates, 2.5), percentile(estimates, 97.5)];
+}
+
+/** Percentile bootstrap 95 % interval of median(a) / median(b) (e.g. "within 1.5× of the 5 s poller"). */
+export function medianRatioInterval(a: readonly number[], b: readonly number[], resamples = 4_000, seed = 7): [number, number] {
+  const random = seededRandom(seed);
+  const resample = (values: readonly number[]) => Array.from(values, () => values[Math.floor(random() * values.length)]!);
+  const ratios = Array.from({ length: resamples }, () => median(resample(a)) / Math.max(median(resample(b)), 1e-9));
+  return [percentile(ratios, 2.5), percentile(ratios, 97.5)];
+}
