@@ -85,10 +85,28 @@ describe('the progress line', () => {
         activityType: 'rivyaCreateGeneration',
         attempt: 16,
         lastFailure: 'connect ECONNREFUSED',
+        lastFailureType: null,
         nextAttemptAt: '2026-01-01T00:00:50.500Z',
       },
     ]);
     expect(activityRetriesOf({ raw: {} } as never)).toEqual([]);
+  });
+
+  test('the wait by retries reads as status checks, not as a failure', () => {
+    const wait = {
+      activityType: 'rivyaAwaitGeneration',
+      attempt: 4,
+      lastFailure: 'task not finished after 3 checks',
+      lastFailureType: 'RivyaTaskNotFinished',
+      nextAttemptAt: '2026-01-01T00:00:25.000Z',
+    };
+    const line = describeStatus(status({ polls: 0, nextPollAt: null }), 20_000, { retries: [wait], nowMs: NOW });
+    expect(line).toBe('phase polling | task task_1 processing | polls 3 | next check in 5s | elapsed 20s');
+    // A real failure of the same activity is still shown as a retry.
+    const failing = { ...wait, lastFailure: 'HTTP 503', lastFailureType: 'rivya:public_api_disabled' };
+    expect(describeStatus(status({ polls: 0, nextPollAt: null }), 20_000, { retries: [failing], nowMs: NOW })).toContain(
+      'rivyaAwaitGeneration retrying: attempt 4, last failure: HTTP 503',
+    );
   });
 });
 

@@ -3,6 +3,7 @@
  * when piped — logs and CI stay readable.
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
+import { TASK_NOT_FINISHED_ERROR_TYPE } from '../../workflows/activity-contract';
 import type { GenerationStatus } from '../../workflows/messages';
 import { printable } from './printable';
 
@@ -15,6 +16,8 @@ export interface ActivityRetry {
   activityType: string;
   attempt: number;
   lastFailure: string | null;
+  /** The last failure's ApplicationFailure type, when it has one. */
+  lastFailureType?: string | null;
   nextAttemptAt: string | null;
 }
 
@@ -35,6 +38,7 @@ export function activityRetriesOf(description: Pick<WorkflowExecutionDescription
       activityType: activity.activityType?.name ?? 'activity',
       attempt: activity.attempt ?? 1,
       lastFailure: activity.lastFailure?.message ?? null,
+      lastFailureType: activity.lastFailure?.applicationFailureInfo?.type ?? null,
       nextAttemptAt: timestampToIso(activity.nextAttemptScheduleTime as never),
     }));
 }
@@ -66,14 +70,27 @@ export function describeRetry(retry: ActivityRetry, options: DescribeOptions = {
   return parts.join(', ');
 }
 
+/**
+ * The wait by retries, read from the server: each retry of rivyaAwaitGeneration that failed
+ * "not finished yet" is one status check, not a problem (its first attempt only schedules).
+ */
+function isStatusCheckWait(retry: ActivityRetry): boolean {
+  return retry.activityType === 'rivyaAwaitGeneration' && retry.lastFailureType === TASK_NOT_FINISHED_ERROR_TYPE;
+}
+
 /** One progress line; the status comes from the workflow (task id, remote status, errors from Rivya): all printable. */
 export function describeStatus(status: GenerationStatus, elapsedMs: number, options: DescribeOptions = {}): string {
   const parts = [`phase ${printable(status.phase)}`];
   if (status.taskId) parts.push(`task ${printable(status.taskId)} ${printable(status.remoteStatus ?? '')}`.trim());
-  parts.push(`polls ${printable(status.polls)}`);
-  if (status.nextPollAt) parts.push(`next check ${when(status.nextPollAt, options)}`);
+  const retries = options.retries ?? [];
+  const wait = retries.find(isStatusCheckWait);
+  parts.push(`polls ${printable(status.polls + (wait ? wait.attempt - 1 : 0))}`);
+  const nextCheck = status.nextPollAt ?? wait?.nextAttemptAt ?? null;
+  if (nextCheck) parts.push(`next check ${when(nextCheck, options)}`);
+  if (status.completion?.webhooks && status.completion.completedBy === null && status.phase === 'polling')
+    parts.push('waiting for a webhook');
   parts.push(`elapsed ${(elapsedMs / 1000).toFixed(0)}s`);
-  for (const retry of options.retries ?? []) parts.push(describeRetry(retry, options));
+  for (const retry of retries) if (retry !== wait) parts.push(describeRetry(retry, options));
   if (status.lastError) parts.push(`last error: ${printable(status.lastError)}`);
   return parts.join(' | ');
 }
