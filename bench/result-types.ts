@@ -67,6 +67,8 @@ export type BenchResults = {
   scaling: ScalingResult[];
   /** Which receiver the webhook rows ran through. */
   webhookReceiver?: string;
+  /** The receiver's outcomes over the whole run (signalled, not-yet-visible, closed, …) and the deliveries the bench filter kept from it. */
+  webhookOutcomes?: { byOutcome: Record<string, number>; filtered: number };
   /** Every phase: the estimate printed at start and the time it took (s). */
   phases?: PhaseTiming[];
 };

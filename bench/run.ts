@@ -287,6 +287,7 @@ async function main(): Promise<void> {
       results.policies.push(...(await runPolicyComparison(bench, distribution, generations, timeScale, rounds, policies)));
       phaseDone(`comparison ${distribution.name}`);
     }
+    results.webhookOutcomes = { byOutcome: bench.webhooks.stats().byOutcome, filtered: bench.webhooks.filtered() };
     const costPolicies = mode.costPolicies ? POLICIES.filter((p) => mode.costPolicies!.includes(p.name)) : POLICIES;
     results.workerCost = await runWorkerCost(bench, costPolicies, mode.costGenerations, mode.costRounds ?? 1, mode.costTaskSeconds, log);
     phaseDone('worker cost');

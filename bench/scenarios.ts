@@ -145,7 +145,8 @@ async function startWorkflows(
         params: { n_frames: nFrames },
         polling: scaledPolling(policy, timeScale, expectedDurationMs('sora-2', nFrames, {})),
         completion: { webhooks: policy.webhooks ?? false },
-        searchAttributes: false,
+        // The receiver finds a task's workflow by its RivyaTaskId search attribute: on for webhook rows only.
+        searchAttributes: policy.webhooks ?? false,
       };
       const handle = await startSora2Generation(bench.client, input, { workflowId: `${prefix}-${i}`, taskQueue: bench.taskQueue });
       return (await handle.result()) as Sora2GenerationResult;

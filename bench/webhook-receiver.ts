@@ -1,37 +1,30 @@
 /**
  * Webhooks for the benchmark: an endpoint registered on the bench simulator (D8, loopback allowed)
- * pointing at a receiver on 127.0.0.1, and per-task delivery faults through the simulator's own
- * `drop` fault.
+ * pointing at the plugin's receiver on 127.0.0.1 (`createRivyaWebhookHandler` from src/webhooks:
+ * Standard Webhooks verification, routing by a visibility query on RivyaTaskId, the signal), and
+ * per-task delivery faults through the simulator's own `drop` fault.
  *
- * The receiver here is the bench's stand-in until the plugin's receiver (src/webhooks,
- * `startWebhookReceiver`) is in the tree: it verifies every delivery with the `standardwebhooks`
- * package and the endpoint's signing secret, answers 401 to a bad signature, and signals the owning
- * workflow with the verified task. It routes by the simulator's record of the task (the create's
- * Idempotency-Key is the workflow id) instead of a visibility query on RivyaTaskId, so the lookup
- * latency of the real receiver is not part of what it measures — the report says so.
+ * In front of the receiver sits one bench-only filter: every task of the account sends its
+ * events to the endpoint, but only the workflows of webhook policies may take them (a policy
+ * without webhooks must not complete by one). The filter reads the task id from the body to decide
+ * whether to pass it on — a routing choice of the bench, never a trust decision — and hands the
+ * exact bytes to the receiver as `req.rawBody`; everything else answers 204 unread by the receiver.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import { Webhook } from 'standardwebhooks';
-import { toTaskSnapshot } from '../activities/task-snapshot';
 import { DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator } from '../src/simulator';
-import type { GenerationTask } from '../src/rivya';
-import { sora2WebhookEventSignal, type WebhookEventType } from '../workflows/messages';
+import { createRivyaWebhookHandler, StandardWebhooksVerifier, type WebhookStats, type WebhookVerifier } from '../src/webhooks';
 
-export const RECEIVER_KIND = 'bench stand-in (standardwebhooks verification; routed by the simulator task record, no visibility lookup)';
-
-export interface WebhookCounts {
-  received: number;
-  signalled: number;
-  refused: number;
-  /** Acknowledged without a signal: not a generation event, an unknown task, or a closed workflow. */
-  acknowledged: number;
-}
+export const RECEIVER_KIND =
+  "the plugin's receiver (createRivyaWebhookHandler: Standard Webhooks verification, visibility lookup on RivyaTaskId, signal), behind a bench filter that passes only the webhook policies' events";
 
 export interface BenchWebhooks {
   readonly kind: string;
-  readonly counts: WebhookCounts;
+  /** The receiver's outcomes (signalled, not-yet-visible, …) since the start. */
+  stats(): WebhookStats;
+  /** Deliveries the bench filter acknowledged without passing them to the receiver. */
+  readonly filtered: () => number;
   /** Registers the endpoint on the simulator (again after every reset, which forgets endpoints). */
   register(): Promise<void>;
   /**
@@ -57,62 +50,33 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 export async function startBenchWebhooks(simulator: RivyaSimulator, client: Client): Promise<BenchWebhooks> {
-  let verifier: Webhook | undefined;
+  // The signing secret exists only once the endpoint is registered (after each simulator reset).
+  let verifier: WebhookVerifier | undefined;
+  const handler = createRivyaWebhookHandler({
+    client,
+    verifier: { verify: (request) => verifier?.verify(request) ?? { ok: false, reason: 'bad-signature' } },
+    log: false,
+  });
   let routes = new Map<string, number>();
   const rateFor = (workflowId: string) => [...routes].find(([prefix]) => workflowId.startsWith(prefix))?.[1];
-  const counts: WebhookCounts = { received: 0, signalled: 0, refused: 0, acknowledged: 0 };
+  let filtered = 0;
   const server: Server = createServer((req, res) => {
     void (async () => {
-      counts.received += 1;
       const body = await readBody(req);
-      if (!body || !verifier) {
-        counts.refused += 1;
-        res.writeHead(body ? 503 : 413).end();
-        return;
-      }
-      let envelope: { id: string; type: string; created_at: string; data: GenerationTask };
-      try {
-        envelope = verifier.verify(body.toString('utf8'), {
-          'webhook-id': String(req.headers['webhook-id'] ?? ''),
-          'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''),
-          'webhook-signature': String(req.headers['webhook-signature'] ?? ''),
-        }) as typeof envelope;
-      } catch {
-        counts.refused += 1;
-        res.writeHead(401).end();
-        return;
-      }
-      const workflowId =
-        envelope.type === 'generation.succeeded' || envelope.type === 'generation.failed'
-          ? simulator.store.tasks.get(envelope.data.id)?.idempotencyKey
-          : undefined;
-      if (!workflowId || rateFor(workflowId) === undefined) {
-        counts.acknowledged += 1;
+      const workflowId = body ? simulator.store.tasks.get(taskIdOf(body) ?? '')?.idempotencyKey : undefined;
+      if (body && (!workflowId || rateFor(workflowId) === undefined)) {
+        filtered += 1;
         res.writeHead(204).end();
         return;
       }
-      try {
-        await client.workflow.getHandle(workflowId).signal(sora2WebhookEventSignal, {
-          eventId: envelope.id,
-          type: envelope.type as WebhookEventType,
-          createdAt: envelope.created_at,
-          task: toTaskSnapshot(envelope.data),
-        });
-        counts.signalled += 1;
-        res.writeHead(204).end();
-      } catch (err) {
-        // A closed workflow is acknowledged (Rivya stops redelivering); anything else asks for a redelivery.
-        const closed = err instanceof Error && /not found|already completed|closed/i.test(err.message);
-        if (closed) counts.acknowledged += 1;
-        else counts.refused += 1;
-        res.writeHead(closed ? 204 : 503).end();
-      }
+      // Too large for the filter, or a webhook policy's event: the receiver decides.
+      await handler(Object.assign(req, { rawBody: body }), res);
     })().catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rivya/webhooks`;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/rivya`;
 
   // Per-task drop rates through the simulator's own fault: the rate is set for exactly the
   // terminal transition of a task of a dropping policy (the fault is drawn when the event is published).
@@ -130,7 +94,8 @@ export async function startBenchWebhooks(simulator: RivyaSimulator, client: Clie
 
   return {
     kind: RECEIVER_KIND,
-    counts,
+    stats: () => handler.stats(),
+    filtered: () => filtered,
     async register() {
       // The webhook delivers over plain http to loopback: allowed only by the simulator's opt-in.
       simulator.configure({ webhooks: { allowLoopbackUrls: true, faults: { rates: {} } } });
@@ -141,8 +106,8 @@ export async function startBenchWebhooks(simulator: RivyaSimulator, client: Clie
       });
       if (response.status !== 201) throw new Error(`webhook endpoint not registered: HTTP ${response.status} ${await response.text()}`);
       const { signing_secret: secret } = (await response.json()) as { signing_secret: string };
-      // Held only here, never printed or written to the results.
-      verifier = new Webhook(secret);
+      // Held only by the verifier, never printed or written to the results.
+      verifier = new StandardWebhooksVerifier({ secrets: [secret] });
     },
     routeTo(prefixes) {
       routes = prefixes;
@@ -153,4 +118,14 @@ export async function startBenchWebhooks(simulator: RivyaSimulator, client: Clie
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The task id of an (unverified) envelope, for the bench's filter only. */
+function taskIdOf(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { data?: { id?: unknown } }).data?.id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
