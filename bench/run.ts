@@ -28,7 +28,7 @@ import {
   type ScalingResult,
 } from './scenarios';
 
-const MODES: Record<BenchMode['name'], BenchMode> = {
+export const MODES: Record<BenchMode['name'], BenchMode> = {
   quick: {
     name: 'quick',
     // A smoke run that touches every row at a tiny scale, not a measurement.
