@@ -3,6 +3,7 @@
  * bench/results/*.json, and what bench/report.ts renders into BENCHMARKS.md. Its own module so the
  * runner and the report both import it and neither imports the other.
  */
+import type { ServerScalingResult } from './cluster-scaling';
 import type { GitStamp } from './git-stamp';
 import type {
   DurationDistribution,
@@ -65,6 +66,8 @@ export type BenchResults = {
   /** The same 30-minute task on today's timer loop (results written before the retry form: absent). */
   longTaskTimer?: Awaited<ReturnType<typeof runLongTask>>;
   scaling: ScalingResult[];
+  /** `--scaling-only --server dev|cluster`: the same levels on the dev server and on PostgreSQL (bench/cluster-scaling.ts). */
+  serverScaling?: ServerScalingResult[];
   /** Which receiver the webhook rows ran through. */
   webhookReceiver?: string;
   /** The receiver's outcomes over the whole run (signalled, not-yet-visible, closed, …) and the deliveries the bench filter kept from it. */
