@@ -10,6 +10,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { rerunServerScaling, serverArgument } from './cluster-run';
 import { startBenchEnvironment } from './environment';
 import { POLICIES, policiesFor } from './policies';
 import { writeBenchmarkReport } from './report';
@@ -213,6 +214,9 @@ async function runComparisonsOnly(root: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // `--scaling-only --server cluster|dev`: the server comparison (bench/cluster-run.ts), ~15 min.
+  const server = serverArgument(process.argv);
+  if (process.argv.includes('--scaling-only') && server) return rerunServerScaling(join(__dirname, '..', '..'), server, log);
   if (process.argv.includes('--scaling-only')) return rerunScaling(join(__dirname, '..', '..'));
   if (process.argv.includes('--report-only')) {
     // Re-render BENCHMARKS.md and the chart from the newest full results, measuring nothing.
