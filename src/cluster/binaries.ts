@@ -8,10 +8,13 @@
  *                                         schema/postgresql/v12 (copied from the module)
  *   temporal-ui-server-2.42.1-<platform>/ server
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { goInstall, isGoAvailable, type ProgressLog } from '../temporal-cli/go-install';
+
+export type { ProgressLog } from '../temporal-cli/go-install';
 import { binaryCacheDirectory, platformKey } from '../temporal-cli/wheel';
 import { ClusterPrerequisiteError } from './errors';
 import {
@@ -22,8 +25,6 @@ import {
   TEMPORAL_UI_SERVER_PACKAGE,
   TEMPORAL_UI_SERVER_VERSION,
 } from './versions';
-
-export type ProgressLog = (line: string) => void;
 
 export interface ClusterBinaries {
   /** The Temporal server (`server --root R --config C --env E start`). */
@@ -36,7 +37,6 @@ export interface ClusterBinaries {
   uiServer: string;
 }
 
-const PROGRESS_INTERVAL_MS = 15_000;
 const bare = (version: string) => version.replace(/^v/, '');
 
 export function clusterBinaryPaths(env: NodeJS.ProcessEnv = process.env): ClusterBinaries {
@@ -51,58 +51,6 @@ export function clusterBinaryPaths(env: NodeJS.ProcessEnv = process.env): Cluste
   };
 }
 
-export async function isGoAvailable(): Promise<boolean> {
-  try {
-    await promisify(execFile)('go', ['version']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `go install -v` of `packages` into `gobin`, with a progress line every 15 s. */
-async function goInstall(packages: readonly string[], gobin: string, log: ProgressLog): Promise<void> {
-  const started = Date.now();
-  let compiled = 0;
-  let last = '';
-  const tail: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('go', ['install', '-v', ...packages], {
-      env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0', GOFLAGS: [process.env.GOFLAGS, '-buildvcs=false'].filter(Boolean).join(' ') },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const timer = setInterval(() => {
-      const seconds = Math.round((Date.now() - started) / 1000);
-      log(`  still building: ${seconds}s elapsed, ${compiled} packages compiled${last ? ` (last: ${last})` : ''}`);
-    }, PROGRESS_INTERVAL_MS);
-    let buffered = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        if (!line.startsWith('go: ')) {
-          compiled += 1;
-          last = line.trim();
-        }
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-      }
-    });
-    child.on('error', (err) => {
-      clearInterval(timer);
-      reject(err);
-    });
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`go install ${packages.join(' ')} exited with ${code}:\n${tail.join('\n')}`));
-    });
-  });
-}
-
 /** Builds into `<final>.partial-<pid>` then renames it into place. */
 async function buildDirectory(final: string, packages: readonly string[], log: ProgressLog): Promise<void> {
   const partial = `${final}.partial-${process.pid}`;
@@ -113,7 +61,7 @@ async function buildDirectory(final: string, packages: readonly string[], log: P
     `building ${packages.map((p) => p.split('/').slice(-2).join('/')).join(' + ')} with 'go install' (once per machine; reused from ${final})`,
   );
   try {
-    await goInstall(packages, partial, log);
+    await goInstall(packages, { gobin: partial, log });
     rmSync(final, { recursive: true, force: true });
     renameSync(partial, final);
   } finally {
