@@ -1,6 +1,7 @@
 /** BENCHMARKS.md and its chart, generated from a run's JSON (never edited by hand). */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { serverScalingSection } from './cluster-report';
 import { gitStamp, stampLines } from './git-stamp';
 import type { BenchResults } from './result-types';
 import { FIXED_5S_POLICY, LEGACY_DEFAULT_POLICY, RETRIES_POLICY } from './policies';
@@ -406,6 +407,7 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     "With webhooks on, the hour-long tasks send no event during the window and the safety net's first check is due at twice the expected duration: the worker holds idle waits, and status queries to workflows evicted from a bounded cache replay them (their latency and the worker's cores show that cost). Completions arriving by webhook at this scale are not part of this level.",
     'Worker RSS is the peak over the window; the memory split is read inside the worker at the end of the window. "SDK default" caches every workflow here (the SDK sizes the cache from the heap limit); a bounded cache (`RIVYA_WORKER_MAX_CACHED_WORKFLOWS`) trades memory for replaying evicted workflows on every wake-up.',
     '',
+    ...serverScalingSection(results),
   ];
   writeFileSync(join(root, 'BENCHMARKS.md'), lines.filter((line) => line !== undefined).join('\n'));
 }
