@@ -9,10 +9,11 @@ import { startSora2Generation } from '../src/client-helpers';
 import { DEFAULT_SORA_MODEL } from '../src/rivya/models';
 import type { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { outcomeOf, type ChaosEvidence } from './chaos/chaos-run';
+import { noActions, outcomeOf, type ChaosEvidence } from './chaos/chaos-run';
 import { bundleFixtureWorkflows, createFaultInjectedWorker } from './chaos/fault-injection';
 import { checkInvariants, type InvariantResult } from './chaos/invariants';
 import { CHAOS_PROFILES } from './chaos/profiles';
+import { emptyWebhookEvidence } from './chaos/webhook-rig';
 import { fetchAllRuns } from './helpers/histories';
 import { startTestSimulator, TEST_API_KEY } from './helpers/simulator';
 import { FAST_POLLING } from './helpers/stack';
@@ -77,7 +78,8 @@ async function runScenario(name: string, breakIdempotency: boolean, bundle: Awai
     initialCredits: INITIAL_CREDITS,
     runs: (await Promise.all(ids.map((id) => fetchAllRuns(env.client, id)))).flat(),
     workerLogs: [],
-    actions: { kills: 0, workerRestarts: 0, secondWorkerJoins: 0, secondWorkerLeaves: 0, serverRestarts: 0 },
+    webhooks: emptyWebhookEvidence(),
+    actions: noActions(),
   };
   const invariants = checkInvariants(evidence);
   const find = (prefix: string): InvariantResult => invariants.find((inv) => inv.name.startsWith(prefix))!;

@@ -19,12 +19,15 @@ import { fetchAllRuns, type RecordedRun } from '../helpers/histories';
 import { startTestSimulator, TEST_API_KEY } from '../helpers/simulator';
 import { startTestTemporal } from '../helpers/temporal-env';
 import { spawnWorkerProcess, type WorkerProcess } from '../../src/testing/worker-process';
-import { CHAOS_FAULTS, type ChaosProfile } from './profiles';
+import { CHAOS_FAULTS, CHAOS_WEBHOOKS, type ChaosProfile } from './profiles';
 import { freePort } from '../helpers/ports';
+import { startWebhookRig, type WebhookEvidence, type WebhookRig } from './webhook-rig';
 
 export interface WorkflowOutcome {
   workflowId: string;
   withReference: boolean;
+  /** Started with `completion: { webhooks: true }` (else `webhooks: false`). */
+  webhooks: boolean;
   /** The model the workflow was asked for (what a failed generation was priced at). */
   model: SoraModel;
   status: string;
@@ -43,7 +46,22 @@ export interface ChaosEvidence {
   initialCredits: number;
   runs: RecordedRun[];
   workerLogs: string[];
-  actions: { kills: number; workerRestarts: number; secondWorkerJoins: number; secondWorkerLeaves: number; serverRestarts: number };
+  /** The simulator's delivery ledger and events, and what the receiver answered. */
+  webhooks: WebhookEvidence;
+  actions: ChaosActions;
+}
+
+export interface ChaosActions {
+  kills: number;
+  workerRestarts: number;
+  secondWorkerJoins: number;
+  secondWorkerLeaves: number;
+  serverRestarts: number;
+  receiverRestarts: number;
+}
+
+export function noActions(): ChaosActions {
+  return { kills: 0, workerRestarts: 0, secondWorkerJoins: 0, secondWorkerLeaves: 0, serverRestarts: 0, receiverRestarts: 0 };
 }
 
 const TASK_QUEUE = 'chaos';
@@ -61,17 +79,19 @@ export async function outcomeOf(
   workflowId: string,
   withReference: boolean,
   model: SoraModel = DEFAULT_SORA_MODEL,
+  webhooks = false,
 ): Promise<WorkflowOutcome> {
   const handle = client.workflow.getHandle(workflowId);
   const { status } = await handle.describe();
-  if (status.name === 'RUNNING') return { workflowId, withReference, model, status: status.name };
+  if (status.name === 'RUNNING') return { workflowId, withReference, webhooks, model, status: status.name };
   try {
-    return { workflowId, withReference, model, status: status.name, result: await handle.result() };
+    return { workflowId, withReference, webhooks, model, status: status.name, result: await handle.result() };
   } catch (err) {
     const failure = generationFailureOf(err);
     return {
       workflowId,
       withReference,
+      webhooks,
       model,
       status: status.name,
       failureType: failure?.type,
@@ -94,9 +114,11 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
     failureRate: 0.2,
     timing: { queuedMs: [500, 1_500], processingMs: { default: [1_500, 5_000] } },
     faults: CHAOS_FAULTS as never,
+    webhooks: CHAOS_WEBHOOKS as never,
   });
   const workerLogs: string[] = [];
-  const actions = { kills: 0, workerRestarts: 0, secondWorkerJoins: 0, secondWorkerLeaves: 0, serverRestarts: 0 };
+  const actions = noActions();
+  let rig: WebhookRig | undefined;
   const spawnWorker = () =>
     spawnWorkerProcess({
       temporalAddress: env.address,
@@ -114,13 +136,18 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
   };
 
   try {
+    // The receiver reaches Temporal on its own lazy connection to the fixed port, so it outlives
+    // the dev-server restart (answering 503 meanwhile, and Rivya redelivers).
+    rig = await startWebhookRig({ simulator, temporalAddress: env.address });
     main = await spawnWorker();
     const outcomesInput = Array.from({ length: profile.workflows }, (_, i) => ({
       workflowId: `chaos-${started}-${i}`,
       withReference: i < profile.workflows * profile.referenceShare,
+      // Pairs of consecutive workflows share a mode, so both n_frames values run in each mode.
+      webhooks: i % 4 < Math.round(4 * profile.webhookShare),
     }));
     await Promise.all(
-      outcomesInput.map(({ workflowId, withReference }, i) =>
+      outcomesInput.map(({ workflowId, withReference, webhooks }, i) =>
         startSora2Generation(
           env.client,
           {
@@ -134,6 +161,7 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
               expectedDurationMs: 3_000,
               deadlineMs: profile.timeoutMs * 2,
             },
+            completion: { webhooks },
           },
           { workflowId, taskQueue: TASK_QUEUE },
         ),
@@ -144,6 +172,15 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
     const monkeyStart = Date.now();
     let nextKill = monkeyStart + profile.killEveryMs;
     let serverRestarted = false;
+    // The receiver restart runs on its own clock: a worker restart blocking the loop must not stretch its downtime.
+    const webhookRig = rig;
+    const receiverRestart = sleep(profile.receiverRestart.atMs).then(async () => {
+      await webhookRig.stop();
+      await sleep(profile.receiverRestart.downMs);
+      await webhookRig.start();
+      actions.receiverRestarts += 1;
+    });
+    receiverRestart.catch(() => undefined);
     for (;;) {
       const now = Date.now() - monkeyStart;
       if (!second && actions.secondWorkerJoins === 0 && now >= profile.secondWorker.joinAtMs) {
@@ -170,14 +207,19 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
         actions.workerRestarts += 1;
         nextKill = Date.now() + profile.killEveryMs;
       }
-      const settledPhase = serverRestarted && actions.secondWorkerLeaves > 0 && actions.kills > 0;
+      const settledPhase = serverRestarted && actions.secondWorkerLeaves > 0 && actions.kills > 0 && actions.receiverRestarts > 0;
       if (settledPhase && (await runningCount(env.client)) === 0) break;
       if (Date.now() - started > profile.timeoutMs) break;
       await sleep(500);
     }
 
+    // Redeliveries to closed workflows and held-back copies settle within seconds (short schedule).
+    await receiverRestart;
+    const webhooks = await rig.collect(20_000);
     const outcomes = await Promise.all(
-      outcomesInput.map(({ workflowId, withReference }) => outcomeOf(env.client, workflowId, withReference)),
+      outcomesInput.map(({ workflowId, withReference, webhooks: withWebhooks }) =>
+        outcomeOf(env.client, workflowId, withReference, DEFAULT_SORA_MODEL, withWebhooks),
+      ),
     );
     const runs = (await Promise.all(outcomesInput.map(({ workflowId }) => fetchAllRuns(env.client, workflowId)))).flat();
     return {
@@ -189,9 +231,11 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
       initialCredits: INITIAL_CREDITS,
       runs,
       workerLogs,
+      webhooks,
       actions,
     };
   } finally {
+    await rig?.close();
     await retire(second, 'SIGTERM');
     await retire(main, 'SIGTERM');
     await simulator.close();

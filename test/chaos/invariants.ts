@@ -1,20 +1,18 @@
-/** The promises a chaos run must keep, each checked from the simulator's ledger and the server's histories. */
+/**
+ * The promises a chaos run must keep, each checked from the simulator's ledger and the server's
+ * histories; the webhook ones (webhook-invariants.ts) also from the receiver's own record.
+ */
 import { temporal } from '@temporalio/proto';
 import { TEST_API_KEY } from '../helpers/simulator';
 import { MODEL_SPECS } from '../../src/rivya/models';
 import type { ChaosEvidence } from './chaos-run';
 
-export interface InvariantResult {
-  name: string;
-  passed: boolean;
-  detail: string;
-}
+import { check, type InvariantResult } from './check';
+import { checkWebhookInvariants } from './webhook-invariants';
+
+export type { InvariantResult } from './check';
 
 const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
-
-function check(name: string, failures: string[], okDetail: string): InvariantResult {
-  return { name, passed: failures.length === 0, detail: failures.length ? failures.slice(0, 5).join('; ') : okDetail };
-}
 
 export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
   const { outcomes, stats, runs } = evidence;
@@ -123,6 +121,7 @@ export function checkInvariants(evidence: ChaosEvidence): InvariantResult[] {
       `${runs.length} histories, ${evidence.workerLogs.length} worker logs (${evidence.workerLogs.reduce((n, log) => n + log.split('\n').length, 0)} lines), ${outcomes.length} outcomes scanned`,
     ),
   );
+  results.push(...checkWebhookInvariants(evidence));
   return results;
 }
 

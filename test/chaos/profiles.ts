@@ -12,6 +12,15 @@ export interface ChaosProfile {
   serverRestartAtMs: number;
   /** Give up waiting for terminal states after this long: anything still running counts as stuck. */
   timeoutMs: number;
+  /**
+   * Share of workflows started with `completion: { webhooks: true }` (the sparse safety-net
+   * schedule); the rest with `webhooks: false` (the adaptive polling schedule). Every task's
+   * terminal event is delivered to the one registered endpoint either way (endpoints are per
+   * account), so a polling-mode workflow may still be woken by a webhook.
+   */
+  webhookShare: number;
+  /** When the webhook receiver is closed, and how long it stays down before it comes back on its port. */
+  receiverRestart: { atMs: number; downMs: number };
 }
 
 export const CHAOS_PROFILES: Record<ChaosProfile['name'], ChaosProfile> = {
@@ -23,6 +32,8 @@ export const CHAOS_PROFILES: Record<ChaosProfile['name'], ChaosProfile> = {
     secondWorker: { joinAtMs: 2_000, leaveAtMs: 10_000 },
     serverRestartAtMs: 8_000,
     timeoutMs: 240_000,
+    webhookShare: 0.5,
+    receiverRestart: { atMs: 4_000, downMs: 1_500 },
   },
   full: {
     name: 'full',
@@ -32,6 +43,8 @@ export const CHAOS_PROFILES: Record<ChaosProfile['name'], ChaosProfile> = {
     secondWorker: { joinAtMs: 3_000, leaveAtMs: 25_000 },
     serverRestartAtMs: 15_000,
     timeoutMs: 600_000,
+    webhookShare: 0.5,
+    receiverRestart: { atMs: 9_000, downMs: 2_000 },
   },
 };
 
@@ -64,4 +77,34 @@ export const CHAOS_FAULTS = {
     slowMs: 1_500,
   },
   uploadFile: { rates: { server_error: 0.1, reset: 0.05, rate_limited: 0.05 }, retryAfterSeconds: 1 },
+} as const;
+
+/**
+ * Webhook settings of the simulator for the whole run: loopback allowed (the receiver is local),
+ * a short S10-shaped retry schedule that outlasts the dev-server and receiver restarts (~45 s of
+ * retries), an endpoint that is never disabled, and delivery faults per event (seeded). The
+ * script serves one of each fault to the first seven events, so even the bounded profile sees
+ * every kind; the rates apply after that (≈ 62 % of events get a fault).
+ */
+export const CHAOS_WEBHOOKS = {
+  allowLoopbackUrls: true,
+  timeoutMs: 10_000,
+  retryDelaysMs: [500, 1_000, 2_000, 3_000, 5_000, 5_000, 5_000, 8_000, 15_000],
+  disableAfterFailures: 1_000_000,
+  faults: {
+    script: ['forged_signature', 'drop', 'stale_replay', 'duplicate', 'unreachable', 'reorder', 'delay'],
+    rates: {
+      drop: 0.08,
+      duplicate: 0.08,
+      delay: 0.08,
+      reorder: 0.08,
+      forged_signature: 0.12,
+      stale_replay: 0.1,
+      unreachable: 0.08,
+    },
+    delayMs: 2_000,
+    staleBySeconds: 600,
+    unreachableAttempts: 2,
+    reorderMaxHoldMs: 3_000,
+  },
 } as const;

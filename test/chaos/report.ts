@@ -6,6 +6,7 @@ import type { ChaosEvidence } from './chaos-run';
 import type { InvariantResult } from './invariants';
 import { gitStamp, stampLines } from '../../bench/git-stamp';
 import { hostileClassProof, type HostileCountsReading } from './hostile-counts';
+import { CHAOS_WEBHOOKS } from './profiles';
 
 export function writeReliabilityReport(
   path: string,
@@ -36,6 +37,7 @@ export function writeReliabilityReport(
     `- ${outcomes.length} generations started at once (${outcomes.filter((o) => o.withReference).length} with a reference image), task failure rate 20 %.`,
     `- Main worker SIGKILLed ${actions.kills} times and restarted ${actions.workerRestarts} times; a second worker joined ${actions.secondWorkerJoins} time(s) and left (SIGTERM) ${actions.secondWorkerLeaves} time(s).`,
     `- Dev server (SQLite file) restarted ${actions.serverRestarts} time(s) mid-run.`,
+    `- ${outcomes.filter((o) => o.webhooks).length} generations ran with \`completion: { webhooks: true }\` (a sparse safety-net poll), ${outcomes.filter((o) => !o.webhooks).length} with \`webhooks: false\` (adaptive polling); every task's terminal event went to one registered endpoint either way. The webhook receiver was closed and restarted on its port ${actions.receiverRestarts} time(s) mid-run (down ${webhookDownSeconds(evidence)} s).`,
     `- Wall time ${(evidence.durationMs / 1000).toFixed(0)} s.`,
     '',
     '## Faults injected by the simulator',
@@ -55,6 +57,7 @@ export function writeReliabilityReport(
     `- Succeeded: ${outcomes.filter((o) => o.status === 'COMPLETED').length}; failed (GenerationFailed, compensated): ${outcomes.filter((o) => o.failureType === 'GenerationFailed').length}; other: ${outcomes.filter((o) => o.status !== 'COMPLETED' && o.failureType !== 'GenerationFailed').length}.`,
     `- Tasks created: ${stats.tasks.length}; credits charged (simulator ledger): ${stats.tasks.reduce((n, t) => n + t.finalCredits, 0)}; refunded: ${stats.tasks.reduce((n, t) => n + t.refundedCredits, 0)} — checked below against the sums expected from the workflows' own reports.`,
     '',
+    ...webhookSection(evidence),
     '## Invariants',
     '',
     '| invariant | result | evidence |',
@@ -84,4 +87,120 @@ export function writeReliabilityReport(
     );
   }
   writeFileSync(path, lines.join('\n'));
+}
+
+function webhookDownSeconds(evidence: ChaosEvidence): string {
+  const windows = evidence.webhooks.receiver.downWindows.filter((w) => Number.isFinite(w.to));
+  return windows.map((w) => ((w.to - w.from) / 1000).toFixed(1)).join(', ') || '0';
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
+
+const statusName = (status: number) => (status === 0 ? 'no answer' : String(status));
+
+/** Webhook counts, each from its own source: the simulator's ledger, the receiver's record, the workflows' results. */
+function webhookSection(evidence: ChaosEvidence): string[] {
+  const { deliveries, events, receiver } = evidence.webhooks;
+  const statuses = [...new Set(deliveries.map((d) => d.status))].sort((a, b) => a - b);
+  const matrix = (rows: Map<string, typeof deliveries>) =>
+    [...rows.entries()].map(
+      ([row, list]) =>
+        `| ${row} | ${list.length} | ${statuses
+          .map((status) => list.filter((d) => d.status === status).length)
+          .map((n) => (n ? String(n) : '·'))
+          .join(' | ')} |`,
+    );
+  const group = (key: (d: (typeof deliveries)[number]) => string) => {
+    const rows = new Map<string, typeof deliveries>();
+    for (const d of deliveries) rows.set(key(d), [...(rows.get(key(d)) ?? []), d]);
+    return new Map([...rows.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  };
+  const header = [`| | attempts | ${statuses.map(statusName).join(' | ')} |`, `|---|---|${statuses.map(() => '---').join('|')}|`];
+  const faultedEvents = countBy(
+    deliveries.filter((d) => d.kind === 'genuine' && d.attempt === 1 && d.fault && d.fault !== 'outage'),
+    (d) => d.fault!,
+  );
+  const outcomesByName = new Map<string, number>();
+  for (const instance of receiver.instances)
+    for (const [outcome, n] of Object.entries(instance.byOutcome))
+      if (n) outcomesByName.set(outcome, (outcomesByName.get(outcome) ?? 0) + n);
+
+  const succeeded = evidence.outcomes.filter((o) => o.result);
+  const modeRow = (webhooks: boolean) => {
+    const mine = evidence.outcomes.filter((o) => o.webhooks === webhooks);
+    const by = (kind: string) => mine.filter((o) => o.result?.completedBy === kind).length;
+    return `| ${webhooks ? 'webhooks: true' : 'webhooks: false'} | ${mine.length} | ${by('webhook')} | ${by('poll')} | ${mine.filter((o) => !o.result).length} |`;
+  };
+  // A webhook-mode generation whose genuine event the receiver signalled into it while it ran.
+  const taskOf = new Map(evidence.stats.tasks.map((t) => [t.clientRequestId, t.id]));
+  const signalledTasks = new Set(receiver.deliveries.filter((d) => d.outcome === 'signalled').map((d) => d.taskId));
+  const signalledWebhookMode = succeeded.filter((o) => o.webhooks && signalledTasks.has(taskOf.get(o.workflowId)));
+  const dropped = deliveries.filter((d) => d.fault === 'drop' && d.kind === 'genuine');
+  const droppedWorkflows = new Set(dropped.map((d) => evidence.stats.tasks.find((t) => t.id === d.taskId)?.clientRequestId));
+  const rates = Object.entries(CHAOS_WEBHOOKS.faults.rates)
+    .map(([kind, rate]) => `${kind} ${(rate * 100).toFixed(0)} %`)
+    .join(', ');
+  return [
+    '## Webhooks',
+    '',
+    `Delivery faults per event (seeded): the first seven events get one of each kind (${CHAOS_WEBHOOKS.faults.script.join(', ')}), then ${rates};`,
+    `delay ${CHAOS_WEBHOOKS.faults.delayMs / 1000} s, reorder hold ≤ ${CHAOS_WEBHOOKS.faults.reorderMaxHoldMs / 1000} s, replays ${CHAOS_WEBHOOKS.faults.staleBySeconds} s old, unreachable for ${CHAOS_WEBHOOKS.faults.unreachableAttempts} attempts;`,
+    `redeliveries after ${CHAOS_WEBHOOKS.retryDelaysMs.map((ms) => `${ms / 1000}`).join(', ')} s (S10-shaped, shortened). ${events.length} events published.`,
+    '',
+    '### Events by fault (simulator ledger)',
+    '',
+    '| fault | events |',
+    '|---|---|',
+    ...[...faultedEvents.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([fault, n]) => `| ${fault} | ${n} |`),
+    `| none | ${events.length - [...faultedEvents.values()].reduce((a, b) => a + b, 0)} |`,
+    '',
+    '### Delivery attempts by kind and answer (simulator ledger)',
+    '',
+    ...header.map((line) => line.replace('| |', '| kind |')),
+    ...matrix(group((d) => d.kind)),
+    '',
+    '### Delivery attempts by fault and answer (simulator ledger)',
+    '',
+    ...header.map((line) => line.replace('| |', '| fault |')),
+    ...matrix(group((d) => d.fault ?? 'none')),
+    '',
+    '### Attempts with no answer, by reason (simulator ledger)',
+    '',
+    '| reason | attempts |',
+    '|---|---|',
+    ...[
+      ...countBy(
+        deliveries.filter((d) => d.status === 0),
+        (d) => (d.error ?? 'unknown').replace(/\d+ ms/, 'N ms').replace(/\|/g, '\\|'),
+      ).entries(),
+    ]
+      .sort(([, a], [, b]) => b - a)
+      .map(([reason, n]) => `| ${reason} | ${n} |`),
+    '',
+    `Receiver down: ${webhookDownSeconds(evidence)} s (closed, then listening again on its port).`,
+    '',
+    `### Receiver outcomes (${receiver.instances.length} instance(s), summed)`,
+    '',
+    '| outcome | deliveries |',
+    '|---|---|',
+    ...[...outcomesByName.entries()].sort(([, a], [, b]) => b - a).map(([outcome, n]) => `| ${outcome} | ${n} |`),
+    '',
+    '### How generations completed (workflow results)',
+    '',
+    '| mode | generations | completedBy webhook | completedBy poll | failed (no completedBy) |',
+    '|---|---|---|---|---|',
+    modeRow(true),
+    modeRow(false),
+    '',
+    `- Webhook-mode generations that succeeded and whose event the receiver signalled into them: ${signalledWebhookMode.length}; ` +
+      `of these ${signalledWebhookMode.filter((o) => o.result!.completedBy === 'webhook').length} report \`completedBy: 'webhook'\`, ` +
+      `${signalledWebhookMode.filter((o) => o.result!.completedBy === 'poll').length} \`'poll'\` (a status read — the safety net, or a create retried after its task had ended — reached the workflow first or in the same workflow task; the invariant below checks each against its history).`,
+    `- Dropped deliveries: ${dropped.length} (${[...droppedWorkflows].filter((id) => evidence.outcomes.find((o) => o.workflowId === id)?.webhooks).length} of webhook-mode generations), each generation ended by a status read.`,
+    `- Signals in histories: ${evidence.runs.reduce((n, run) => n + (run.history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'sora2WebhookEvent').length, 0)}; deliveries the receiver answered \`signalled\`: ${outcomesByName.get('signalled') ?? 0}.`,
+    '',
+  ];
 }
