@@ -83,7 +83,7 @@ export function serverScalingSection(results: BenchResults): string[] {
     '',
     'Polling levels: hour-long tasks, a check every 4.5 s (N / 4.5 demanded), search attributes off, as in the scaling table above. ' +
       'Webhook levels: every task lasts the given time; the first N end staggered over one task duration, and each ended task is replaced by a new generation, so N stay in flight and N / duration deliveries per second are due (a steady state: starts = completions). ' +
-      'Search attributes on (the receiver routes by them); the default schedule with webhooks on, whose first safety-net check (twice the expected 180 s) lies past the level, so almost no status check is due. Sustained completions are generations closed during the window (a visibility count); detection is task end → workflow closed for up to 300 tasks that ended in the window, read 15 s after it; backlog is replacement starts still queued at the end.',
+      'Search attributes on (the receiver routes by them); the default schedule with webhooks on, told the task’s length (what the worker’s learner arrives at after a few completions), so the safety net’s first check (twice that) lies past the level and almost no status check is due. Sustained completions are generations closed during the window (a visibility count); detection is task end → workflow closed for up to 300 tasks that ended in the window, read 15 s after it; backlog is replacement starts still queued at the end.',
     'Timer lateness (timer loop only; the retry form and the webhook wait start no timer per check) is read from 200 histories: fired − started − requested for every timer started in the window; a timer not yet fired when read counts as late by at least its overdue time.',
     '',
   ];
@@ -105,6 +105,19 @@ export function serverScalingSection(results: BenchResults): string[] {
       `**Target: ${TARGET_IN_FLIGHT.toLocaleString('en-US')} in flight with webhooks sustained at ≥ ${TARGET_SHARE * 100} % of what they demand, on PostgreSQL: ${met ? 'met' : 'not met'}** ` +
         `(one window per level, one reading, no interval: best of ${target.length} worker count(s), ${best.workers} worker(s): ${best.completionsPerSecondSustained} of ${best.completionsPerSecondDemanded} completions/s = ${Number.isFinite(ratio) ? Math.round(ratio * 100) : '–'} %, ` +
         `${best.statusChecksPerSecondSustained} status checks/s (demanded ${best.statusChecksPerSecondDemanded}), ${best.tasksCreated} of ${best.inFlight} tasks created in ${best.settleSeconds} s, start backlog ${best.startBacklogAtEnd ?? 0}).`,
+      '',
+    );
+  }
+
+  // Little's law: what the measured start and completion rates hold in flight for tasks of typical length.
+  for (const r of rows.filter((x) => x.server === 'cluster' && x.waiting === 'webhooks' && !x.error && x.settleSeconds > 0)) {
+    const ramp = r.tasksCreated / r.settleSeconds;
+    const turnover = Math.min(r.completionsPerSecondSustained ?? ramp, ramp);
+    lines.push(
+      `Throughput bounds what "in flight" can mean: ${r.inFlight.toLocaleString('en-US')} generations were started and their tasks created at ${ramp.toFixed(1)} per second (${r.tasksCreated} in ${r.settleSeconds} s), ` +
+        `and in the window ${r.completionsPerSecondSustained} completions/s were sustained with ${r.startsPerSecondInWindow ?? 0} replacement starts/s. A steady state holds (turnover rate × task length) in flight (Little's law): ` +
+        `at ~${turnover.toFixed(0)} generations/s that is ~${Math.round(turnover * 150).toLocaleString('en-US')} for tasks of the typical distribution's ~150 s mean, ` +
+        `${Math.round(turnover * (r.taskSeconds ?? 600)).toLocaleString('en-US')} for the ${r.taskSeconds ?? 600} s tasks of this level; 10,000 in flight at a 150 s mean would need ~67 starts and completions per second.`,
       '',
     );
   }

@@ -26,7 +26,7 @@ function parseLevels(text: string | undefined): ServerScalingLevel[] {
       inFlight: Number(inFlight),
       workers: Number(workers ?? 1),
       waiting: waiting as ServerLevelWaiting,
-      ...(taskSeconds ? { taskSeconds: Number(taskSeconds) } : waiting === 'webhooks' ? { taskSeconds: 150 } : {}),
+      ...(taskSeconds ? { taskSeconds: Number(taskSeconds) } : waiting === 'webhooks' ? { taskSeconds: 600 } : {}),
     };
   });
 }

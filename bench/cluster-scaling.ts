@@ -86,7 +86,14 @@ export interface ServerScalingResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const HOUR_MS = 3_600_000;
 const STEADY_CHECK_MS = 4_500;
-const SETTLE_DEADLINE_MS = 180_000;
+/** Polling levels: an overloaded stack is itself a result (fewer tasks created than generations started). */
+const SETTLE_DEADLINE_MS = 150_000;
+/** Webhook levels: 10,000 creates take minutes on 2 cores; the window needs all of them. */
+const WEBHOOK_SETTLE_DEADLINE_MS = 480_000;
+/** Webhook levels: the initial tasks end from this long after their creation on. */
+const STAGGER_FROM_MS = 30_000;
+/** Webhook levels: 10-minute tasks (the long end of Sora 2), so the ramp fits inside one task duration. */
+const DEFAULT_TASK_SECONDS = 600;
 const START_CONCURRENCY = 64;
 
 /** Sum of (utime + stime) of a process and every descendant, plus what its exited children used (ms). */
@@ -158,9 +165,15 @@ function timerLatenessInWindow(history: temporal.api.history.v1.IHistory, from: 
 
 function inputFor(level: ServerScalingLevel, i: number): Sora2GenerationInput {
   if (level.waiting === 'webhooks') {
-    // The default schedule with webhooks on: the safety net's first check at twice the expected
-    // duration (15 frames: 2 × 180 s), past the end of the level.
-    return { prompt: `[sim:succeed] s${i}`, params: { n_frames: '15' }, completion: { webhooks: true }, searchAttributes: true };
+    // The default schedule with webhooks on, told the task's length (what the worker's learner
+    // arrives at after a few completions): the safety net's first check at twice that, past the level.
+    return {
+      prompt: `[sim:succeed] s${i}`,
+      params: { n_frames: '15' },
+      polling: { expectedDurationMs: (level.taskSeconds ?? DEFAULT_TASK_SECONDS) * 1000 },
+      completion: { webhooks: true },
+      searchAttributes: true,
+    };
   }
   return {
     prompt: `[sim:succeed] s${i}`,
@@ -186,9 +199,9 @@ export async function runServerScalingLevel(
   log: (line: string) => void,
 ): Promise<ServerScalingResult> {
   const webhooks = level.waiting === 'webhooks';
-  const taskMs = (level.taskSeconds ?? 150) * 1000;
+  const taskMs = (level.taskSeconds ?? DEFAULT_TASK_SECONDS) * 1000;
   // Webhook levels: the first N end staggered over one task duration, from `settleMs` after their creation on.
-  const settleMs = 60_000;
+  const settleMs = STAGGER_FROM_MS;
   const bench = await startServerBenchEnvironment({
     server,
     workers: level.workers,
@@ -268,7 +281,7 @@ async function measureLevel(
   );
   const startSeconds = (Date.now() - started) / 1000;
   log(`  ${inFlight} started in ${startSeconds.toFixed(1)} s`);
-  const settleDeadline = started + SETTLE_DEADLINE_MS;
+  const settleDeadline = started + (webhooks ? WEBHOOK_SETTLE_DEADLINE_MS : SETTLE_DEADLINE_MS);
   const created = () => bench.simulator.store.tasks.size;
   while (created() < inFlight && Date.now() < settleDeadline) await sleep(500);
   const tasksCreated = Math.min(created(), inFlight);
@@ -286,15 +299,17 @@ async function measureLevel(
   }
 
   const getGeneration = () => bench.simulator.store.counters.get('getGeneration')?.requests ?? 0;
-  const completedCount = async () => {
+  /** Generations that completed within [from, to] (a visibility count, read after the window so its lag does not matter). */
+  const completedBetween = async (from: number, to: number) => {
     try {
-      return (await bench.client.workflow.count('ExecutionStatus = "Completed"')).count;
-    } catch {
+      const query = `ExecutionStatus = "Completed" AND CloseTime >= "${new Date(from).toISOString()}" AND CloseTime < "${new Date(to).toISOString()}"`;
+      return (await bench.client.workflow.count(query)).count;
+    } catch (err) {
+      log(`  visibility count failed: ${err instanceof Error ? err.message : String(err)}`);
       return Number.NaN;
     }
   };
   const receiverBefore = bench.receiver?.stats().byOutcome;
-  const completedBefore = webhooks ? await completedCount() : 0;
   const checksBefore = getGeneration();
   const workerSamplers = bench.workers.map((w) => new ProcessSampler(w.child.pid!));
   const workerCpu = () => bench.workers.reduce((sum, w) => sum + (w.child.exitCode === null ? sampleProcess(w.child.pid!).cpuMs : 0), 0);
@@ -365,17 +380,19 @@ async function measureLevel(
   };
 
   if (webhooks) {
-    const completedAfter = await completedCount();
     const endedInWindow = [...ended].filter(
       ([id, at]) => !endedBeforeWindow.has(id) && at >= windowStarted && at <= windowStarted + elapsedMs,
     );
     result.completionsPerSecondDemanded = round(endedInWindow.length / (elapsedMs / 1000), 1);
-    result.completionsPerSecondSustained = round((completedAfter - completedBefore) / (elapsedMs / 1000), 1);
     result.startBacklogAtEnd = backlog;
     result.startsPerSecondInWindow = round(startsInWindow / (elapsedMs / 1000), 1);
     closing = true;
     // Grace for the last deliveries of the window, then the detection lag of a sample.
     await sleep(15_000);
+    result.completionsPerSecondSustained = round(
+      (await completedBetween(windowStarted, windowStarted + elapsedMs)) / (elapsedMs / 1000),
+      1,
+    );
     const sample = endedInWindow.sort(() => Math.random() - 0.5).slice(0, 300);
     const lags: number[] = [];
     let closed = 0;
@@ -431,7 +448,8 @@ async function measureLevel(
     };
   }
   closing = true;
-  await Promise.race([Promise.allSettled(pendingReplacements), sleep(10_000)]);
+  // No start may still be retrying when the connection closes.
+  await Promise.race([Promise.allSettled(pendingReplacements), sleep(60_000)]);
   return result;
 }
 
@@ -445,8 +463,7 @@ export const SERVER_SCALING_LEVELS: ServerScalingLevel[] = [
   { inFlight: 1_000, workers: 1, waiting: 'polling' },
   { inFlight: 1_000, workers: 1, waiting: 'timer-loop' },
   { inFlight: 5_000, workers: 2, waiting: 'polling' },
-  { inFlight: 10_000, workers: 1, waiting: 'webhooks', taskSeconds: 150 },
-  { inFlight: 10_000, workers: 3, waiting: 'webhooks', taskSeconds: 150 },
+  { inFlight: 10_000, workers: 3, waiting: 'webhooks', taskSeconds: DEFAULT_TASK_SECONDS },
 ];
 
 /** Every level on a fresh stack; `persist` after each. A level that fails is recorded with its error. */
@@ -461,6 +478,13 @@ export async function measureServerScaling(
   for (const level of levels) {
     log(`${server} server: ${level.inFlight} in flight, ${level.waiting}, ${level.workers} worker(s)`);
     const began = Date.now();
+    // A gRPC retry of the level's client that fires after its connection closed throws from a timer:
+    // the level is over by then, so it must not end the run.
+    const afterClose = (err: Error) => {
+      if (/Channel has been shut down/.test(err.message)) log(`  (ignored after teardown: ${err.message})`);
+      else throw err;
+    };
+    process.on('uncaughtException', afterClose);
     try {
       const result = await runServerScalingLevel(server, level, windowMs, log);
       into.push(result);
@@ -493,6 +517,8 @@ export async function measureServerScaling(
         error: message,
       });
     }
+    await sleep(2_000);
+    process.off('uncaughtException', afterClose);
     persist();
   }
 }
