@@ -2,13 +2,16 @@
  * Test-only fault injection on the worker side (never in activities/**): an in-process worker whose
  * Rivya client can be switched to the idempotency break the chaos suite once caught — a NEW
  * Idempotency-Key on every attempt of the paid create — so a test can show the chaos invariants
- * see it. Switch: the `breakIdempotency` option, or CHAOS_BREAK_IDEMPOTENCY=1.
+ * see it. Switch: the `breakIdempotency` option, or CHAOS_BREAK_IDEMPOTENCY=1. And on the receiver
+ * side, a verifier that takes every delivery as signed, so a test can show the forged-accepted
+ * invariants see forged and replayed deliveries getting through.
  */
 import { randomUUID } from 'node:crypto';
 import type { NativeConnection } from '@temporalio/worker';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createSora2Activities } from '../../activities';
 import { RivyaClient, type CreateGenerationOptions, type CreateGenerationRequest } from '../../src/rivya';
+import type { WebhookVerifier } from '../../src/webhooks';
 
 export const BREAK_IDEMPOTENCY_ENV = 'CHAOS_BREAK_IDEMPOTENCY';
 
@@ -57,3 +60,15 @@ export async function createFaultInjectedWorker(options: FaultInjectedWorkerOpti
     activities: createSora2Activities(client),
   });
 }
+
+/**
+ * The receiver's check switched off: every delivery counts as signed by Rivya, whatever its
+ * signature or timestamp (the `webhook-id` header is handed on as the message id, so only the
+ * envelope's own checks remain). Forged and stale copies then reach the workflows.
+ */
+export const acceptEveryDeliveryVerifier: WebhookVerifier = {
+  verify: ({ headers }) => {
+    const id = headers['webhook-id'];
+    return { ok: true, messageId: typeof id === 'string' ? id : undefined };
+  },
+};
