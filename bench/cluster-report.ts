@@ -4,6 +4,8 @@
  * cluster's webhook rows, what bounds a level (from where the cores went), and whether the timer
  * tail is the dev server's.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BenchResults } from './result-types';
 import type { ServerScalingResult } from './cluster-scaling';
 
@@ -65,15 +67,36 @@ function boundText(r: ServerScalingResult, cpus: number): string {
   );
 }
 
+/**
+ * A full run does not measure the server comparison (a separate command does): when this results
+ * file holds none, the newest results file that does is shown, named.
+ */
+function carriedOver(): { rows: ServerScalingResult[]; file: string } | undefined {
+  const dir = join(__dirname, '..', '..', 'bench', 'results');
+  try {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('-full.json'))
+      .sort()
+      .reverse()) {
+      const rows = (JSON.parse(readFileSync(join(dir, file), 'utf8')) as BenchResults).serverScaling;
+      if (rows?.length) return { rows, file };
+    }
+  } catch {
+    // no results directory: nothing to carry over
+  }
+  return undefined;
+}
+
 export function serverScalingSection(results: BenchResults): string[] {
-  const rows = results.serverScaling ?? [];
+  const carried = results.serverScaling?.length ? undefined : carriedOver();
+  const rows = results.serverScaling?.length ? results.serverScaling : (carried?.rows ?? []);
   if (rows.length === 0) return [];
   const cpus = results.machine.cpus;
   const sorted = [...rows].sort((a, b) => levelKey(a).localeCompare(levelKey(b)) || (a.server === 'dev' ? -1 : 1));
   const lines = [
     '## Scaling on the production server: dev server vs PostgreSQL',
     '',
-    'Measured by `node dist/bench/run.js --scaling-only --server cluster` and `… --server dev` (after `npm run build`; ~15 min each, not part of `npm run bench`), merged into this results file.',
+    `Measured by \`node dist/bench/run.js --scaling-only --server cluster\` and \`… --server dev\` (after \`npm run build\`; ~15 min each, not part of \`npm run bench\`), merged into ${carried ? `\`${carried.file}\` (this run's results file holds none: shown from the newest that does)` : 'this results file'}.`,
     'Every level runs on a fresh stack: either the dev server (`temporal server start-dev`, one process, SQLite) or the production shape from `src/cluster` (PostgreSQL 15 + Temporal server 1.29.1 with SQL visibility, 4 history shards, the deploy/ dynamic config, in a temporary data directory deleted after), with the given number of bench worker processes (the packaged worker, SDK default cache). ' +
       "The simulator and the plugin's webhook receiver (`startWebhookReceiver`: signature check, routing by RivyaTaskId through visibility, signal) run in the bench process. Everything shares the same machine, so every part competes for its cores.",
     '',
@@ -112,12 +135,11 @@ export function serverScalingSection(results: BenchResults): string[] {
   // Little's law: what the measured start and completion rates hold in flight for tasks of typical length.
   for (const r of rows.filter((x) => x.server === 'cluster' && x.waiting === 'webhooks' && !x.error && x.settleSeconds > 0)) {
     const ramp = r.tasksCreated / r.settleSeconds;
-    const turnover = Math.min(r.completionsPerSecondSustained ?? ramp, ramp);
     lines.push(
-      `Throughput bounds what "in flight" can mean: ${r.inFlight.toLocaleString('en-US')} generations were started and their tasks created at ${ramp.toFixed(1)} per second (${r.tasksCreated} in ${r.settleSeconds} s), ` +
-        `and in the window ${r.completionsPerSecondSustained} completions/s were sustained with ${r.startsPerSecondInWindow ?? 0} replacement starts/s. A steady state holds (turnover rate × task length) in flight (Little's law): ` +
-        `at ~${turnover.toFixed(0)} generations/s that is ~${Math.round(turnover * 150).toLocaleString('en-US')} for tasks of the typical distribution's ~150 s mean, ` +
-        `${Math.round(turnover * (r.taskSeconds ?? 600)).toLocaleString('en-US')} for the ${r.taskSeconds ?? 600} s tasks of this level; 10,000 in flight at a 150 s mean would need ~67 starts and completions per second.`,
+      `Throughput bounds what "in flight" can mean (${r.inFlight.toLocaleString('en-US')} in flight, ${r.workers} worker(s)): the generations were started and their tasks created at ${ramp.toFixed(1)} per second ` +
+        `(${r.tasksCreated} in ${r.settleSeconds} s, the machine ${r.rampMachineCores ?? '?'} of ${cpus} cores busy), and in the window ${r.completionsPerSecondSustained} completions/s were sustained of ${r.completionsPerSecondDemanded} due, with ${r.startsPerSecondInWindow ?? 0} replacement starts/s. ` +
+        `A steady state holds (turnover × task length) in flight (Little's law): ${r.inFlight.toLocaleString('en-US')} in flight needs ${(r.inFlight / (r.taskSeconds ?? 600)).toFixed(1)} starts and completions per second with ${r.taskSeconds ?? 600} s tasks, ` +
+        `but ${(r.inFlight / 150).toFixed(0)} per second at the typical distribution's ~150 s mean; at the ramp's ${ramp.toFixed(1)} per second this stack holds ~${Math.round(ramp * 150).toLocaleString('en-US')} generations of 150 s in flight.`,
       '',
     );
   }

@@ -6,10 +6,10 @@
  * `npm run bench`.
  *
  * Options: `--levels=1000:1:polling,10000:3:webhooks` (inFlight:workers:waiting, a subset or other
- * sizes), `--window-ms=N` (default 30 s).
+ * sizes), `--window-ms=N` (default 30 s), `--results=<path>` (merge into that file, BENCHMARKS.md untouched).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BenchServer } from './cluster-environment';
 import { measureServerScaling, SERVER_SCALING_LEVELS, type ServerLevelWaiting, type ServerScalingLevel } from './cluster-scaling';
 import { writeBenchmarkReport } from './report';
@@ -42,12 +42,16 @@ export function serverArgument(argv: readonly string[]): BenchServer | undefined
 export async function rerunServerScaling(root: string, server: BenchServer, log: (line: string) => void): Promise<void> {
   const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const dir = join(root, 'bench', 'results');
-  const latest = readdirSync(dir)
-    .filter((file) => file.endsWith('-full.json'))
-    .sort()
-    .pop();
+  // `--results=<path>`: merge into that file instead, and leave BENCHMARKS.md alone (trial runs).
+  const given = arg('results');
+  const latest =
+    given ??
+    readdirSync(dir)
+      .filter((file) => file.endsWith('-full.json'))
+      .sort()
+      .pop();
   if (!latest) throw new Error('no full results: run `npm run bench` first');
-  const path = join(dir, latest);
+  const path = given ? resolve(given) : join(dir, latest);
   const levels = parseLevels(arg('levels'));
   const windowMs = Number(arg('window-ms') ?? DEFAULT_WINDOW_MS);
   const began = Date.now();
@@ -57,7 +61,7 @@ export async function rerunServerScaling(root: string, server: BenchServer, log:
     const results = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
     results.serverScaling = [...(results.serverScaling ?? []).filter((r) => r.server !== server), ...measured];
     writeFileSync(path, JSON.stringify(results, null, 2));
-    writeBenchmarkReport(root, results);
+    if (!given) writeBenchmarkReport(root, results);
   };
   log(`${server} server: ${levels.length} levels, ${windowMs / 1000} s windows, into ${latest}`);
   await measureServerScaling(server, levels, windowMs, measured, persist, log);

@@ -19,6 +19,7 @@
  *     expected duration) lies past the level, so almost no status check is due.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import type { temporal } from '@temporalio/proto';
 import { startSora2Generation } from '../src/client-helpers';
 import type { Sora2GenerationInput } from '../workflows/input';
@@ -49,6 +50,8 @@ export interface ServerScalingResult {
   startSeconds: number;
   /** From the first start until every task existed (or the settle deadline). */
   settleSeconds: number;
+  /** Cores of the whole machine busy over that ramp (starts and creates as fast as the stack goes). */
+  rampMachineCores?: number;
   /** Peak RSS of each worker process over the window. */
   workerRssMb: number[];
   workerCpuMsPerGenerationPerMinute: number;
@@ -140,7 +143,10 @@ function machineJiffies(): { busy: number; total: number } {
 const millis = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
   Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
 
-/** Lateness (ms) of the timers a history started within [from, to]; unfired ones count as late by at least readAt − due. */
+/**
+ * Lateness (ms) of the timers a history started within [from, to]. A timer still unfired when read
+ * counts as late by at least readAt − due if it was due by then; one not yet due is left out.
+ */
 function timerLatenessInWindow(history: temporal.api.history.v1.IHistory, from: number, to: number, readAt: number) {
   const started = new Map<string, { at: number; requestedMs: number }>();
   const late: number[] = [];
@@ -157,8 +163,10 @@ function timerLatenessInWindow(history: temporal.api.history.v1.IHistory, from: 
     }
   }
   for (const pending of started.values()) {
+    const due = pending.at + pending.requestedMs;
+    if (due > readAt) continue;
     unfired += 1;
-    late.push(Math.max(0, readAt - pending.at - pending.requestedMs));
+    late.push(readAt - due);
   }
   return { late, unfired };
 }
@@ -274,6 +282,7 @@ async function measureLevel(
   }
 
   const started = Date.now();
+  const machineAtStart = machineJiffies();
   const ids = await mapWithLimit(
     Array.from({ length: inFlight }, (_, i) => i),
     START_CONCURRENCY,
@@ -286,6 +295,11 @@ async function measureLevel(
   while (created() < inFlight && Date.now() < settleDeadline) await sleep(500);
   const tasksCreated = Math.min(created(), inFlight);
   const settleSeconds = (Date.now() - started) / 1000;
+  const machineAtSettle = machineJiffies();
+  const rampMachineCores = round(
+    ((machineAtSettle.busy - machineAtStart.busy) / (machineAtSettle.total - machineAtStart.total)) * cpus().length,
+    2,
+  );
   log(`  ${tasksCreated} tasks created after ${settleSeconds.toFixed(1)} s`);
   if (webhooks) {
     // From now on every new task (the replacements) lasts exactly taskSeconds.
@@ -354,7 +368,7 @@ async function measureLevel(
       })(),
       2,
     ),
-    machine: round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * (await cpuCount()), 2),
+    machine: round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cpus().length, 2),
   };
   const usages = workerSamplers.map((s) => s.stop());
   const workerCpuMs = usages.reduce((sum, u) => sum + u.cpuMs, 0);
@@ -365,6 +379,7 @@ async function measureLevel(
     waiting: level.waiting,
     ...(webhooks ? { taskSeconds: taskMs / 1000 } : {}),
     tasksCreated,
+    rampMachineCores,
     startSeconds: round(startSeconds, 1),
     settleSeconds: round(settleSeconds, 1),
     workerRssMb: usages.map((u) => round(u.peakRssBytes / 2 ** 20, 0)),
@@ -422,6 +437,8 @@ async function measureLevel(
   }
 
   if (level.waiting === 'timer-loop') {
+    // Every timer started in the window is due 4.5 s after it; read once they all are.
+    await sleep(STEADY_CHECK_MS + 1_000);
     const readAt = Date.now();
     const sample = [...ids].sort(() => Math.random() - 0.5).slice(0, 200);
     const late: number[] = [];
@@ -451,11 +468,6 @@ async function measureLevel(
   // No start may still be retrying when the connection closes.
   await Promise.race([Promise.allSettled(pendingReplacements), sleep(60_000)]);
   return result;
-}
-
-async function cpuCount(): Promise<number> {
-  const { cpus } = await import('node:os');
-  return cpus().length;
 }
 
 /** The levels of `--server cluster|dev`: bounded to ~15 minutes on a 2-core machine. */
