@@ -22,6 +22,7 @@ import { spawnWorkerProcess, type WorkerProcess } from '../../src/testing/worker
 import { CHAOS_FAULTS, CHAOS_WEBHOOKS, type ChaosProfile } from './profiles';
 import { freePort } from '../helpers/ports';
 import { startWebhookRig, type WebhookEvidence, type WebhookRig } from './webhook-rig';
+import { acceptEveryDeliveryVerifier, BREAK_WEBHOOK_VERIFY_ENV } from './fault-injection';
 
 export interface WorkflowOutcome {
   workflowId: string;
@@ -138,7 +139,14 @@ export async function runChaos(profile: ChaosProfile): Promise<ChaosEvidence> {
   try {
     // The receiver reaches Temporal on its own lazy connection to the fixed port, so it outlives
     // the dev-server restart (answering 503 meanwhile, and Rivya redelivers).
-    rig = await startWebhookRig({ simulator, temporalAddress: env.address });
+    // CHAOS_BREAK_WEBHOOK_VERIFY=1 (test-only): the receiver takes every delivery as signed, and the
+    // forged-accepted invariants must break.
+    const breakVerify = process.env[BREAK_WEBHOOK_VERIFY_ENV] === '1';
+    rig = await startWebhookRig({
+      simulator,
+      temporalAddress: env.address,
+      ...(breakVerify ? { verifier: acceptEveryDeliveryVerifier } : {}),
+    });
     main = await spawnWorker();
     const outcomesInput = Array.from({ length: profile.workflows }, (_, i) => ({
       workflowId: `chaos-${started}-${i}`,

@@ -4,7 +4,8 @@
  * Idempotency-Key on every attempt of the paid create — so a test can show the chaos invariants
  * see it. Switch: the `breakIdempotency` option, or CHAOS_BREAK_IDEMPOTENCY=1. And on the receiver
  * side, a verifier that takes every delivery as signed, so a test can show the forged-accepted
- * invariants see forged and replayed deliveries getting through.
+ * invariants see forged and replayed deliveries getting through (CHAOS_BREAK_WEBHOOK_VERIFY=1 puts
+ * it into the chaos run itself).
  */
 import { randomUUID } from 'node:crypto';
 import type { NativeConnection } from '@temporalio/worker';
@@ -14,6 +15,8 @@ import { RivyaClient, type CreateGenerationOptions, type CreateGenerationRequest
 import type { WebhookVerifier } from '../../src/webhooks';
 
 export const BREAK_IDEMPOTENCY_ENV = 'CHAOS_BREAK_IDEMPOTENCY';
+/** Runs the chaos suite's receiver with `acceptEveryDeliveryVerifier`. */
+export const BREAK_WEBHOOK_VERIFY_ENV = 'CHAOS_BREAK_WEBHOOK_VERIFY';
 
 /**
  * The real client, except that every createGeneration goes out under a fresh random key (the
