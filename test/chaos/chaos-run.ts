@@ -1,7 +1,9 @@
 /**
  * One chaos run: many generations at once against a faulty simulator while worker processes are
  * SIGKILLed and restarted, a second worker joins and leaves, and the dev server restarts on its
- * SQLite file. Returns what happened and the evidence the invariants are checked on.
+ * SQLite file. Half the generations complete by webhook: the simulator signs and delivers each
+ * task's terminal event (with delivery faults) to a real receiver, which is restarted mid-run.
+ * Returns what happened and the evidence the invariants are checked on.
  */
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
