@@ -145,9 +145,20 @@ describe("the workflow's webhook inbox", () => {
     expect(inbox.counts).toEqual({ accepted: 1, duplicate: 1, 'other-task': 2, 'not-terminal': 2, 'after-terminal': 2 });
   });
 
+  test('a refused copy with the genuine id does not shadow the genuine event', () => {
+    const inbox = emptyInbox();
+    expect(offerWebhookEvent(inbox, event('e1', { status: 'processing' }), 'task_1', false)).toBe('not-terminal');
+    expect(offerWebhookEvent(inbox, event('e1', { id: 'task_2' }), 'task_1', false)).toBe('other-task');
+    expect(offerWebhookEvent(inbox, event('e1'), 'task_1', false)).toBe('accepted');
+  });
+
   test('remembers a bounded number of event ids', () => {
     const inbox = emptyInbox();
-    for (let i = 0; i < 100; i += 1) offerWebhookEvent(inbox, event(`e${i}`, { id: 'other' }), 'task_1', false);
+    for (let i = 0; i < 100; i += 1) {
+      inbox.pending = null;
+      inbox.counts.accepted = 0;
+      offerWebhookEvent(inbox, event(`e${i}`), 'task_1', false);
+    }
     expect(inbox.seenEventIds.length).toBe(32);
   });
 });

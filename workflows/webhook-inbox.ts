@@ -14,7 +14,7 @@ export const REMEMBERED_EVENT_IDS = 32;
 export type WebhookEventOutcome = 'accepted' | 'duplicate' | 'other-task' | 'not-terminal' | 'after-terminal';
 
 export interface WebhookInboxState {
-  /** Ids of the events seen, newest last (bounded). */
+  /** Ids of the accepted events, newest last (bounded). */
   seenEventIds: string[];
   /** The accepted terminal event, until the run takes it. */
   pending: WebhookEventSignal | null;
@@ -42,10 +42,12 @@ export function offerWebhookEvent(
 ): WebhookEventOutcome {
   const outcome = classify(inbox, event, taskId, ended);
   inbox.counts[outcome] += 1;
-  if (outcome === 'duplicate') return outcome;
+  // Only an accepted event's id is remembered: a refused copy carrying a genuine id (tampered,
+  // stale) must not make the genuine event look like its duplicate later.
+  if (outcome !== 'accepted') return outcome;
   inbox.seenEventIds.push(event.eventId);
   if (inbox.seenEventIds.length > REMEMBERED_EVENT_IDS) inbox.seenEventIds.shift();
-  if (outcome === 'accepted') inbox.pending = event;
+  inbox.pending = event;
   return outcome;
 }
 
