@@ -159,32 +159,34 @@ export function serverScalingSection(results: BenchResults): string[] {
     lines.push('');
   }
 
-  // The timer tail: the same timer-loop level on both servers.
+  // The timer tail: the same timer-loop levels on both servers, smallest first.
   const timerRows = rows.filter((r) => r.waiting === 'timer-loop' && r.timerLate && !r.error);
-  const devTimer = timerRows.find((r) => r.server === 'dev');
-  const clusterTimer = timerRows.find((r) => r.server === 'cluster' && (!devTimer || r.inFlight === devTimer.inFlight));
-  if (clusterTimer) {
-    const sustainedShare = (r: ServerScalingResult) => share(r.statusChecksPerSecondSustained, r.statusChecksPerSecondDemanded);
-    const describe = (r: ServerScalingResult) =>
-      `${r.server === 'cluster' ? 'PostgreSQL' : 'dev server'}: p99 ${r.timerLate!.p99S} s, worst ${r.timerLate!.maxS} s late at ${sustainedShare(r)} of the demanded checks (machine ${r.cores.machine} cores busy)`;
-    const artifact =
-      devTimer !== undefined && clusterTimer.timerLate!.p99S < 5 && devTimer.timerLate!.p99S >= 10
-        ? 'the tail is the dev server’s: the same load on PostgreSQL fires its timers within seconds'
-        : clusterTimer.timerLate!.p99S >= 10
-          ? 'not a dev-server artifact alone: PostgreSQL fires timers late too at this load, so the tail is the load on this 2-core machine (timers wait behind the backlog of workflow and activity tasks)'
-          : devTimer
-            ? 'neither server shows the policy table’s tail at this load'
-            : 'no dev-server row to compare with yet';
-    lines.push(
-      `**Timer tail (p99 40–80 s late in the policy table on the dev server):** ${clusterTimer.inFlight} in flight on the timer loop — ${[
-        devTimer,
-        clusterTimer,
-      ]
-        .filter((r): r is ServerScalingResult => r !== undefined)
-        .map(describe)
-        .join('; ')}. Verdict: ${artifact}.`,
-      '',
-    );
+  const sizes = [...new Set(timerRows.map((r) => r.inFlight))].sort((a, b) => a - b);
+  const sustainedShare = (r: ServerScalingResult) => share(r.statusChecksPerSecondSustained, r.statusChecksPerSecondDemanded);
+  const describe = (r: ServerScalingResult) =>
+    `${r.server === 'cluster' ? 'PostgreSQL' : 'dev server'} p99 ${r.timerLate!.p99S} s, worst ${r.timerLate!.maxS} s late at ${sustainedShare(r)} of the demanded checks (machine ${r.cores.machine} cores busy)`;
+  const verdictAt = (dev: ServerScalingResult | undefined, cluster: ServerScalingResult | undefined): string => {
+    if (!dev || !cluster) return 'not compared (one server only)';
+    if (cluster.timerLate!.p99S < 5 && dev.timerLate!.p99S >= 10)
+      return 'a dev-server artifact: PostgreSQL fires the same timers within seconds';
+    if (cluster.timerLate!.p99S >= 10 && dev.timerLate!.p99S >= 10)
+      return 'not a dev-server artifact: both servers fire late once the machine cannot keep up with the demanded checks (timers wait behind the backlog of workflow and activity tasks)';
+    if (cluster.timerLate!.p99S < 5 && dev.timerLate!.p99S < 5) return 'neither server fires late at this load';
+    return 'mixed';
+  };
+  if (sizes.length > 0) {
+    lines.push('**Timer tail (p99 40–80 s late in the policy table on the dev server), the same timer-loop level on both servers:**', '');
+    for (const size of sizes) {
+      const dev = timerRows.find((r) => r.inFlight === size && r.server === 'dev');
+      const cluster = timerRows.find((r) => r.inFlight === size && r.server === 'cluster');
+      lines.push(
+        `- ${size} in flight (${Math.round(size / 4.5)} checks/s demanded): ${[dev, cluster]
+          .filter((r): r is ServerScalingResult => r !== undefined)
+          .map(describe)
+          .join('; ')} — ${verdictAt(dev, cluster)}.`,
+      );
+    }
+    lines.push('');
   }
   return lines;
 }

@@ -1,7 +1,7 @@
 /**
  * `node dist/bench/run.js --scaling-only --server cluster` (or `--server dev`): the server-comparison
  * scaling levels (bench/cluster-scaling.ts) on one server, merged into the newest full results
- * file like `--scaling-only` (the rows of the other server are kept, this server's are replaced),
+ * file like `--scaling-only` (a level measured again replaces its row; every other row is kept),
  * and BENCHMARKS.md re-rendered. Bounded to ~15 minutes on a 2-core machine; not part of
  * `npm run bench`.
  *
@@ -59,7 +59,11 @@ export async function rerunServerScaling(root: string, server: BenchServer, log:
   const persist = () => {
     // Re-read before every write: another run may have updated the file meanwhile.
     const results = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
-    results.serverScaling = [...(results.serverScaling ?? []).filter((r) => r.server !== server), ...measured];
+    // A level measured again replaces its earlier row (same server, size, waiting and workers); others stay.
+    const key = (r: { server: string; inFlight: number; waiting: string; workers: number }) =>
+      `${r.server}/${r.inFlight}/${r.waiting}/${r.workers}`;
+    const fresh = new Set(measured.map(key));
+    results.serverScaling = [...(results.serverScaling ?? []).filter((r) => !fresh.has(key(r))), ...measured];
     writeFileSync(path, JSON.stringify(results, null, 2));
     if (!given) writeBenchmarkReport(root, results);
   };

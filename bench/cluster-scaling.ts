@@ -473,6 +473,8 @@ async function measureLevel(
 /** The levels of `--server cluster|dev`: bounded to ~15 minutes on a 2-core machine. */
 export const SERVER_SCALING_LEVELS: ServerScalingLevel[] = [
   { inFlight: 1_000, workers: 1, waiting: 'polling' },
+  // The timer loop at the policy table's load (a few hundred waiting at once) and at 1,000.
+  { inFlight: 300, workers: 1, waiting: 'timer-loop' },
   { inFlight: 1_000, workers: 1, waiting: 'timer-loop' },
   { inFlight: 5_000, workers: 2, waiting: 'polling' },
   { inFlight: 10_000, workers: 3, waiting: 'webhooks', taskSeconds: DEFAULT_TASK_SECONDS },
