@@ -96,12 +96,13 @@ describe('the progress line', () => {
     const wait = {
       activityType: 'rivyaAwaitGeneration',
       attempt: 4,
-      lastFailure: 'task not finished after 3 checks',
+      lastFailure: 'task not finished after 2 checks',
       lastFailureType: 'RivyaTaskNotFinished',
       nextAttemptAt: '2026-01-01T00:00:25.000Z',
     };
     const line = describeStatus(status({ polls: 0, nextPollAt: null }), 20_000, { retries: [wait], nowMs: NOW });
-    expect(line).toBe('phase polling | task task_1 processing | polls 3 | next check in 5s | elapsed 20s');
+    // Attempt 4 pending: attempt 1 scheduled, attempts 2 and 3 were the two checks so far.
+    expect(line).toBe('phase polling | task task_1 processing | polls 2 | next check in 5s | elapsed 20s');
     // A real failure of the same activity is still shown as a retry.
     const failing = { ...wait, lastFailure: 'HTTP 503', lastFailureType: 'rivya:public_api_disabled' };
     expect(describeStatus(status({ polls: 0, nextPollAt: null }), 20_000, { retries: [failing], nowMs: NOW })).toContain(

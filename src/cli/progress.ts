@@ -84,7 +84,8 @@ export function describeStatus(status: GenerationStatus, elapsedMs: number, opti
   if (status.taskId) parts.push(`task ${printable(status.taskId)} ${printable(status.remoteStatus ?? '')}`.trim());
   const retries = options.retries ?? [];
   const wait = retries.find(isStatusCheckWait);
-  parts.push(`polls ${printable(status.polls + (wait ? wait.attempt - 1 : 0))}`);
+  // Attempt N pending: attempt 1 only scheduled the first check, and N itself has not answered yet.
+  parts.push(`polls ${printable(status.polls + (wait ? Math.max(0, wait.attempt - 2) : 0))}`);
   const nextCheck = status.nextPollAt ?? wait?.nextAttemptAt ?? null;
   if (nextCheck) parts.push(`next check ${when(nextCheck, options)}`);
   if (status.completion?.webhooks && status.completion.completedBy === null && status.phase === 'polling')
