@@ -128,8 +128,16 @@ export function serverScalingSection(results: BenchResults): string[] {
       `**Target: ${TARGET_IN_FLIGHT.toLocaleString('en-US')} in flight with webhooks sustained at ≥ ${TARGET_SHARE * 100} % of what they demand, on PostgreSQL: ${met ? 'met' : 'not met'}** ` +
         `(one window per level, one reading, no interval: best of ${target.length} worker count(s), ${best.workers} worker(s): ${best.completionsPerSecondSustained} of ${best.completionsPerSecondDemanded} completions/s = ${Number.isFinite(ratio) ? Math.round(ratio * 100) : '–'} %, ` +
         `${best.statusChecksPerSecondSustained} status checks/s (demanded ${best.statusChecksPerSecondDemanded}), ${best.tasksCreated} of ${best.inFlight} tasks created in ${best.settleSeconds} s, start backlog ${best.startBacklogAtEnd ?? 0}).`,
-      '',
     );
+    const dev = rows.find(
+      (r) => r.server === 'dev' && r.waiting === 'webhooks' && r.inFlight === best.inFlight && r.workers === best.workers && !r.error,
+    );
+    if (dev)
+      lines.push(
+        `The dev server at the same level: ${dev.completionsPerSecondSustained} of ${dev.completionsPerSecondDemanded} completions/s (${share(dev.completionsPerSecondSustained, dev.completionsPerSecondDemanded)}), ${dev.tasksCreated} of ${dev.inFlight} tasks created in ${dev.settleSeconds} s ` +
+          `(${(dev.tasksCreated / dev.settleSeconds).toFixed(1)}/s against ${(best.tasksCreated / best.settleSeconds).toFixed(1)}/s on PostgreSQL): on one machine the in-memory SQLite dev server does the same work for less CPU than PostgreSQL + the full server, so it is not a ceiling the production shape lifts here.`,
+      );
+    lines.push('');
   }
 
   // Little's law: what the measured start and completion rates hold in flight for tasks of typical length.
@@ -167,8 +175,8 @@ export function serverScalingSection(results: BenchResults): string[] {
     `${r.server === 'cluster' ? 'PostgreSQL' : 'dev server'} p99 ${r.timerLate!.p99S} s, worst ${r.timerLate!.maxS} s late at ${sustainedShare(r)} of the demanded checks (machine ${r.cores.machine} cores busy)`;
   const verdictAt = (dev: ServerScalingResult | undefined, cluster: ServerScalingResult | undefined): string => {
     if (!dev || !cluster) return 'not compared (one server only)';
-    if (cluster.timerLate!.p99S < 5 && dev.timerLate!.p99S >= 10)
-      return 'a dev-server artifact: PostgreSQL fires the same timers within seconds';
+    if (cluster.timerLate!.p99S < 1 && dev.timerLate!.p99S >= 1 && dev.timerLate!.p99S >= 10 * cluster.timerLate!.p99S)
+      return `the lateness is the dev server's: PostgreSQL fires the same timers on time (p99 ${cluster.timerLate!.p99S} s against ${dev.timerLate!.p99S} s)`;
     if (cluster.timerLate!.p99S >= 10 && dev.timerLate!.p99S >= 10)
       return 'not a dev-server artifact: both servers fire late once the machine cannot keep up with the demanded checks (timers wait behind the backlog of workflow and activity tasks)';
     if (cluster.timerLate!.p99S < 5 && dev.timerLate!.p99S < 5) return 'neither server fires late at this load';
