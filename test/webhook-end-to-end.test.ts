@@ -33,7 +33,11 @@ async function setUp(faults: { script?: string[] } = {}, timing = { queuedMs: [3
   await receiver?.close();
   stack.simulator.reset({
     timing: timing as never,
-    webhooks: { allowLoopbackUrls: true, retryDelaysMs: [1_000, 1_000, 2_000, 5_000], faults: { script: faults.script ?? [], reorderMaxHoldMs: 2_000 } as never },
+    webhooks: {
+      allowLoopbackUrls: true,
+      retryDelaysMs: [1_000, 1_000, 2_000, 5_000],
+      faults: { script: faults.script ?? [], reorderMaxHoldMs: 2_000 } as never,
+    },
   });
   receiver = await startWebhookReceiver({
     client: stack.env.client,

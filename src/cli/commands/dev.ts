@@ -215,7 +215,12 @@ async function startWebhooks(
     console.log('Webhooks: off with a real Rivya (it delivers only to public https URLs): see README "Webhooks in production"');
     return false;
   }
-  const webhooks = await startDevWebhooks({ temporal, simulator: rivya.simulator, apiKey: rivya.apiKey, log: (line) => log.write(`[webhooks] ${line}\n`) });
+  const webhooks = await startDevWebhooks({
+    temporal,
+    simulator: rivya.simulator,
+    apiKey: rivya.apiKey,
+    log: (line) => log.write(`[webhooks] ${line}\n`),
+  });
   cleanups.push(() => webhooks.receiver.close());
   console.log(`Webhooks: receiver ${webhooks.receiver.url}, registered as ${webhooks.endpointId}; status checks are the safety net`);
   return true;
