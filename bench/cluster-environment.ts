@@ -8,7 +8,6 @@
  * bench workers (bench/bench-worker.ts) run as their own processes, so their CPU and memory are
  * measured apart from the server's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,16 +17,14 @@ import { RivyaClient } from '../src/rivya';
 import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator, type StartSimulatorOptions } from '../src/simulator';
 import { ensureTemporalCli } from '../src/temporal-cli';
 import { startDevServer } from '../src/temporal-cli/dev-server';
+import { spawnWorkerProcess, type WorkerProcess } from '../src/testing/worker-process';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../src/webhooks';
 import { findProcess } from './process-sampler';
 
 export type BenchServer = 'dev' | 'cluster';
 
-export interface LevelWorker {
-  child: ChildProcess;
-  output(): string;
-  kill(signal?: NodeJS.Signals): Promise<number | null>;
-}
+/** A worker process of a level (kill: SIGKILL by default; SIGTERM drains, then SIGKILL after 20 s). */
+export type LevelWorker = WorkerProcess;
 
 export interface ServerBenchEnvironment {
   server: BenchServer;
@@ -58,59 +55,22 @@ export interface ServerBenchOptions {
 const WORKER_START_TIMEOUT_MS = 120_000;
 
 /** bench/bench-worker.js as a child process; resolves once it polls its task queue. */
-async function spawnLevelWorker(
+function spawnLevelWorker(
   address: string,
   taskQueue: string,
   rivyaBaseUrl: string,
   extraEnv: Record<string, string>,
 ): Promise<LevelWorker> {
-  const child = spawn(process.execPath, [join(__dirname, 'bench-worker.js')], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_NAMESPACE: 'default',
-      RIVYA_API_KEY: DEFAULT_SIMULATOR_API_KEY,
-      RIVYA_BASE_URL: rivyaBaseUrl,
-      RIVYA_TASK_QUEUE: taskQueue,
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnWorkerProcess({
+    script: join(__dirname, 'bench-worker.js'),
+    temporalAddress: address,
+    taskQueue,
+    rivyaBaseUrl,
+    apiKey: DEFAULT_SIMULATOR_API_KEY,
+    extraEnv,
+    // Several workers starting at once on 2 busy cores.
+    startTimeoutMs: WORKER_START_TIMEOUT_MS,
   });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output += chunk.toString();
-    if (output.length > 200_000) output = output.slice(-100_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bench worker did not start:\n${output}`)), WORKER_START_TIMEOUT_MS);
-    const check = () => {
-      if (output.includes('polling task queue')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`bench worker exited early:\n${output}`));
-    });
-  });
-  return {
-    child,
-    output: () => output,
-    async kill(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
 }
 
 /** The plugin's receiver, registered with the simulator as a D8 endpoint (the wiring of test/webhook-end-to-end.test.ts). */

@@ -3,20 +3,17 @@
  * endpoint and receiver, and the worker as its own process (so its CPU and memory are measured
  * alone). The worker is restarted per distribution with that distribution's prior scale.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator, type StartSimulatorOptions } from '../src/simulator';
 import { ensureTemporalCli } from '../src/temporal-cli';
 import { startDevServer } from '../src/temporal-cli/dev-server';
+import { spawnWorkerProcess, type WorkerProcess } from '../src/testing/worker-process';
 import { startBenchWebhooks, type BenchWebhooks } from './webhook-receiver';
 
-export interface BenchWorker {
-  child: ChildProcess;
-  output(): string;
-  kill(signal?: NodeJS.Signals): Promise<number | null>;
-}
+/** A worker process of the bench (kill: SIGKILL by default; SIGTERM drains, then SIGKILL after 20 s). */
+export type BenchWorker = WorkerProcess;
 
 export interface BenchEnvironment {
   env: TestWorkflowEnvironment;
@@ -37,54 +34,21 @@ export interface BenchEnvironment {
 }
 
 /** bench/bench-worker.ts as a child process; resolves once it polls its task queue. */
-async function spawnBenchWorker(options: {
+function spawnBenchWorker(options: {
   temporalAddress: string;
   taskQueue: string;
   rivyaBaseUrl: string;
   priorScale: number;
   extraEnv: Record<string, string>;
 }): Promise<BenchWorker> {
-  const child = spawn(process.execPath, [join(__dirname, 'bench-worker.js')], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TEMPORAL_ADDRESS: options.temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
-      RIVYA_API_KEY: DEFAULT_SIMULATOR_API_KEY,
-      RIVYA_BASE_URL: options.rivyaBaseUrl,
-      RIVYA_TASK_QUEUE: options.taskQueue,
-      RIVYA_BENCH_PRIOR_SCALE: String(options.priorScale),
-      ...options.extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnWorkerProcess({
+    script: join(__dirname, 'bench-worker.js'),
+    temporalAddress: options.temporalAddress,
+    taskQueue: options.taskQueue,
+    rivyaBaseUrl: options.rivyaBaseUrl,
+    apiKey: DEFAULT_SIMULATOR_API_KEY,
+    extraEnv: { RIVYA_BENCH_PRIOR_SCALE: String(options.priorScale), ...options.extraEnv },
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bench worker did not start:\n${output}`)), 60_000);
-    const check = () => {
-      if (output.includes('polling task queue')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`bench worker exited early:\n${output}`));
-    });
-  });
-  return {
-    child,
-    output: () => output,
-    async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
-      return exited;
-    },
-  };
 }
 
 export async function startBenchEnvironment(
