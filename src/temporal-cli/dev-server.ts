@@ -67,7 +67,8 @@ async function freePort(ip: string): Promise<number> {
   });
 }
 
-async function accepts(ip: string, port: number): Promise<boolean> {
+/** Whether something accepts TCP connections at ip:port (within 1 s). */
+export async function accepts(ip: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: ip, port });
     socket.setTimeout(1_000);
