@@ -7,6 +7,7 @@ import type { Sora2Activities } from '../workflows/activity-contract';
 import { makeAwaitGeneration } from './await-generation';
 import { CompletionLearner } from './completion-learner';
 import { makeGenerationActivities } from './generation';
+import { makeSaveResult } from './save-result';
 import { makeUploadReference, type ReferenceSettings } from './upload-reference';
 
 export type { ReferenceSettings } from './upload-reference';
@@ -28,5 +29,6 @@ export function createSora2Activities(client: RivyaClient, reference: ReferenceS
     rivyaUploadReference: makeUploadReference(client, reference),
     ...makeGenerationActivities(client, { webhooksByDefault: wait.webhooksByDefault ?? false, learner, priorScale: wait.priorScale ?? 1 }),
     rivyaAwaitGeneration: makeAwaitGeneration(client, learner, wait.priorScale ?? 1),
+    rivyaSaveResult: makeSaveResult(),
   };
 }

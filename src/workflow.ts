@@ -17,6 +17,7 @@ export {
   type InputIssue,
   type PipelineCompensation,
   type PollingOptions,
+  type SaveOptions,
   type Sora2GenerationInput,
   type Sora2GenerationRequest,
   type Sora2Reference,
@@ -35,10 +36,21 @@ export type {
   CreditReconciliation,
   FailureReason,
   Sora2Activities,
+  SavedVideo,
+  SaveResultInput,
   TaskSnapshot,
   UploadedReference,
   WaitPlan,
 } from '../workflows/activity-contract';
+export { RESULT_SAVE_FAILED_ERROR_TYPE, RESULT_SAVE_REJECTED_ERROR_TYPE, RESULT_NOT_SAVED } from '../workflows/activity-contract';
+export {
+  parseSaveTarget,
+  formatSaveTarget,
+  savedFileName,
+  SAVE_TARGET_LIMITS,
+  type SaveTarget,
+  type SaveTargetCheck,
+} from '../src/storage/save-target';
 export {
   sora2PollNowSignal,
   sora2StatusQuery,

@@ -112,12 +112,44 @@ export interface CompensationContext {
 
 export type FailureReason = 'failed' | 'timed-out' | 'cancelled' | 'rejected' | 'reference-rejected';
 
+/** Save a succeeded task's video (`save.to`): streamed from its URL by the worker, never through history. */
+export interface SaveResultInput {
+  /** Names the saved file or object (`<workflow id, percent-encoded>.mp4`): a retry finds what an earlier attempt saved. */
+  workflowId: string;
+  taskId: string;
+  videoUrl: string;
+  /** The input's `save.to`: a directory relative to the worker's save root, or `s3://bucket/prefix`. */
+  to: string;
+}
+
+/** Where the video was saved and what was saved: checked bytes, never the bytes themselves. */
+export interface SavedVideo {
+  /** `s3://bucket/key`, or the file's path on the worker. */
+  location: string;
+  bytes: number;
+  /** From the bytes' signature: video/mp4 or video/quicktime. */
+  contentType: string;
+  /** Hex SHA-256 of the saved bytes. */
+  sha256: string;
+}
+
+/** rivyaSaveResult's refusal no retry can fix (URL refused, not a video, over the size cap, target unusable). */
+export const RESULT_SAVE_REJECTED_ERROR_TYPE = 'ResultSaveRejected';
+/** rivyaSaveResult's transient failure (the media host or the storage failing): retried by the policy. */
+export const RESULT_SAVE_FAILED_ERROR_TYPE = 'ResultSaveFailed';
+/**
+ * The workflow's failure type when the task succeeded (and was paid for) but its video could not be
+ * saved: no saga runs (nothing to undo), and the details carry the video URL to fetch it by hand.
+ */
+export const RESULT_NOT_SAVED = 'ResultNotSaved';
+
 export interface Sora2Activities {
   rivyaUploadReference(input: UploadReferenceInput): Promise<UploadedReference>;
   rivyaCreateGeneration(input: CreateGenerationInput): Promise<CreateGenerationOutput>;
   rivyaGetGeneration(taskId: string): Promise<TaskSnapshot>;
   rivyaAwaitGeneration(input: AwaitGenerationInput): Promise<AwaitGenerationOutput>;
   rivyaReconcileCredits(taskId: string): Promise<CreditReconciliation>;
+  rivyaSaveResult(input: SaveResultInput): Promise<SavedVideo>;
 }
 
 export const SORA2_ACTIVITY_NAMES: readonly (keyof Sora2Activities)[] = [
@@ -126,4 +158,5 @@ export const SORA2_ACTIVITY_NAMES: readonly (keyof Sora2Activities)[] = [
   'rivyaGetGeneration',
   'rivyaAwaitGeneration',
   'rivyaReconcileCredits',
+  'rivyaSaveResult',
 ];

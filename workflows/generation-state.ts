@@ -2,7 +2,7 @@
  * What a generation remembers between steps — and hands to the next run on continue-as-new — and
  * the result it returns when the task succeeds.
  */
-import type { TaskSnapshot, UploadedReference, WaitPlan } from './activity-contract';
+import type { SavedVideo, TaskSnapshot, UploadedReference, WaitPlan } from './activity-contract';
 import type { Sora2GenerationRequest, SoraModel } from './input';
 import type { RegisteredCompensation } from './saga';
 import { emptyInbox, type WebhookInboxState } from './webhook-inbox';
@@ -43,6 +43,8 @@ export interface Sora2GenerationResult {
   continuedAsNew: number;
   timings: { startedAt: string; taskCreatedAt: string; completedAt: string; totalMs: number; sinceTaskCreatedMs: number };
   metadata: Sora2GenerationRequest['metadata'];
+  /** Where the video was saved (`save.to`); null when the input asked for no save. */
+  saved: SavedVideo | null;
 }
 
 /** The state of a generation's first run: nothing done yet, the deadline counted from now. */
@@ -71,6 +73,7 @@ export function successResultOf(
   task: TaskSnapshot,
   completedBy: CompletedBy,
   nowMs: number,
+  saved: SavedVideo | null = null,
 ): Sora2GenerationResult {
   return {
     workflowId,
@@ -92,5 +95,6 @@ export function successResultOf(
       sinceTaskCreatedMs: nowMs - state.taskCreatedAtMs!,
     },
     metadata: request.metadata,
+    saved,
   };
 }

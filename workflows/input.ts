@@ -13,6 +13,7 @@ import {
   type SelectParamName,
   type SoraModel,
 } from '../src/rivya/models';
+import { parseSaveTarget } from '../src/storage/save-target';
 
 /** One select param: its options (from the models table) and the message naming them. */
 function selectParamSchema<T extends readonly [string, ...string[]]>(options: T) {
@@ -135,6 +136,19 @@ export const completionOptionsSchema = z
   })
   .strict();
 
+/**
+ * Save the video once the task succeeded: `to` is a directory relative to the worker's save root
+ * (RIVYA_SAVE_DIR) or `s3://bucket/prefix`. Credentials never come from here: the worker's AWS chain.
+ */
+const saveSchema = z
+  .object({
+    to: z.string().superRefine((to, ctx) => {
+      const parsed = parseSaveTarget(to);
+      if (!parsed.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.message });
+    }),
+  })
+  .strict();
+
 /** A pipeline's own undo step: an activity registered on the same worker, run in the saga. */
 const compensationSchema = z
   .object({
@@ -174,6 +188,8 @@ export const sora2GenerationInputSchema = z
         message: `must be at most ${INPUT_LIMITS.maxMetadataJsonBytes} bytes of JSON`,
       })
       .default({}),
+    /** Save the video to a directory or S3-compatible storage after the task succeeded. Default: not saved. */
+    save: saveSchema.optional(),
     /** Upsert RivyaTaskId/RivyaTaskStatus/RivyaModel. Turn off on a cluster where they are not registered. */
     searchAttributes: z.boolean().default(true),
   })
@@ -195,6 +211,7 @@ export type Sora2Reference = NonNullable<Sora2GenerationRequest['reference']>;
 export type PollingOptions = Sora2GenerationRequest['polling'];
 export type CompletionOptions = Sora2GenerationRequest['completion'];
 export type PipelineCompensation = Sora2GenerationRequest['compensations'][number];
+export type SaveOptions = NonNullable<Sora2GenerationRequest['save']>;
 
 export interface InputIssue {
   path: string;

@@ -27,11 +27,13 @@ import {
 import { ApplicationFailure, RetryState, TimeoutFailure, type SearchAttributeUpdatePair } from '@temporalio/common';
 import { isTerminal } from '../src/rivya/task-status';
 import {
+  RESULT_NOT_SAVED,
   TASK_NOT_FINISHED_ERROR_TYPE,
   type AwaitGenerationOutput,
   type CompensationContext,
   type CreditReconciliation,
   type FailureReason,
+  type SavedVideo,
   type Sora2Activities,
   type TaskSnapshot,
   type WaitPlan,
@@ -105,6 +107,11 @@ const ACTIVITY_OPTIONS = {
     scheduleToCloseTimeout: '10m',
     retry: { ...RETRY, maximumAttempts: 10, nonRetryableErrorTypes: [UNREGISTERED_ACTIVITY_ERROR_TYPE] },
   },
+  /**
+   * Saving the video (`save.to`): a long stream, so a short heartbeat timeout finds a killed worker
+   * quickly; a retry finds a finished save by its name, or starts the stream over cleanly.
+   */
+  save: { startToCloseTimeout: '30m', heartbeatTimeout: '30s', scheduleToCloseTimeout: '1h', retry: { ...RETRY, maximumAttempts: 5 } },
 } satisfies Record<string, ActivityOptions>;
 
 /** The activities, labelled with what this call does (shown in the Temporal UI). */
@@ -207,7 +214,7 @@ class GenerationRun {
       await this.uploadReference();
       await this.createTask();
       const finished = await this.waitUntilFinished();
-      if (finished.status === 'succeeded') return this.successResult(finished);
+      if (finished.status === 'succeeded') return this.successResult(finished, await this.saveResult(finished));
       return await this.failWith(classifyTaskFailure(finished));
     } catch (err) {
       const failure = this.classifyRunError(err);
@@ -441,9 +448,33 @@ class GenerationRun {
     return continueAsNew<typeof sora2Generation>(this.rawInput, this.state);
   }
 
-  private successResult(task: TaskSnapshot): Sora2GenerationResult {
+  /**
+   * `save.to` set: the worker streams the video to the directory or bucket. Only such inputs run
+   * this activity, and no committed history has one, so those replay unchanged without a patch.
+   * A save that gives up fails the run as ResultNotSaved without a saga: the paid video exists.
+   */
+  private async saveResult(task: TaskSnapshot): Promise<SavedVideo | null> {
+    const save = this.request.save;
+    if (!save) return null;
+    const videoUrl = task.videoUrls[0]!;
+    try {
+      const saving = activitiesWithSummary(ACTIVITY_OPTIONS.save, `save the video to ${save.to}`);
+      return await saving.rivyaSaveResult({ workflowId: this.workflowId, taskId: task.id, videoUrl, to: save.to });
+    } catch (err) {
+      if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
+      throw ApplicationFailure.create({
+        type: RESULT_NOT_SAVED,
+        nonRetryable: true,
+        message: `task ${task.id} succeeded but its video was not saved to ${save.to}: ${describeError(err)}`,
+        details: [{ workflowId: this.workflowId, taskId: task.id, videoUrl, to: save.to }],
+        cause: err,
+      });
+    }
+  }
+
+  private successResult(task: TaskSnapshot, saved: SavedVideo | null): Sora2GenerationResult {
     this.enter('succeeded');
-    return successResultOf(this.workflowId, this.request, this.state, task, this.completedBy ?? 'poll', Date.now());
+    return successResultOf(this.workflowId, this.request, this.state, task, this.completedBy ?? 'poll', Date.now(), saved);
   }
 
   /** The typed failure for an error that ends the run, or undefined for one that must propagate as is. */
