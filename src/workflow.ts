@@ -52,10 +52,17 @@ export {
   type SaveTargetCheck,
 } from '../src/storage/save-target';
 export {
+  sora2ExtendDeadlineUpdate,
   sora2PollNowSignal,
+  sora2PollNowUpdate,
+  sora2SetPollingUpdate,
   sora2StatusQuery,
   sora2WebhookEventSignal,
   WEBHOOK_EVENT_TYPES,
+  type EffectivePolling,
+  type ExtendDeadlineRequest,
+  type ExtendDeadlineResult,
+  type SetPollingRequest,
   type CompletionStatus,
   type GenerationPhase,
   type GenerationStatus,
@@ -73,4 +80,5 @@ export {
   type PollTiming,
 } from '../workflows/polling-schedule';
 export type { CompletedBy } from '../workflows/generation-state';
+export { INVALID_OPERATOR_UPDATE } from '../workflows/operator-updates';
 export { RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../workflows/search-attributes';

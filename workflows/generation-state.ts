@@ -23,6 +23,8 @@ export interface Sora2CarriedState {
   plan?: WaitPlan | null;
   /** Webhook events seen; absent in runs recorded before webhooks. */
   inbox?: WebhookInboxState;
+  /** An operator's changes to the polling (setPolling Update); absent until one is made. */
+  pollingOverrides?: { minIntervalMs?: number; maxIntervalMs?: number; webhooks?: boolean };
 }
 
 /** How the run learned that the task ended. */

@@ -1,5 +1,5 @@
 /** How operators and pipelines talk to a running generation. */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CreditReconciliation, TaskSnapshot } from './activity-contract';
 
 export type GenerationPhase =
@@ -61,3 +61,45 @@ export interface WebhookEventSignal {
 
 /** A signed webhook event, verified and routed by the receiver (src/webhooks). */
 export const sora2WebhookEventSignal = defineSignal<[WebhookEventSignal]>('sora2WebhookEvent');
+
+/**
+ * Operator Updates: validated before anything is written (a rejected value costs no history),
+ * and each returns what it changed. Names differ from the signal's so the UI lists both clearly.
+ */
+
+/** Move the deadline later: by a duration, or to a time. Never earlier; at most 7 days after the start. */
+export interface ExtendDeadlineRequest {
+  /** Milliseconds to add to the current deadline. */
+  byMs?: number;
+  /** ISO time of the new deadline. */
+  until?: string;
+}
+
+export interface ExtendDeadlineResult {
+  previousDeadlineAt: string;
+  deadlineAt: string;
+}
+
+export const sora2ExtendDeadlineUpdate = defineUpdate<ExtendDeadlineResult, [ExtendDeadlineRequest]>('sora2ExtendDeadline');
+
+/** Check the task now and return the status that check produced (the `sora2PollNow` signal, with an answer). */
+export const sora2PollNowUpdate = defineUpdate<GenerationStatus, []>('sora2CheckNow');
+
+/**
+ * Tune the checks of a running generation within the input's bounds: the spacing of status
+ * checks, and whether webhooks lead (checks then a sparse safety net) or checks alone decide.
+ */
+export interface SetPollingRequest {
+  minIntervalMs?: number;
+  maxIntervalMs?: number;
+  /** false: stop waiting for webhooks and check on the dense schedule (e.g. the receiver is down). */
+  webhooks?: boolean;
+}
+
+export interface EffectivePolling {
+  minIntervalMs: number;
+  maxIntervalMs: number;
+  webhooks: boolean;
+}
+
+export const sora2SetPollingUpdate = defineUpdate<EffectivePolling, [SetPollingRequest]>('sora2SetPolling');

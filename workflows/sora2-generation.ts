@@ -54,7 +54,18 @@ import { initialState, successResultOf, type CompletedBy, type Sora2CarriedState
 import { workflowIdIssues } from './workflow-id';
 import { checkSora2Input, describeIssues, rivyaParams, type Sora2GenerationInput, type Sora2GenerationRequest } from './input';
 import { lastKnownCredits } from './last-known-credits';
-import { sora2PollNowSignal, sora2StatusQuery, sora2WebhookEventSignal, type GenerationPhase, type GenerationStatus } from './messages';
+import {
+  sora2ExtendDeadlineUpdate,
+  sora2PollNowSignal,
+  sora2PollNowUpdate,
+  sora2SetPollingUpdate,
+  sora2StatusQuery,
+  sora2WebhookEventSignal,
+  type EffectivePolling,
+  type GenerationPhase,
+  type GenerationStatus,
+} from './messages';
+import { extendedDeadlineMs, pollingAfter, requireNotEnding, requireWaiting } from './operator-updates';
 import { expectedDurationMs, nextPollDelayMs, OVERDUE_AFTER_FACTOR, safetyNetDelayMs } from './polling-schedule';
 import { runCompensations } from './saga';
 import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from './search-attributes';
@@ -143,7 +154,12 @@ export async function sora2Generation(input: Sora2GenerationInput, carried?: Sor
       issues,
     });
   }
-  return new GenerationRun(checked.value, input, carried).run();
+  try {
+    return await new GenerationRun(checked.value, input, carried).run();
+  } finally {
+    // An operator's pollNow Update may still be answering: let it finish before the run closes.
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  }
 }
 
 class GenerationRun {
@@ -153,6 +169,10 @@ class GenerationRun {
   private phase: GenerationPhase = 'validating';
   private nextPollAt: number | null = null;
   private pollRequested = false;
+  /** An operator changed the deadline or the polling: the current wait ends and the next one is planned anew. */
+  private replanRequested = false;
+  /** Status checks finished in this run (pollNow's Update waits for the next one). */
+  private checksCompleted = 0;
   private reconciliation: CreditReconciliation | null = null;
   private completedBy: CompletedBy | null = null;
   private waitingByRetries = false;
@@ -177,6 +197,76 @@ class GenerationRun {
       const task = this.state.task;
       offerWebhookEvent(this.inbox, event, task?.id ?? null, task !== null && isTerminal(task.status));
     });
+    this.handleOperatorUpdates();
+  }
+
+  /** extendDeadline, pollNow (with the fresh status) and setPolling: each validated, so a bad value writes no history. */
+  private handleOperatorUpdates(): void {
+    const deadlineFacts = () => ({ startedAtMs: this.state.startedAtMs, deadlineAtMs: this.state.deadlineAtMs, nowMs: Date.now() });
+    setHandler(
+      sora2ExtendDeadlineUpdate,
+      (request) => {
+        const previous = this.state.deadlineAtMs;
+        this.state.deadlineAtMs = extendedDeadlineMs(request, deadlineFacts());
+        this.replanRequested = true;
+        this.publishDetails();
+        return { previousDeadlineAt: new Date(previous).toISOString(), deadlineAt: new Date(this.state.deadlineAtMs).toISOString() };
+      },
+      {
+        validator: (request) => {
+          requireNotEnding(this.phase);
+          extendedDeadlineMs(request, deadlineFacts());
+        },
+      },
+    );
+    setHandler(
+      sora2PollNowUpdate,
+      async () => {
+        const before = this.checksCompleted;
+        this.pollRequested = true;
+        // A webhook event may end the wait first: then the run has its answer and no check follows.
+        await condition(() => this.checksCompleted > before || this.phase !== 'polling');
+        return this.currentStatus();
+      },
+      { validator: () => requireWaiting(this.phase) },
+    );
+    setHandler(
+      sora2SetPollingUpdate,
+      (request) => {
+        const next = pollingAfter(request, this.effectivePolling());
+        // Only what was asked for is kept: an unset `webhooks` still follows the plan decided at the first wait.
+        const overrides = { ...this.state.pollingOverrides };
+        if (request.minIntervalMs !== undefined) overrides.minIntervalMs = next.minIntervalMs;
+        if (request.maxIntervalMs !== undefined) overrides.maxIntervalMs = next.maxIntervalMs;
+        if (request.webhooks !== undefined) overrides.webhooks = next.webhooks;
+        this.state.pollingOverrides = overrides;
+        this.replanRequested = true;
+        this.publishDetails();
+        return this.effectivePolling();
+      },
+      {
+        validator: (request) => {
+          requireNotEnding(this.phase);
+          pollingAfter(request, this.effectivePolling());
+        },
+      },
+    );
+  }
+
+  /** The input's polling options with an operator's changes (setPolling) applied. */
+  private get polling() {
+    const overrides = this.state.pollingOverrides;
+    if (!overrides) return this.request.polling;
+    return {
+      ...this.request.polling,
+      ...(overrides.minIntervalMs !== undefined ? { minIntervalMs: overrides.minIntervalMs } : {}),
+      ...(overrides.maxIntervalMs !== undefined ? { maxIntervalMs: overrides.maxIntervalMs } : {}),
+    };
+  }
+
+  private effectivePolling(): EffectivePolling {
+    const { minIntervalMs, maxIntervalMs } = this.polling;
+    return { minIntervalMs, maxIntervalMs, webhooks: this.webhooks };
   }
 
   /** The worker's plan, once the run's first wait has decided to follow it; null: the pre-plan behaviour. */
@@ -192,7 +282,7 @@ class GenerationRun {
 
   /** Webhooks on: the input decides, else the worker's default (from the create activity's plan). */
   private get webhooks(): boolean {
-    return this.request.completion.webhooks ?? this.plan?.webhooksByDefault ?? false;
+    return this.state.pollingOverrides?.webhooks ?? this.request.completion.webhooks ?? this.plan?.webhooksByDefault ?? false;
   }
 
   /**
@@ -305,13 +395,14 @@ class GenerationRun {
 
   /** A wake-up that ends a wait early: a webhook event to take, or an operator's pollNow. */
   private get wokenEarly(): boolean {
-    return this.pollRequested || this.inbox.pending !== null;
+    return this.pollRequested || this.replanRequested || this.inbox.pending !== null;
   }
 
   /** The timer form: sleep until the next scheduled check (or a wake-up), then check. */
   private async checkAfterTimer(previous: TaskSnapshot): Promise<TaskSnapshot> {
     await this.waitForNextCheck();
     if (this.inbox.pending !== null) return previous; // the loop takes the event; no call needed
+    if (this.replanRequested && !this.pollRequested) return previous; // planned anew by the loop
     return this.checkTaskStatus(previous);
   }
 
@@ -334,10 +425,11 @@ class GenerationRun {
       remainingBeforeDeadlineMs: remaining,
       jitterKey: this.workflowId,
     };
-    const delay = this.webhooks ? safetyNetDelayMs(timing, this.request.polling) : nextPollDelayMs(timing, this.request.polling);
+    const delay = this.webhooks ? safetyNetDelayMs(timing, this.polling) : nextPollDelayMs(timing, this.polling);
     this.nextPollAt = now + delay;
     this.publishDetails();
     this.pollRequested = false;
+    this.replanRequested = false;
     try {
       await condition(() => this.wokenEarly, delay, { summary: `wait before status check #${this.state.polls + 1}` });
     } finally {
@@ -360,7 +452,7 @@ class GenerationRun {
       retry: { ...ACTIVITY_OPTIONS.await.retry, maximumAttempts: Math.ceil(remainingMs / 1_000) + 10 },
       summary: this.webhooks ? 'safety-net status checks (webhooks on)' : 'status checks (by activity retries)',
     });
-    const { polling } = this.request;
+    const polling = this.polling;
     let outcome: { done: AwaitGenerationOutput } | { error: unknown } | undefined;
     const scope = new CancellationScope();
     const running = scope
@@ -389,6 +481,7 @@ class GenerationRun {
       );
     this.waitingByRetries = true;
     this.pollRequested = false;
+    this.replanRequested = false;
     this.publishDetails();
     try {
       await condition(() => outcome !== undefined || this.wokenEarly);
@@ -405,6 +498,7 @@ class GenerationRun {
     if ('error' in outcome) throw this.awaitFailure(outcome.error);
     const { task, checks } = outcome.done;
     this.state.polls += checks;
+    this.checksCompleted += checks;
     this.state.lastError = null;
     this.state.task = task;
     if (task.status !== previous.status) this.upsertSearchAttributesIfEnabled([{ key: RIVYA_TASK_STATUS, value: task.status }]);
@@ -430,10 +524,12 @@ class GenerationRun {
     } catch (err) {
       if (!isTransientActivityFailure(err)) throw err;
       this.state.polls = pollNumber;
+      this.checksCompleted += 1;
       this.state.lastError = describeError(err);
       return previous;
     }
     this.state.polls = pollNumber;
+    this.checksCompleted += 1;
     this.state.lastError = null;
     if (Date.now() - this.state.taskCreatedAtMs! >= this.expectedMs * OVERDUE_AFTER_FACTOR) this.state.overduePolls += 1;
     this.state.task = task;

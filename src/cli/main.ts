@@ -7,6 +7,7 @@ import { packageRoot } from '../package-root';
 import { registerCluster } from './commands/cluster';
 import { registerDev } from './commands/dev';
 import { registerGenerate } from './commands/generate';
+import { registerOperate } from './commands/operate';
 import { registerProcesses } from './commands/processes';
 import { registerStatusAndCancel } from './commands/status';
 import { registerWebhooks } from './commands/webhooks';
@@ -24,6 +25,7 @@ registerDev(program);
 registerProcesses(program);
 registerGenerate(program);
 registerStatusAndCancel(program);
+registerOperate(program);
 registerWebhooksServe(registerWebhooks(program));
 registerCluster(program);
 
