@@ -34,6 +34,7 @@ test('while polling: phase, model, task, checks, next check and credits', () => 
     '**Status checks:** 3',
     '**Completion:** by status checks (activity retries); expected duration: built-in',
     '**Next check:** 2026-01-01T00:00:30.000Z',
+    '**Deadline:** 2026-01-01T01:00:00.000Z',
     '**Credits:** reserved 30, final 0',
   ]);
 });
@@ -48,6 +49,7 @@ test('before the task exists: no task, no credits', () => {
       '**Task:** not created yet',
       '**Status checks:** 0',
       '**Completion:** by status checks (activity retries); expected duration: built-in',
+      '**Deadline:** 2026-01-01T01:00:00.000Z',
     ].join('\n\n'),
   );
 });
@@ -75,4 +77,14 @@ test('webhooks: the safety net, the events received and how the task was found t
   expect(line).toBe(
     '**Completion:** by webhook (safety-net checks by durable timers); expected duration: learned; 4 webhook event(s), 2 duplicate, 1 ignored; done by webhook',
   );
+});
+
+test('the deadline (which an operator may extend) shows while the run is alive, not after it ended', () => {
+  const deadline = (phase: GenerationStatus['phase']) =>
+    renderStatusDetails(status({ phase }))
+      .split('\n\n')
+      .find((line) => line.startsWith('**Deadline:**'));
+  expect(deadline('polling')).toBe('**Deadline:** 2026-01-01T01:00:00.000Z');
+  expect(deadline('compensating')).toBe('**Deadline:** 2026-01-01T01:00:00.000Z');
+  for (const ended of ['succeeded', 'failed', 'timed-out', 'cancelled'] as const) expect(deadline(ended)).toBeUndefined();
 });

@@ -4,6 +4,8 @@
  */
 import type { CompletionStatus, GenerationStatus } from './messages';
 
+const ENDED_PHASES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'timed-out', 'cancelled']);
+
 export function renderStatusDetails(status: GenerationStatus): string {
   const lines = [
     `**Phase:** ${status.phase}`,
@@ -14,6 +16,8 @@ export function renderStatusDetails(status: GenerationStatus): string {
   lines.push(`**Completion:** ${describeCompletion(status.completion)}`);
   // Only while a check is scheduled: a stale time would read as "due".
   if (status.nextPollAt !== null) lines.push(`**Next check:** ${status.nextPollAt}`);
+  // What an operator's extendDeadline moved; gone once the run has ended.
+  if (status.deadlineAt !== null && !ENDED_PHASES.has(status.phase)) lines.push(`**Deadline:** ${status.deadlineAt}`);
   if (status.credits) lines.push(`**Credits:** reserved ${status.credits.reserved}, final ${status.credits.final}`);
   if (status.lastError) lines.push(`**Last error:** ${status.lastError}`);
   return lines.join('\n\n');
