@@ -7,10 +7,11 @@ import type { Sora2Activities } from '../workflows/activity-contract';
 import { makeAwaitGeneration } from './await-generation';
 import { CompletionLearner } from './completion-learner';
 import { makeGenerationActivities } from './generation';
-import { makeSaveResult } from './save-result';
+import { makeSaveResult, type SaveSettings } from './save-result';
 import { makeUploadReference, type ReferenceSettings } from './upload-reference';
 
 export type { ReferenceSettings } from './upload-reference';
+export type { SaveSettings } from './save-result';
 export type { ReferenceUrlPolicy } from './reference/url-guard';
 export { CompletionLearner } from './completion-learner';
 
@@ -23,12 +24,18 @@ export interface WaitOptions {
   priorScale?: number;
 }
 
-export function createSora2Activities(client: RivyaClient, reference: ReferenceSettings = {}, wait: WaitOptions = {}): Sora2Activities {
+export function createSora2Activities(
+  client: RivyaClient,
+  reference: ReferenceSettings = {},
+  wait: WaitOptions = {},
+  save: SaveSettings = {},
+): Sora2Activities {
   const learner = wait.learner ?? new CompletionLearner();
   return {
     rivyaUploadReference: makeUploadReference(client, reference),
     ...makeGenerationActivities(client, { webhooksByDefault: wait.webhooksByDefault ?? false, learner, priorScale: wait.priorScale ?? 1 }),
     rivyaAwaitGeneration: makeAwaitGeneration(client, learner, wait.priorScale ?? 1),
-    rivyaSaveResult: makeSaveResult(),
+    // The result URL is guarded like a reference URL, by the same worker policy unless told otherwise.
+    rivyaSaveResult: makeSaveResult({ ...save, urlPolicy: save.urlPolicy ?? reference.urlPolicy }),
   };
 }

@@ -3,9 +3,11 @@
  * plugins cannot ship workflows: re-export `sora2Generation` from your workflows module
  * (`export { sora2Generation } from 'rivya-sora2-temporal/workflow'`).
  */
+import type { PayloadCodec } from '@temporalio/common';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createSora2Activities, type ReferenceUrlPolicy, type WaitOptions } from '../activities';
+import { encryptionCodecOf, type Sora2EncryptionOption } from './codec/plugin-encryption';
 import { RivyaClient, type FetchLike } from './rivya/client';
 import {
   checkNumericOption,
@@ -35,6 +37,13 @@ export interface Sora2PluginOptions extends RivyaSettingsOptions {
    * plugin is constructed; only the known RIVYA_* variables are taken, the object is not kept.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Encrypt every payload (inputs, results, signals, memo, summaries) with AES-256-GCM on this
+   * worker or client: `true` reads RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE (from `env`, else
+   * process.env); `{ keys }` takes a CodecKeyRing or its keys. A requested but unusable key ring
+   * throws here: encryption never silently falls back to plaintext.
+   */
+  encryption?: Sora2EncryptionOption;
 }
 
 export const SORA2_PLUGIN_NAME = 'rivya-sora2';
@@ -55,13 +64,18 @@ export class Sora2Plugin extends SimplePlugin {
   readonly #maxTaskQueueActivitiesPerSecond: number | undefined;
   readonly #maxActivitiesPerSecond: number | undefined;
   readonly #wait: Pick<WaitOptions, 'learner' | 'priorScale'>;
+  readonly #codec: PayloadCodec | undefined;
 
   constructor(options: Sora2PluginOptions = {}) {
     super({
       name: SORA2_PLUGIN_NAME,
       // Built when a worker is configured, so a client-only use of the plugin needs no API key.
       activities: (existing) => ({ ...existing, ...this.#buildActivities() }),
+      // Appended to the user's codecs (so it runs last on encode, first on decode); nothing when off.
+      dataConverter: (existing) =>
+        this.#codec ? { ...existing, payloadCodecs: [...(existing?.payloadCodecs ?? []), this.#codec] } : (existing ?? {}),
     });
+    this.#codec = encryptionCodecOf(options.encryption, options.env);
     this.#client = options.client;
     this.#fetch = options.fetch;
     this.#referenceUrlPolicy = options.referenceUrlPolicy;

@@ -22,6 +22,8 @@ export const MAX_REQUEST_TIMEOUT_MS = 600_000;
 export const MAX_CALLS_PER_SECOND = 10_000;
 /** Largest accepted sticky workflow cache. */
 export const MAX_CACHED_WORKFLOWS = 100_000;
+/** Largest accepted RIVYA_SAVE_MAX_BYTES: 5 GiB, what a single S3 CopyObject writes. */
+export const MAX_SAVE_BYTES = 5 * 1024 * 1024 * 1024;
 
 const API_KEY_PREFIX = 'rvya_sk_';
 
@@ -158,6 +160,15 @@ const settingsSchema = z.object({
     .union([z.boolean(), z.enum(['true', 'false'])], { errorMap: () => ({ message: 'must be true or false' }) })
     .transform((value) => value === true || value === 'true')
     .default(false),
+  /** Directory saves (`save.to` that is not s3://) are written below this directory only. Unset: they are refused. */
+  RIVYA_SAVE_DIR: z.string({ invalid_type_error: 'must be a directory path' }).min(1, 'must be a directory path').optional(),
+  /** Path-style S3 addressing (http://host/bucket/key): what S3-compatible servers on host:port need. */
+  RIVYA_S3_FORCE_PATH_STYLE: z
+    .union([z.boolean(), z.enum(['true', 'false'])], { errorMap: () => ({ message: 'must be true or false' }) })
+    .transform((value) => value === true || value === 'true')
+    .default(false),
+  /** Largest video a save accepts; at most 5 GiB, the largest object one S3 copy writes. */
+  RIVYA_SAVE_MAX_BYTES: boundedNumber({ min: 1024, max: MAX_SAVE_BYTES, integer: true, unit: 'bytes' }).optional(),
   /** Host names RIVYA_BASE_URL may reach over plain http besides loopback (space- or comma-separated). */
   RIVYA_PLAINTEXT_HTTP_HOSTS: z
     .string({ invalid_type_error: 'must be host names' })
@@ -192,6 +203,9 @@ class ResolvedRivyaSettings {
   declare readonly RIVYA_WORKER_MAX_CACHED_WORKFLOWS?: number;
   declare readonly RIVYA_PLAINTEXT_HTTP_HOSTS?: string;
   declare readonly RIVYA_WEBHOOKS: boolean;
+  declare readonly RIVYA_SAVE_DIR?: string;
+  declare readonly RIVYA_S3_FORCE_PATH_STYLE: boolean;
+  declare readonly RIVYA_SAVE_MAX_BYTES?: number;
 
   constructor({ RIVYA_API_KEY, ...rest }: ParsedSettings) {
     this.#apiKey = RIVYA_API_KEY;
@@ -232,6 +246,8 @@ export interface RivyaSettingsOptions {
   referenceDirectory?: string;
   /** Generations that don't say complete by webhook (polling as a safety net). Default: RIVYA_WEBHOOKS, else false. */
   webhooks?: boolean;
+  /** Directory saves (`save.to`) are written below this directory only. Default: RIVYA_SAVE_DIR; unset refuses them. */
+  saveDirectory?: string;
 }
 
 /** Which variable each option stands for: validation and error messages are the variable's. */
@@ -241,6 +257,7 @@ const VARIABLE_OF_OPTION = {
   requestTimeoutMs: 'RIVYA_REQUEST_TIMEOUT_MS',
   referenceDirectory: 'RIVYA_REFERENCE_DIR',
   webhooks: 'RIVYA_WEBHOOKS',
+  saveDirectory: 'RIVYA_SAVE_DIR',
 } as const satisfies Record<keyof RivyaSettingsOptions, keyof ParsedSettings>;
 
 type RawSettings = Partial<Record<keyof ParsedSettings, unknown>>;
@@ -282,6 +299,49 @@ export function resolveRivyaSettings(options: RivyaSettingsOptions, env: Record<
  */
 export function resolveReferenceDirectory(options: RivyaSettingsOptions, env: Record<string, string | undefined>): string | undefined {
   return parseSettings(settingsSchema.pick({ RIVYA_REFERENCE_DIR: true }), layOptionsOverEnv(options, env)).RIVYA_REFERENCE_DIR;
+}
+
+/** What the save activity takes from the settings (RIVYA_SAVE_DIR, RIVYA_S3_FORCE_PATH_STYLE, RIVYA_SAVE_MAX_BYTES). */
+export interface SaveSettingsFromEnv {
+  saveDirectory?: string;
+  s3ForcePathStyle: boolean;
+  maxBytes?: number;
+}
+
+function saveSettingsOf(settings: Pick<ParsedSettings, 'RIVYA_SAVE_DIR' | 'RIVYA_S3_FORCE_PATH_STYLE' | 'RIVYA_SAVE_MAX_BYTES'>) {
+  return { saveDirectory: settings.RIVYA_SAVE_DIR, s3ForcePathStyle: settings.RIVYA_S3_FORCE_PATH_STYLE, maxBytes: settings.RIVYA_SAVE_MAX_BYTES };
+}
+
+/** The save settings of resolved settings. */
+export function saveSettingsFrom(settings: RivyaWorkerSettings): SaveSettingsFromEnv {
+  return saveSettingsOf(settings);
+}
+
+/** Only the save settings, by the same rules: for a worker given a ready client (no API key required). */
+export function resolveSaveSettings(options: RivyaSettingsOptions, env: Record<string, string | undefined>): SaveSettingsFromEnv {
+  const pick = { RIVYA_SAVE_DIR: true, RIVYA_S3_FORCE_PATH_STYLE: true, RIVYA_SAVE_MAX_BYTES: true } as const;
+  return saveSettingsOf(parseSettings(settingsSchema.pick(pick), layOptionsOverEnv(options, env)));
+}
+
+/**
+ * The save directory as a worker is about to use it: an existing directory the worker can write
+ * to. Checked when the worker is configured, so a wrong RIVYA_SAVE_DIR fails the start, not every
+ * save at the end of a paid generation.
+ */
+export function checkSaveDirectory(directory: string | undefined): void {
+  if (directory === undefined) return;
+  let problem: string | undefined;
+  try {
+    if (!statSync(directory).isDirectory()) problem = 'is not a directory';
+    else accessSync(directory, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problem = code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : 'is not writable by the worker';
+  }
+  if (problem === undefined) return;
+  throw new Sora2ConfigError(
+    `invalid Rivya settings: RIVYA_SAVE_DIR must be an existing directory the worker can write to; ${JSON.stringify(directory)} ${problem}`,
+  );
 }
 
 /** The settings from variables alone (the packaged worker and `rivya-sora2 dev`). */

@@ -20,6 +20,8 @@ export interface DevServerOptions {
   dbFilename?: string;
   /** Dynamic config, e.g. { 'limit.historyCount.suggestContinueAsNew': 40 }. */
   dynamicConfig?: Record<string, unknown>;
+  /** The UI's remote codec endpoint (`--ui-codec-endpoint`): the UI decodes payloads through it. */
+  uiCodecEndpoint?: string;
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<TestWorkflowEnvironment> {
@@ -27,6 +29,7 @@ export async function startDevServer(options: DevServerOptions): Promise<TestWor
     '--dynamic-config-value',
     `${key}=${JSON.stringify(value)}`,
   ]);
+  if (options.ui && options.uiCodecEndpoint) extraArgs.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: options.executable,
@@ -99,6 +102,7 @@ export async function startLoggedDevServer(options: LoggedDevServerOptions): Pro
   if (options.ui) args.push('--ui-port', String(options.uiPort ?? port + 1000));
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  if (options.ui && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   for (const { name, type } of RIVYA_SEARCH_ATTRIBUTES)
     args.push('--search-attribute', `${name}=${TypedSearchAttributes.toMetadataType(type)}`);
   // As the SDK starts it: no version check call home, workflow updates on; then the caller's values.
