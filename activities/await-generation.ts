@@ -11,6 +11,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { countStatusCheck } from '../src/observability/activity-metrics';
 import type { RivyaClient } from '../src/rivya';
 import { isTerminal } from '../src/rivya/task-status';
 import { TASK_NOT_FINISHED_ERROR_TYPE, type AwaitGenerationInput, type AwaitGenerationOutput } from '../workflows/activity-contract';
@@ -30,6 +31,7 @@ export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLear
       const task = toTaskSnapshot(
         await callRivya(() => client.getGeneration(input.taskId, { signal: Context.current().cancellationSignal })),
       );
+      countStatusCheck();
       learner.observe(task, { model: input.model, nFrames: input.nFrames });
       if (isTerminal(task.status)) return { task, checks };
     }

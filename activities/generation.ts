@@ -3,6 +3,7 @@
  * idempotent by the workflow id), one status read, and the credit reconciliation.
  */
 import { Context } from '@temporalio/activity';
+import { countCreditsReserved, countStatusCheck } from '../src/observability/activity-metrics';
 import type { RivyaClient } from '../src/rivya';
 import { toClientRequestId } from '../src/rivya/models';
 import { refundState } from '../src/rivya/task-status';
@@ -44,6 +45,7 @@ export function makeGenerationActivities(
       ),
     );
     Context.current().log.info('generation task created', { taskId: task.id, replayed, reservedCredits: task.reserved_credits });
+    if (!replayed) countCreditsReserved(task.reserved_credits);
     const key = { model: input.model, nFrames: input.params.n_frames ?? '10' };
     learner.noteTask(task.id, key);
     // The expectation as of now goes into history: the workflow's timers are computed from it.
@@ -59,6 +61,7 @@ export function makeGenerationActivities(
 
   async function rivyaGetGeneration(taskId: string): Promise<TaskSnapshot> {
     const task = toTaskSnapshot(await callRivya(() => client.getGeneration(taskId, { signal: Context.current().cancellationSignal })));
+    countStatusCheck();
     learner.observe(task);
     return task;
   }

@@ -4,10 +4,15 @@
  * (`export { sora2Generation } from 'rivya-sora2-temporal/workflow'`).
  */
 import type { PayloadCodec } from '@temporalio/common';
+import { trace } from '@opentelemetry/api';
+import type { ClientOptions } from '@temporalio/client';
+import { OpenTelemetryPlugin, type OpenTelemetryPluginOptions } from '@temporalio/interceptors-opentelemetry';
 import { SimplePlugin } from '@temporalio/plugin';
-import type { WorkerOptions } from '@temporalio/worker';
+import type { BundleOptions, ReplayWorkerOptions, WorkerOptions } from '@temporalio/worker';
 import { createSora2Activities, type ReferenceUrlPolicy, type WaitOptions } from '../activities';
 import { encryptionCodecOf, type Sora2EncryptionOption } from './codec/plugin-encryption';
+import { createRivyaRequestObserver } from './observability/rivya-http-observer';
+import { RIVYA_TRACER_NAME } from './observability/tracing';
 import { RivyaClient, type FetchLike } from './rivya/client';
 import {
   checkNumericOption,
@@ -38,6 +43,13 @@ export interface Sora2PluginOptions extends RivyaSettingsOptions {
    */
   env?: Record<string, string | undefined>;
   /**
+   * OpenTelemetry tracing, off by default: Temporal's client, workflow and activity interceptors
+   * (OpenTelemetryPlugin) plus a span per Rivya HTTP call. `startTracing(...).pluginOptions` gives
+   * one exporting over OTLP; with a prebuilt workflow bundle, bundle it with this plugin (or use
+   * createSora2Worker, which picks the traced bundle) so the workflow interceptors are in it.
+   */
+  tracing?: OpenTelemetryPluginOptions;
+  /**
    * Encrypt every payload (inputs, results, signals, memo, summaries) with AES-256-GCM on this
    * worker or client: `true` reads RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE (from `env`, else
    * process.env); `{ keys }` takes a CodecKeyRing or its keys. A requested but unusable key ring
@@ -64,6 +76,7 @@ export class Sora2Plugin extends SimplePlugin {
   readonly #maxTaskQueueActivitiesPerSecond: number | undefined;
   readonly #maxActivitiesPerSecond: number | undefined;
   readonly #wait: Pick<WaitOptions, 'learner' | 'priorScale'>;
+  readonly #tracing: OpenTelemetryPlugin | undefined;
   readonly #codec: PayloadCodec | undefined;
 
   constructor(options: Sora2PluginOptions = {}) {
@@ -91,6 +104,27 @@ export class Sora2Plugin extends SimplePlugin {
       'maxActivitiesPerSecond',
     );
     this.#source = captureSource(options);
+    this.#tracing = options.tracing ? new OpenTelemetryPlugin(options.tracing) : undefined;
+  }
+
+  /** Whether tracing is on (the worker then needs the OpenTelemetry workflow interceptors in its bundle). */
+  get tracing(): boolean {
+    return this.#tracing !== undefined;
+  }
+
+  override configureClient(options: ClientOptions): ClientOptions {
+    const configured = super.configureClient(options);
+    return this.#tracing ? this.#tracing.configureClient(configured) : configured;
+  }
+
+  override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
+    const configured = super.configureReplayWorker(options);
+    return this.#tracing ? this.#tracing.configureReplayWorker(configured) : configured;
+  }
+
+  override configureBundler(options: BundleOptions): BundleOptions {
+    const configured = super.configureBundler(options);
+    return this.#tracing ? this.#tracing.configureBundler(configured) : configured;
   }
 
   /** The Rivya settings the activities use (API key redacted in logs), when resolved from settings. */
@@ -99,7 +133,8 @@ export class Sora2Plugin extends SimplePlugin {
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
-    const configured = super.configureWorker(options);
+    const own = super.configureWorker(options);
+    const configured = this.#tracing ? this.#tracing.configureWorker(own) : own;
     const maxTaskQueueActivitiesPerSecond = this.#maxTaskQueueActivitiesPerSecond;
     const maxActivitiesPerSecond = this.#maxActivitiesPerSecond;
     return {
@@ -132,6 +167,10 @@ export class Sora2Plugin extends SimplePlugin {
       baseUrl: settings.RIVYA_BASE_URL,
       timeoutMs: settings.RIVYA_REQUEST_TIMEOUT_MS,
       fetch: this.#fetch,
+      // HTTP error counts always; spans when tracing is on (the tracer of the registered provider).
+      observer: createRivyaRequestObserver({
+        tracer: this.#tracing ? (this.#tracing.otelOptions.tracer ?? trace.getTracer(RIVYA_TRACER_NAME)) : undefined,
+      }),
     });
     return createSora2Activities(
       client,

@@ -66,6 +66,7 @@ import {
   type GenerationStatus,
 } from './messages';
 import { extendedDeadlineMs, pollingAfter, requireNotEnding, requireWaiting } from './operator-updates';
+import { countGenerationFailed, countGenerationStarted, countGenerationSucceeded } from './metrics';
 import { expectedDurationMs, nextPollDelayMs, OVERDUE_AFTER_FACTOR, safetyNetDelayMs } from './polling-schedule';
 import { runCompensations } from './saga';
 import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from './search-attributes';
@@ -315,6 +316,7 @@ class GenerationRun {
 
   /** Only a generation's first run: later runs (continue-as-new) carry these forward. */
   private beginFirstRun(): void {
+    countGenerationStarted();
     this.registerPipelineCompensations('start');
     if (!workflowInfo().typedSearchAttributes.get(RIVYA_MODEL))
       this.upsertSearchAttributesIfEnabled([{ key: RIVYA_MODEL, value: this.request.model }]);
@@ -570,6 +572,7 @@ class GenerationRun {
 
   private successResult(task: TaskSnapshot, saved: SavedVideo | null): Sora2GenerationResult {
     this.enter('succeeded');
+    countGenerationSucceeded(task, this.completedBy ?? 'poll');
     return successResultOf(this.workflowId, this.request, this.state, task, this.completedBy ?? 'poll', Date.now(), saved);
   }
 
@@ -590,6 +593,7 @@ class GenerationRun {
     this.enter(end.phase);
     if (end.searchStatus) this.upsertSearchAttributesIfEnabled([{ key: RIVYA_TASK_STATUS, value: end.searchStatus }]);
     else if (!this.state.task) this.upsertStatusBeforeTask(reason, type);
+    countGenerationFailed(type, this.reconciliation);
     throw generationFailure(type, message, {
       reason,
       workflowId: this.workflowId,

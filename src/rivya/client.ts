@@ -90,6 +90,27 @@ export interface RivyaClientOptions {
    * the connection is dropped and the call fails with RivyaResponseTooLargeError. Default 1 MiB.
    */
   maxResponseBytes?: number;
+  /** Told of every HTTP exchange (tracing spans, error counters): see RivyaRequestObserver. */
+  observer?: RivyaRequestObserver;
+}
+
+/**
+ * Watches the client's HTTP exchanges without the client knowing what for (src/observability/ makes
+ * spans and error counters of them). `start` is called as a request goes out with the method and
+ * the path (ids included, no query secrets: the key is only ever in a header); the function it
+ * returns is called once when the exchange ends. Whatever either throws is ignored.
+ */
+export interface RivyaRequestObserver {
+  start(request: { method: string; path: string }): (end: RivyaRequestEnd) => void;
+}
+
+export interface RivyaRequestEnd {
+  /** The HTTP status, when an answer arrived. */
+  status?: number;
+  /** Rivya's request id (X-Request-Id, or the error envelope's), scrubbed and bounded. */
+  requestId?: string;
+  /** The typed error (a RivyaError) the call failed with; absent on success. */
+  error?: Error;
 }
 
 export interface RequestOptions {
@@ -145,6 +166,7 @@ export class RivyaClient {
   private readonly userAgent: string;
   private readonly maxResponseBytes: number;
   private readonly redact: (text: string) => string;
+  private readonly observer: RivyaRequestObserver | undefined;
   /** D8 webhook endpoints: register, list, rotate secrets, deliveries, test events. */
   readonly webhooks: RivyaWebhooks;
   /** D8 `GET /api/v1/webhook-events`. */
@@ -163,6 +185,7 @@ export class RivyaClient {
       throw new TypeError('RivyaClient maxResponseBytes must be a positive integer');
     }
     this.maxResponseBytes = maxResponseBytes;
+    this.observer = options.observer;
     const request: RivyaRequestFn = (method, path, init) => this.request(method, path, init);
     this.webhooks = new RivyaWebhooks(request);
     this.webhookEvents = new RivyaWebhookEvents(request);
@@ -244,8 +267,10 @@ export class RivyaClient {
     const drop = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), timeout.signal, drop.signal]);
+    const observed = this.observe(method, path);
+    let answered: Response | undefined;
     try {
-      const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
+      const response = (answered = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         body: options.body,
         headers: {
@@ -259,7 +284,7 @@ export class RivyaClient {
         redirect: 'manual',
         // node-fetch v2 types predate the global AbortSignal; at run time it accepts it.
         signal: signal as RequestInit['signal'],
-      });
+      }));
       if (response.status >= 300 && response.status < 400) {
         dropConnection(response, drop);
         throw this.redirectError(response);
@@ -273,12 +298,40 @@ export class RivyaClient {
       // Read the whole body inside the timeout: a server that stalls mid-body is a timeout too.
       const text = await this.readCapped(response, this.maxResponseBytes, drop, false);
       options.onResponse?.(response);
-      return this.parse(options.schema, options.allowEmptyBody && text.trim() === '' ? 'null' : text, response.status);
+      const parsed = this.parse(options.schema, options.allowEmptyBody && text.trim() === '' ? 'null' : text, response.status);
+      observed({ status: response.status, requestId: this.requestIdOf(response) });
+      return parsed;
     } catch (err) {
-      throw this.translate(err, options.signal, timeout.signal, timeoutMs);
+      const error = this.translate(err, options.signal, timeout.signal, timeoutMs);
+      const requestId = error instanceof RivyaApiError ? error.requestId : answered && this.requestIdOf(answered);
+      observed({ status: answered?.status, requestId, error });
+      throw error;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The observer's end-of-exchange callback, made safe: an observer that throws never fails a call. */
+  private observe(method: string, path: string): (end: RivyaRequestEnd) => void {
+    if (!this.observer) return () => undefined;
+    let end: ((end: RivyaRequestEnd) => void) | undefined;
+    try {
+      end = this.observer.start({ method, path });
+    } catch {
+      return () => undefined;
+    }
+    return (outcome) => {
+      try {
+        end?.(outcome);
+      } catch {
+        // Observing is best effort.
+      }
+    };
+  }
+
+  private requestIdOf(response: Response): string | undefined {
+    const id = response.headers.get('x-request-id');
+    return id === null ? undefined : this.scrub(id, MAX_CODE_CHARS);
   }
 
   /**

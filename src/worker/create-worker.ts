@@ -29,7 +29,8 @@ export async function createSora2Worker(
     namespace ??= config.namespace;
   }
   const ownWorkflowCode = options.worker?.workflowsPath !== undefined || options.worker?.workflowBundle !== undefined;
-  const prebuilt = ownWorkflowCode ? undefined : prebuiltWorkflowBundle();
+  // A tracing plugin needs OpenTelemetry's workflow interceptors inside the bundle: the traced one.
+  const prebuilt = ownWorkflowCode ? undefined : prebuiltWorkflowBundle(options.plugin?.tracing !== undefined);
   const worker = await Worker.create({
     ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('./workflows') }),
     ...options.worker,

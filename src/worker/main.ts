@@ -4,6 +4,10 @@
  * connecting). SIGINT/SIGTERM trigger the SDK's graceful shutdown: no new tasks are taken, and
  * in-flight activities get a grace period to finish.
  */
+import { Runtime } from '@temporalio/worker';
+import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../observability/prometheus';
+import { startTracing, tracingSettingsFromEnv } from '../observability/tracing';
+import { codecKeysConfigured, readCodecKeyRing } from '../codec';
 import { checkReferenceDirectory, displayUrl, readRivyaSettings } from '../worker-settings';
 import { printable } from '../cli/printable';
 import { createSora2Worker } from './create-worker';
@@ -14,7 +18,15 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   const settings = readRivyaSettings(env);
   // Misconfiguration fails here, before connecting, instead of looking like an outage later.
   checkReferenceDirectory(settings.RIVYA_REFERENCE_DIR);
+  // RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE set: every payload is encrypted (keys checked here, before connecting).
+  const keyRing = codecKeysConfigured(env) ? readCodecKeyRing(env) : undefined;
   const deployment = workerDeploymentFromEnv(env);
+  // RIVYA_METRICS_PORT / RIVYA_TRACING (and OTEL_*) also checked before connecting.
+  const metrics = metricsSettingsFromEnv(env);
+  const tracingSettings = tracingSettingsFromEnv(env);
+  // The Runtime comes before any connection: it is installed once per process.
+  if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
+  const tracing = tracingSettings ? startTracing(tracingSettings) : undefined;
   const reachability = checkRivyaReachable(settings.RIVYA_BASE_URL);
   const { worker, connection, owned } = await createSora2Worker({
     taskQueue: settings.RIVYA_TASK_QUEUE,
@@ -24,6 +36,8 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
       maxActivitiesPerSecond: settings.RIVYA_MAX_WORKER_CALLS_PER_SECOND,
       referenceUrlPolicy:
         settings.RIVYA_REFERENCE_URL_ALLOW_PRIVATE === 'true' ? { allowHttp: true, allowPrivateNetworks: true } : undefined,
+      ...(keyRing ? { encryption: { keys: keyRing } } : {}),
+      ...(tracing ? { tracing: tracing.pluginOptions } : {}),
     },
     worker: {
       shutdownGraceTime: '20s',
@@ -35,6 +49,9 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   });
   const unreachable = await reachability;
   if (unreachable) console.warn(unreachable);
+  if (keyRing) console.log(`payload encryption: AES-256-GCM with key ${keyRing.encryptingKeyId} (decrypts ${keyRing.keyIds.join(', ')})`);
+  if (metrics) console.log(`metrics: http://${bindAddressOf(metrics)}/metrics (Prometheus)`);
+  if (tracing) console.log(`tracing: spans to ${displayUrl(tracing.url)} (OTLP/HTTP)`);
   const workflowCode = worker.options.workflowBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start';
   const cache = worker.options.maxCachedWorkflows;
   const version = deployment
@@ -47,6 +64,8 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
     await worker.run();
   } finally {
     if (owned) await connection.close();
+    // The last spans are still in the batch: send them before the process ends.
+    await tracing?.shutdown().catch(() => undefined);
   }
   console.log('rivya-sora2 worker stopped');
 }

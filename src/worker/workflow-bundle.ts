@@ -10,24 +10,35 @@ import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleOption } from '@t
 import { packageRoot } from '../package-root';
 
 export const SORA2_WORKFLOW_BUNDLE_FILE = 'sora2-workflows.bundle.js';
+/**
+ * The same workflows with OpenTelemetry's workflow interceptors bundled in, for workers that trace:
+ * a prebuilt bundle cannot take interceptor modules at worker start (SimplePlugin drops them), and
+ * the untraced bundle must not carry them (they would look for a span sink that is not there).
+ */
+export const SORA2_TRACED_WORKFLOW_BUNDLE_FILE = 'sora2-workflows-traced.bundle.js';
+const OTEL_WORKFLOW_INTERCEPTORS = '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors';
 
-export function prebuiltWorkflowBundlePath(): string {
-  return join(packageRoot(), 'dist', SORA2_WORKFLOW_BUNDLE_FILE);
+export function prebuiltWorkflowBundlePath(traced = false): string {
+  return join(packageRoot(), 'dist', traced ? SORA2_TRACED_WORKFLOW_BUNDLE_FILE : SORA2_WORKFLOW_BUNDLE_FILE);
 }
 
 /**
  * The prebuilt bundle when this code runs from the built package, else undefined (the worker then
  * bundles at start). From TypeScript sources a dist/ bundle may be older than the code being run.
  */
-export function prebuiltWorkflowBundle(): WorkflowBundleOption | undefined {
+export function prebuiltWorkflowBundle(traced = false): WorkflowBundleOption | undefined {
   if (!__filename.endsWith('.js')) return undefined;
-  const codePath = prebuiltWorkflowBundlePath();
+  const codePath = prebuiltWorkflowBundlePath(traced);
   return existsSync(codePath) ? { codePath } : undefined;
 }
 
-export async function writeWorkflowBundle(outputPath = prebuiltWorkflowBundlePath()): Promise<{ path: string; bytes: number }> {
+export async function writeWorkflowBundle(
+  outputPath = prebuiltWorkflowBundlePath(),
+  traced = false,
+): Promise<{ path: string; bytes: number }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('./workflows'),
+    ...(traced ? { workflowInterceptorModules: [require.resolve(OTEL_WORKFLOW_INTERCEPTORS)] } : {}),
     logger: new DefaultLogger('WARN'),
   });
   writeFileSync(outputPath, code);

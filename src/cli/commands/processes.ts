@@ -1,5 +1,7 @@
 /** `rivya-sora2 worker` and `rivya-sora2 simulator`: the two long-running processes. */
 import type { Command } from 'commander';
+import { METRICS_HOST_ENV, METRICS_PORT_ENV } from '../../observability/prometheus';
+import { TRACING_ENV } from '../../observability/tracing';
 import { runStandaloneSimulator } from '../../simulator/main';
 import { runSora2WorkerProcess } from '../../worker/main';
 
@@ -7,8 +9,17 @@ export function registerProcesses(program: Command): void {
   program
     .command('worker')
     .description('run a production worker: TEMPORAL_* (envconfig) and RIVYA_* from the environment')
-    .action(async () => {
-      await runSora2WorkerProcess();
+    .option(
+      '--metrics-port <port>',
+      `serve Prometheus metrics on this port (${METRICS_PORT_ENV}; bound to ${METRICS_HOST_ENV}, default 127.0.0.1)`,
+    )
+    .option('--tracing', `export OpenTelemetry traces over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (${TRACING_ENV}=otlp)`)
+    .action(async (options: { metricsPort?: string; tracing?: boolean }) => {
+      await runSora2WorkerProcess({
+        ...process.env,
+        ...(options.metricsPort !== undefined ? { [METRICS_PORT_ENV]: options.metricsPort } : {}),
+        ...(options.tracing ? { [TRACING_ENV]: 'otlp' } : {}),
+      });
     });
   program
     .command('simulator')

@@ -1,0 +1,96 @@
+/**
+ * Tracing with OpenTelemetry, exported over OTLP/HTTP (JSON) to the collector the standard OTEL_*
+ * variables name. Off unless asked for (`RIVYA_TRACING=otlp`, `--tracing`, or the plugin's
+ * `tracing` option): a worker that traces sends a few spans per generation to the collector.
+ *
+ * One tracer provider per process, registered globally with an AsyncLocalStorage context manager
+ * and the W3C propagator: Temporal's interceptors carry the context from the client's start through
+ * the workflow to each activity, and the Rivya HTTP spans find the activity's span as their parent.
+ */
+import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { Resource } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { OpenTelemetryPluginOptions } from '@temporalio/interceptors-opentelemetry';
+import { AsyncLocalStorageContextManager } from './context-manager';
+
+/** `otlp` turns tracing on; unset (or `off`) leaves it off. */
+export const TRACING_ENV = 'RIVYA_TRACING';
+export const DEFAULT_SERVICE_NAME = 'rivya-sora2';
+/** OTLP/HTTP's standard default, when neither endpoint variable is set. */
+export const DEFAULT_OTLP_TRACES_URL = 'http://localhost:4318/v1/traces';
+/** The instrumentation scope of the Rivya HTTP spans. */
+export const RIVYA_TRACER_NAME = 'rivya-sora2-temporal';
+
+export class TracingConfigError extends Error {
+  override readonly name = 'TracingConfigError';
+}
+
+export interface TracingSettings {
+  /** Where spans are posted (OTLP/HTTP JSON). */
+  url: string;
+  serviceName: string;
+}
+
+/**
+ * The tracing settings of `env`, or undefined when tracing is off. `force` (the `--tracing` flag)
+ * turns it on without RIVYA_TRACING. Endpoint as the OTLP spec has it:
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces.
+ */
+export function tracingSettingsFromEnv(env: Record<string, string | undefined>, force = false): TracingSettings | undefined {
+  const mode = (env[TRACING_ENV] ?? '').trim().toLowerCase();
+  if (mode !== '' && mode !== 'otlp' && mode !== 'off')
+    throw new TracingConfigError(`${TRACING_ENV} must be "otlp" or "off" (got an unknown value)`);
+  if (!force && mode !== 'otlp') return undefined;
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const url = traces || (base ? `${base.replace(/\/+$/, '')}/v1/traces` : DEFAULT_OTLP_TRACES_URL);
+  checkUrl(url);
+  return { url, serviceName: env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME };
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TracingConfigError(
+      'the OTLP traces endpoint is not a URL (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT)',
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new TracingConfigError('the OTLP traces endpoint must be http(s):// (OTLP over HTTP)');
+}
+
+export interface RivyaTracing {
+  /** For the Sora2Plugin's `tracing` option (or an OpenTelemetryPlugin of your own). */
+  pluginOptions: OpenTelemetryPluginOptions;
+  /** The tracer of the Rivya HTTP spans. */
+  tracer: Tracer;
+  url: string;
+  /** Sends the spans still buffered, then unregisters the provider (call once, at the end). */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the process's tracing: a provider exporting in batches to `settings.url`, registered as
+ * the global one. `exporter` replaces the OTLP exporter (tests).
+ */
+export function startTracing(settings: TracingSettings, exporter?: SpanExporter): RivyaTracing {
+  const resource = Resource.default().merge(new Resource({ 'service.name': settings.serviceName }));
+  const spanProcessor = new BatchSpanProcessor(exporter ?? new OTLPTraceExporter({ url: settings.url }));
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  provider.register({ contextManager: new AsyncLocalStorageContextManager() });
+  let stopped: Promise<void> | undefined;
+  return {
+    pluginOptions: { resource, spanProcessor },
+    tracer: provider.getTracer(RIVYA_TRACER_NAME),
+    url: settings.url,
+    shutdown: () =>
+      (stopped ??= provider.shutdown().finally(() => {
+        trace.disable();
+        context.disable();
+        propagation.disable();
+      })),
+  };
+}
