@@ -4,6 +4,7 @@
  * (`export { sora2Generation } from 'rivya-sora2-temporal/workflow'`).
  */
 import type { PayloadCodec } from '@temporalio/common';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { trace } from '@opentelemetry/api';
 import type { ClientOptions } from '@temporalio/client';
 import { OpenTelemetryPlugin, type OpenTelemetryPluginOptions } from '@temporalio/interceptors-opentelemetry';
@@ -17,6 +18,10 @@ import { RivyaClient, type FetchLike } from './rivya/client';
 import {
   checkNumericOption,
   checkReferenceDirectory,
+  checkSaveDirectory,
+  resolveSaveSettings,
+  saveSettingsFrom,
+  type SaveSettingsFromEnv,
   resolveReferenceDirectory,
   resolveRivyaSettings,
   type RivyaSettingsOptions,
@@ -29,6 +34,8 @@ export interface Sora2PluginOptions extends RivyaSettingsOptions {
   /** A ready client (custom transport); overrides apiKey/baseUrl. */
   client?: RivyaClient;
   fetch?: FetchLike;
+  /** The S3 client of result saves (`save.to: s3://…`); default: one from the worker's AWS chain (AWS_REGION, AWS_ENDPOINT_URL_S3, profiles). */
+  s3Client?: S3Client;
   /** Cap on Rivya calls started per second by all workers of the task queue. */
   maxTaskQueueActivitiesPerSecond?: number;
   /** Cap on activities started per second by this worker. */
@@ -62,7 +69,7 @@ export const SORA2_PLUGIN_NAME = 'rivya-sora2';
 
 /** What the activities are built from, captured at construction: never the environment itself. */
 type RivyaSource =
-  | { kind: 'client'; referenceDirectory: string | undefined; webhooks: boolean }
+  | { kind: 'client'; referenceDirectory: string | undefined; webhooks: boolean; save: SaveSettingsFromEnv }
   | { kind: 'settings'; settings: RivyaWorkerSettings }
   // A client-only use of the plugin needs no API key: a settings error surfaces only on a worker.
   | { kind: 'invalid'; error: unknown };
@@ -71,6 +78,7 @@ export class Sora2Plugin extends SimplePlugin {
   // Private (#) fields: a ready client holds its key, and nothing here shows in inspect/JSON.
   readonly #client: RivyaClient | undefined;
   readonly #fetch: FetchLike | undefined;
+  readonly #s3Client: S3Client | undefined;
   readonly #source: RivyaSource;
   readonly #referenceUrlPolicy: ReferenceUrlPolicy | undefined;
   readonly #maxTaskQueueActivitiesPerSecond: number | undefined;
@@ -91,6 +99,7 @@ export class Sora2Plugin extends SimplePlugin {
     this.#codec = encryptionCodecOf(options.encryption, options.env);
     this.#client = options.client;
     this.#fetch = options.fetch;
+    this.#s3Client = options.s3Client;
     this.#referenceUrlPolicy = options.referenceUrlPolicy;
     this.#wait = options.wait ?? {};
     this.#maxTaskQueueActivitiesPerSecond = checkNumericOption(
@@ -153,15 +162,18 @@ export class Sora2Plugin extends SimplePlugin {
     if (source.kind === 'client') {
       // A ready client brings its own key, URL and timeout: nothing else is required or read.
       checkReferenceDirectory(source.referenceDirectory);
+      checkSaveDirectory(source.save.saveDirectory);
       return createSora2Activities(
         this.#client as RivyaClient,
         { referenceDirectory: source.referenceDirectory, urlPolicy },
         { ...this.#wait, webhooksByDefault: source.webhooks },
+        { ...source.save, s3Client: this.#s3Client },
       );
     }
     const { settings } = source;
     // A missing or unreadable directory fails the worker's start, not every upload later.
     checkReferenceDirectory(settings.RIVYA_REFERENCE_DIR);
+    checkSaveDirectory(settings.RIVYA_SAVE_DIR);
     const client = new RivyaClient({
       apiKey: settings.RIVYA_API_KEY,
       baseUrl: settings.RIVYA_BASE_URL,
@@ -176,6 +188,7 @@ export class Sora2Plugin extends SimplePlugin {
       client,
       { referenceDirectory: settings.RIVYA_REFERENCE_DIR, urlPolicy },
       { ...this.#wait, webhooksByDefault: settings.RIVYA_WEBHOOKS },
+      { ...saveSettingsFrom(settings), s3Client: this.#s3Client },
     );
   }
 }
@@ -189,7 +202,11 @@ function captureSource(options: Sora2PluginOptions): RivyaSource {
           ? options.settings.RIVYA_REFERENCE_DIR
           : resolveReferenceDirectory(options, options.env ?? process.env);
       const webhooks = options.webhooks ?? options.settings?.RIVYA_WEBHOOKS ?? (options.env ?? process.env).RIVYA_WEBHOOKS === 'true';
-      return { kind: 'client', referenceDirectory, webhooks };
+      const save =
+        options.settings && options.saveDirectory === undefined
+          ? saveSettingsFrom(options.settings)
+          : resolveSaveSettings(options, options.env ?? process.env);
+      return { kind: 'client', referenceDirectory, webhooks, save };
     }
     if (options.settings) {
       // Typed options still win over already-resolved settings: re-resolve from the settings' values.
@@ -198,6 +215,7 @@ function captureSource(options: Sora2PluginOptions): RivyaSource {
         options.baseUrl !== undefined ||
         options.requestTimeoutMs !== undefined ||
         options.referenceDirectory !== undefined ||
+        options.saveDirectory !== undefined ||
         options.webhooks !== undefined;
       if (!hasOverrides) return { kind: 'settings', settings: options.settings };
       return { kind: 'settings', settings: resolveRivyaSettings(options, settingsAsVariables(options.settings)) };
