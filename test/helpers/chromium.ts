@@ -3,7 +3,7 @@
  * Temporal UI as an operator does. Nothing here downloads a browser: no Chromium found is a loud
  * failure naming the install command, never a skip.
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import type * as Puppeteer from 'puppeteer-core';
 
@@ -16,7 +16,8 @@ const HEADLESS_SHELL = 'chromium-headless-shell';
 function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
-    return true;
+    // A directory passes the X_OK check too.
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -38,7 +39,10 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   const chosen = env.RIVYA_CHROMIUM;
   if (chosen !== undefined && chosen !== '') {
     if (isExecutable(chosen)) return chosen;
-    throw new Error(`RIVYA_CHROMIUM=${chosen} is not an executable file: point it at a Chromium binary, or unset it`);
+    throw new Error(
+      `RIVYA_CHROMIUM=${chosen} is not an executable file: point it at a Chromium binary, or unset it ` +
+        `(Debian's Chromium: \`${CHROMIUM_INSTALL_COMMAND}\`, then ${DEBIAN_CHROMIUM})`,
+    );
   }
   if (isExecutable(DEBIAN_CHROMIUM)) return DEBIAN_CHROMIUM;
   const shell = onPath(HEADLESS_SHELL, env.PATH);
