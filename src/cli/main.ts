@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root';
 import { registerCluster } from './commands/cluster';
+import { registerCodecServer } from './commands/codec-server';
 import { registerDev } from './commands/dev';
 import { registerGenerate } from './commands/generate';
 import { registerOperate } from './commands/operate';
@@ -28,6 +29,7 @@ registerStatusAndCancel(program);
 registerOperate(program);
 registerWebhooksServe(registerWebhooks(program));
 registerCluster(program);
+registerCodecServer(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Config errors already name the variable and never contain the key; print just the message.

@@ -4,6 +4,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { codecKeysConfigured } from '../codec';
+import { Sora2Plugin } from '../plugin';
 import { printable } from './printable';
 
 /** How long the CLI waits for the Temporal server before saying it cannot reach it. */
@@ -26,12 +28,15 @@ export class TemporalUnreachableError extends Error {
 export async function connectTemporal(): Promise<{ client: Client; close(): Promise<void> }> {
   const config = loadClientConnectConfig();
   const address = config.connectionOptions.address ?? 'localhost:7233';
+  // With the workers' keys (RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE) inputs are encrypted and results read;
+  // a key problem is told before connecting.
+  const plugins = codecKeysConfigured() ? [new Sora2Plugin({ encryption: true })] : [];
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...config.connectionOptions, connectTimeout: CONNECT_TIMEOUT_MS });
   } catch (err) {
     throw new TemporalUnreachableError(address, err);
   }
-  const client = new Client({ connection, namespace: config.namespace ?? 'default' });
+  const client = new Client({ connection, namespace: config.namespace ?? 'default', plugins });
   return { client, close: () => connection.close() };
 }

@@ -12,6 +12,8 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { startSora2Generation } from '../../client-helpers';
+import { CODEC_SERVER_ORIGINS_ENV, encryptionDataConverter, parseOrigins } from '../../codec';
+import { devUiOrigins, prepareDevEncryption, startDevCodecServer, type DevEncryption } from '../../codec/dev';
 import { assetPath } from '../../package-root';
 import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator } from '../../simulator';
 import { ensureTemporalCli } from '../../temporal-cli';
@@ -66,6 +68,9 @@ export interface DevOptions {
   once?: boolean;
   /** commander's `--no-webhooks`: false turns webhooks off (polling only). */
   webhooks?: boolean;
+  /** Encrypt every payload; the UI decodes through a local codec server on `codecPort`. */
+  encrypt?: boolean;
+  codecPort?: string;
 }
 
 type Cleanup = () => Promise<unknown>;
@@ -141,7 +146,8 @@ async function startTemporal(
   options: DevOptions,
   log: RunLog,
   cleanups: Cleanup[],
-): Promise<{ client: Client; worker: NativeConnection; address: string }> {
+  encryption?: DevEncryption,
+): Promise<{ client: Client; worker: NativeConnection; address: string; uiPort?: number }> {
   if (process.env.TEMPORAL_ADDRESS) {
     const config = loadClientConnectConfig();
     const worker = await NativeConnection.connect(config.connectionOptions);
@@ -168,12 +174,13 @@ async function startTemporal(
     ui: true,
     uiPort,
     dbFilename: options.dbFile,
+    uiCodecEndpoint: encryption?.uiEndpoint,
     output: log.sink('[temporal] '),
   });
   cleanups.push(() => env.teardown());
   const shownUiPort = uiPort ?? Number(env.address.split(':').pop()) + 1000;
   console.log(`Temporal dev server: ${env.address}   UI: http://127.0.0.1:${shownUiPort}`);
-  return { client: env.client, worker: env.nativeConnection, address: env.address };
+  return { client: env.client, worker: env.nativeConnection, address: env.address, uiPort: shownUiPort };
 }
 
 async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKey: string; simulator: RivyaSimulator | null }> {
@@ -226,6 +233,29 @@ async function startWebhooks(
   return true;
 }
 
+/**
+ * The codec server of an encrypted run, on the port reserved before the dev server started (whose
+ * UI was given the endpoint). An external Temporal's UI is not ours: its origin comes from
+ * RIVYA_CODEC_SERVER_ORIGINS, and its operator sets the endpoint.
+ */
+async function startEncryption(encryption: DevEncryption, uiPort: number | undefined, cleanups: Cleanup[]): Promise<void> {
+  const origins = uiPort !== undefined ? devUiOrigins(uiPort) : parseOrigins(process.env[CODEC_SERVER_ORIGINS_ENV]);
+  const codec = await startDevCodecServer(encryption, origins);
+  cleanups.push(() => codec.close());
+  console.log(
+    `Encryption: on (AES-256-GCM, key "${encryption.keyRing.encryptingKeyId}" from ${encryption.keySource}): Temporal stores no readable payload`,
+  );
+  console.log(
+    uiPort !== undefined
+      ? `  codec server: ${codec.url}   (the UI decodes through it, token included in its endpoint)`
+      : `  codec server: ${codec.url}   (set the UI's codec endpoint to ${codec.url}/<token>)`,
+  );
+  // A token made for this run is shown once, on the terminal only (never in the log file).
+  if (encryption.tokenGenerated) {
+    console.log(`  codec token: ${encryption.token}   (Temporal CLI: --codec-endpoint ${codec.url} --codec-auth "Bearer <token>")`);
+  }
+}
+
 /** Resolves on the first Ctrl-C / SIGTERM; a second one exits at once. */
 function stopSignal(): { stopped: Promise<void>; requested: () => boolean; dispose: () => void } {
   let requested = false;
@@ -267,15 +297,32 @@ export async function runDev(options: DevOptions): Promise<number> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const temporal = await startTemporal(options, log, cleanups);
+    // Keys, token and the codec port come first: the dev server's UI is started with the endpoint.
+    const encryption = options.encrypt ? await prepareDevEncryption(devDirectory, Number(options.codecPort)) : undefined;
+    const temporal = await startTemporal(options, log, cleanups, encryption);
     if (signal.requested()) return 130;
+    if (encryption) await startEncryption(encryption, temporal.uiPort, cleanups);
+    // Every client of the run encrypts too: the first generation's input, the webhook receiver's signals.
+    const client = encryption
+      ? new Client({
+          connection: temporal.client.connection,
+          namespace: temporal.client.options.namespace,
+          dataConverter: encryptionDataConverter(encryption.keyRing),
+        })
+      : temporal.client;
     const rivya = await startRivya(cleanups);
     if (signal.requested()) return 130;
-    const webhooks = await startWebhooks(options, temporal.client, rivya, log, cleanups);
+    const webhooks = await startWebhooks(options, client, rivya, log, cleanups);
     if (signal.requested()) return 130;
     const { worker } = await createSora2Worker({
       connection: temporal.worker,
-      plugin: { apiKey: rivya.apiKey, baseUrl: rivya.baseUrl, referenceDirectory: referenceDir, webhooks },
+      plugin: {
+        apiKey: rivya.apiKey,
+        baseUrl: rivya.baseUrl,
+        referenceDirectory: referenceDir,
+        webhooks,
+        ...(encryption ? { encryption: { keys: encryption.keyRing } } : {}),
+      },
     });
     const running = worker.run();
     cleanups.push(async () => {
@@ -287,7 +334,7 @@ export async function runDev(options: DevOptions): Promise<number> {
 
     const workflowId = `dev-${randomUUID()}`;
     const handle = await startSora2Generation(
-      temporal.client,
+      client,
       {
         prompt: options.prompt,
         ...(reference ? { reference: { path: reference } } : {}),
@@ -318,7 +365,7 @@ export async function runDev(options: DevOptions): Promise<number> {
       const expected = rivya.simulator ? ` --expected-duration ${DEV_EXPECTED_DURATION_S}` : '';
       const sample = reference ? ` --reference ${reference}` : '';
       console.log(
-        `Still running. More generations: TEMPORAL_ADDRESS=${temporal.address} npx rivya-sora2 generate --prompt "..."${sample}${expected} --wait`,
+        `Still running. More generations: ${encryption?.keyFile ? `RIVYA_CODEC_KEY_FILE=${encryption.keyFile} ` : ''}TEMPORAL_ADDRESS=${temporal.address} npx rivya-sora2 generate --prompt "..."${sample}${expected} --wait`,
       );
       console.log('Ctrl-C stops everything.');
       await signal.stopped;
@@ -349,6 +396,11 @@ export function registerDev(program: Command): void {
     )
     .option('--once', 'stop after the first generation instead of staying up')
     .option('--no-webhooks', 'complete by status checks only (default with the simulator: by signed webhook, checks as the safety net)')
+    .option(
+      '--encrypt',
+      `encrypt every payload (AES-256-GCM; keys from RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE, else ./${DEV_DIRECTORY}/codec-keys) and serve a codec server the UI decodes through`,
+    )
+    .option('--codec-port <port>', 'codec server port with --encrypt (a free one is picked if taken)', '8234')
     .action(async (options: DevOptions) => {
       process.exitCode = await runDev(options);
     });

@@ -1,0 +1,253 @@
+/**
+ * The codec server over real sockets: the right bearer token (header or endpoint path) decodes,
+ * a wrong or missing one gets 401; CORS lets in only the configured UI origin; bodies are bounded
+ * (413). Then the dev stack's wiring: a dev server started with `--ui-codec-endpoint` hands the
+ * endpoint to its UI (the UI's settings API), and a request made the way UI 2.42 makes it — POST
+ * `<endpoint>/decode` from the UI's origin with X-Namespace and no Authorization — is decoded.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { Payload } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  AesGcmPayloadCodec,
+  CodecKeyRing,
+  CodecServerConfigError,
+  ENCRYPTED_ENCODING,
+  generateCodecServerToken,
+  parseOrigins,
+  readCodecServerTokens,
+  startCodecServer,
+  type RunningCodecServer,
+} from '../src/codec';
+import { devUiOrigins, prepareDevEncryption, startDevCodecServer } from '../src/codec/dev';
+import { freePort } from './helpers/ports';
+import { startTestTemporal } from './helpers/temporal-env';
+
+const ring = new CodecKeyRing([{ id: 'k1', key: randomBytes(32) }]);
+const codec = new AesGcmPayloadCodec(ring);
+const token = generateCodecServerToken();
+const otherToken = generateCodecServerToken();
+const uiOrigin = 'http://127.0.0.1:8233';
+const secret = `the confidential prompt ${randomBytes(6).toString('hex')}`;
+
+let server: RunningCodecServer;
+let sealed: Payload;
+
+const toJson = (payload: Payload) => ({
+  metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
+});
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}, base = server.url): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+function decodedText(json: { payloads: { data: string }[] }): string {
+  return Buffer.from(json.payloads[0].data, 'base64').toString();
+}
+
+beforeAll(async () => {
+  [sealed] = await codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(secret)) }]);
+  server = await startCodecServer({ codec, tokens: [token], allowedOrigins: [uiOrigin], maxBodyBytes: 64 * 1024 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('who may decode', () => {
+  test('the right bearer token decodes: the original payload comes back, metadata and all', async () => {
+    const response = await post('/decode', { payloads: [toJson(sealed)] }, { authorization: `Bearer ${token}`, 'x-namespace': 'default' });
+    expect(response.status).toBe(200);
+    const json = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
+    expect(decodedText(json)).toBe(JSON.stringify(secret));
+    expect(Buffer.from(json.payloads[0].metadata.encoding, 'base64').toString()).toBe('json/plain');
+  });
+
+  test('the token as the path segment before the action (how the Temporal UI carries it) decodes too, under any prefix', async () => {
+    for (const path of [`/${token}/decode`, `/codec/${token}/decode`]) {
+      const response = await post(path, { payloads: [toJson(sealed)] });
+      expect(response.status).toBe(200);
+      expect(decodedText((await response.json()) as { payloads: { data: string }[] })).toBe(JSON.stringify(secret));
+    }
+  });
+
+  test('a wrong, missing or malformed token gets 401 and no payload', async () => {
+    const attempts: [string, Record<string, string>][] = [
+      ['/decode', {}],
+      ['/decode', { authorization: `Bearer ${otherToken}` }],
+      ['/decode', { authorization: `Bearer ${token.slice(0, -1)}` }],
+      ['/decode', { authorization: `Basic ${Buffer.from(`user:${token}`).toString('base64')}` }],
+      ['/decode', { authorization: token }],
+      [`/${otherToken}/decode`, {}],
+      [`/${token}x/decode`, {}],
+      // The token elsewhere in the path does not count: only the segment just before the action.
+      [`/${token}/codec/decode`, {}],
+    ];
+    for (const [path, headers] of attempts) {
+      const response = await post(path, { payloads: [toJson(sealed)] }, headers);
+      expect([path, response.status]).toEqual([path, 401]);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      const text = await response.text();
+      expect(text).not.toContain(Buffer.from(JSON.stringify(secret)).toString('base64'));
+      expect(text).not.toContain(secret);
+    }
+    // /encode is guarded the same way (it would otherwise be an encryption oracle).
+    expect((await post('/encode', { payloads: [] })).status).toBe(401);
+  });
+});
+
+describe('browsers', () => {
+  const preflight = (origin: string) =>
+    fetch(`${server.url}/${token}/decode`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+    });
+
+  test("the UI's origin passes the preflight and reads the answer", async () => {
+    const response = await preflight(uiOrigin);
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+    expect(response.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(response.headers.get('access-control-allow-headers')).toContain('x-namespace');
+    expect(response.headers.get('vary')).toContain('Origin');
+
+    const decoded = await post(`/${token}/decode`, { payloads: [toJson(sealed)] }, { origin: uiOrigin, 'x-namespace': 'default' });
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+  });
+
+  test('any other origin is refused at the preflight and at the request, even with a valid token', async () => {
+    for (const origin of ['http://127.0.0.1:9999', 'https://evil.example', 'null', 'http://localhost:8233']) {
+      const response = await preflight(origin);
+      expect([origin, response.status]).toEqual([origin, 403]);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    const refused = await post(
+      '/decode',
+      { payloads: [toJson(sealed)] },
+      { origin: 'https://evil.example', authorization: `Bearer ${token}` },
+    );
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).not.toContain(Buffer.from(JSON.stringify(secret)).toString('base64'));
+  });
+});
+
+describe('bounds and errors', () => {
+  test('a body over the limit gets 413, declared or streamed', async () => {
+    const big = { payloads: [{ metadata: {}, data: Buffer.alloc(80 * 1024).toString('base64') }] };
+    const response = await post('/decode', big, { authorization: `Bearer ${token}` });
+    expect(response.status).toBe(413);
+    // Streamed without a Content-Length: stopped at the cap, not read to the end.
+    const chunks = async function* () {
+      for (let i = 0; i < 40; i += 1) yield new Uint8Array(4 * 1024).fill(97);
+    };
+    const streamed = await fetch(`${server.url}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: ReadableStream.from(chunks()),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect((await post('/decode', { payloads: [toJson(sealed)] }, { authorization: `Bearer ${token}` })).status).toBe(200);
+  });
+
+  test('malformed bodies are 400; a wrong content type 415; an unknown key id is 422 naming the id', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await post('/decode', '{"payloads": [', auth)).status).toBe(400);
+    expect((await post('/decode', { payloads: [{ data: 'not base64!' }] }, auth)).status).toBe(400);
+    expect((await post('/decode', { nothing: true }, auth)).status).toBe(400);
+    expect((await post('/decode', 'x', { ...auth, 'content-type': 'text/plain' })).status).toBe(415);
+
+    const [foreign] = await new AesGcmPayloadCodec(new CodecKeyRing([{ id: 'k0', key: randomBytes(32) }])).encode([sealed]);
+    const unknown = await post('/decode', { payloads: [toJson(foreign)] }, auth);
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { error: string }).error).toMatch(/key id "k0", which is not in the key ring/);
+  });
+
+  test('/encode seals with the current key; the result decodes back', async () => {
+    const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') };
+    const response = await post('/encode', { payloads: [plain] }, { authorization: `Bearer ${token}` });
+    expect(response.status).toBe(200);
+    const [encoded] = ((await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads;
+    expect(Buffer.from(encoded.metadata.encoding, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
+    const back = await post('/decode', { payloads: [encoded] }, { authorization: `Bearer ${token}` });
+    expect(((await back.json()) as { payloads: { data: string }[] }).payloads[0].data).toBe(plain.data);
+  });
+
+  test('configuration: no token, short tokens and origins with paths are refused with messages that quote no token', () => {
+    expect(() => readCodecServerTokens({})).toThrow(CodecServerConfigError);
+    const short = 'abc123abc123';
+    let error: unknown;
+    try {
+      readCodecServerTokens({ RIVYA_CODEC_SERVER_TOKENS: `${token} ${short}` });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as Error).message).toMatch(/token #2 is 12 characters/);
+    expect((error as Error).message).not.toContain(short);
+    expect((error as Error).message).not.toContain(token);
+    expect(readCodecServerTokens({ RIVYA_CODEC_SERVER_TOKENS: `${token},${otherToken}` })).toEqual([token, otherToken]);
+    expect(() => parseOrigins('http://127.0.0.1:8233/')).toThrow(/is not an origin/);
+    expect(parseOrigins('https://temporal.example.com, http://127.0.0.1:8233')).toEqual([
+      'https://temporal.example.com',
+      'http://127.0.0.1:8233',
+    ]);
+  });
+});
+
+describe('the dev stack wiring (rivya-sora2 dev --encrypt)', () => {
+  let env: TestWorkflowEnvironment | undefined;
+  let devCodec: RunningCodecServer | undefined;
+  afterAll(async () => {
+    await devCodec?.close();
+    await env?.teardown();
+  });
+
+  test("the dev UI gets the codec endpoint (with its token) and the UI's own request shape decodes", async () => {
+    const devDirectory = mkdtempSync(`${tmpdir()}/rivya-dev-`);
+    const encryption = await prepareDevEncryption(devDirectory, 0, {});
+    // The run's key file is made once, owner-only, and reused.
+    expect(encryption.keyFile).toBe(`${devDirectory}/codec-keys`);
+    expect(statSync(encryption.keyFile!).mode & 0o777).toBe(0o600);
+    expect((await prepareDevEncryption(devDirectory, 0, {})).keyRing.encryptingKeyId).toBe(encryption.keyRing.encryptingKeyId);
+
+    const uiPort = await freePort();
+    env = await startTestTemporal({ ui: true, uiPort, uiCodecEndpoint: encryption.uiEndpoint });
+    devCodec = await startDevCodecServer(encryption, devUiOrigins(uiPort));
+
+    // What the UI's pages load: the endpoint the dev server was given.
+    const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as {
+      Codec?: { Endpoint?: string; PassAccessToken?: boolean; IncludeCredentials?: boolean };
+    };
+    expect(settings.Codec?.Endpoint).toBe(encryption.uiEndpoint);
+
+    // As UI 2.42 calls it (services/data-encoder.ts): POST endpoint + '/decode', Content-Type and
+    // X-Namespace only, from the UI's origin — after a CORS preflight.
+    const [devSealed] = await new AesGcmPayloadCodec(encryption.keyRing).encode([
+      { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(secret)) },
+    ]);
+    const origin = `http://127.0.0.1:${uiPort}`;
+    const preflight = await fetch(`${encryption.uiEndpoint}/decode`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+    });
+    expect(preflight.status).toBe(204);
+    const response = await post(
+      '',
+      { payloads: [toJson(devSealed)] },
+      { origin, 'x-namespace': 'default' },
+      `${encryption.uiEndpoint}/decode`,
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(decodedText((await response.json()) as { payloads: { data: string }[] })).toBe(JSON.stringify(secret));
+    // The endpoint without its token is what a stranger would try: 401.
+    expect((await post('/decode', { payloads: [toJson(devSealed)] }, { origin }, devCodec.url)).status).toBe(401);
+  });
+});
