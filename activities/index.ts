@@ -4,11 +4,14 @@
  */
 import type { RivyaClient } from '../src/rivya';
 import type { Sora2Activities } from '../workflows/activity-contract';
+import type { BatchActivities } from '../workflows/batch-activities';
 import { makeAwaitGeneration } from './await-generation';
+import { sora2AwaitChild } from './batch-await-child';
 import { CompletionLearner } from './completion-learner';
 import { makeGenerationActivities } from './generation';
 import { makeSaveResult, type SaveSettings } from './save-result';
 import { makeUploadReference, type ReferenceSettings } from './upload-reference';
+import { makeWalletActivities } from './wallet';
 
 export type { ReferenceSettings } from './upload-reference';
 export type { SaveSettings } from './save-result';
@@ -29,7 +32,7 @@ export function createSora2Activities(
   reference: ReferenceSettings = {},
   wait: WaitOptions = {},
   save: SaveSettings = {},
-): Sora2Activities {
+): Sora2Activities & BatchActivities {
   const learner = wait.learner ?? new CompletionLearner();
   return {
     rivyaUploadReference: makeUploadReference(client, reference),
@@ -37,5 +40,8 @@ export function createSora2Activities(
     rivyaAwaitGeneration: makeAwaitGeneration(client, learner, wait.priorScale ?? 1),
     // The result URL is guarded like a reference URL, by the same worker policy unless told otherwise.
     rivyaSaveResult: makeSaveResult({ ...save, urlPolicy: save.urlPolicy ?? reference.urlPolicy }),
+    // The batch workflow's: its wallet read, and its wait for a child started by an earlier run.
+    ...makeWalletActivities(client),
+    sora2AwaitChild,
   };
 }

@@ -13,7 +13,9 @@ import {
   type Sora2GenerationRequest,
 } from '../workflows/input';
 import type { sora2Generation, Sora2GenerationResult } from '../workflows/sora2-generation';
-import { RIVYA_MODEL } from '../workflows/search-attributes';
+import { RIVYA_BATCH_ID, RIVYA_MODEL } from '../workflows/search-attributes';
+import type { sora2Batch, Sora2BatchResult } from '../workflows/batch';
+import { checkSora2BatchInput, type Sora2BatchInput } from '../workflows/batch-input';
 import { workflowIdIssues } from '../workflows/workflow-id';
 
 export const SORA2_WORKFLOW_TYPE = 'sora2Generation';
@@ -154,5 +156,82 @@ export async function executeSora2Generation(
   options: StartSora2Options,
 ): Promise<Sora2GenerationResult> {
   const handle = await startSora2Generation(client, input, options);
+  return handle.result();
+}
+
+export const SORA2_BATCH_WORKFLOW_TYPE = 'sora2Batch';
+/** Memo key holding the sha256 of the batch's normalised input (settings and items). */
+export const SORA2_BATCH_INPUT_HASH_MEMO_KEY = 'rivyaBatchInputSha256';
+
+export type Sora2BatchHandle = WorkflowHandle<typeof sora2Batch>;
+
+/** The batch input failed validation before anything was started (or paid for). */
+export class Sora2BatchInputError extends Error {
+  override readonly name = 'Sora2BatchInputError';
+  constructor(readonly issues: InputIssue[]) {
+    super(`invalid batch input: ${describeIssues(issues)}`);
+  }
+}
+
+export interface StartSora2BatchOptions extends Omit<
+  WorkflowStartOptions<typeof sora2Batch>,
+  'args' | 'taskQueue' | 'workflowId' | 'workflowIdReusePolicy' | 'workflowIdConflictPolicy'
+> {
+  /** The batch's workflow id; each item runs as `<batchId>/<key>`. At most 63 characters. */
+  batchId: string;
+  /** Default: 'rivya-sora2' (the children run on the same queue unless the input says otherwise). */
+  taskQueue?: string;
+  /** Told about inputs Temporal would warn about (over 256 KB of JSON). Default: process.emitWarning. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Validates every item (nothing is started for a bad one), then starts the batch — or attaches to
+ * the one running (or completed) under this id. A batch that failed, was cancelled or terminated
+ * may be started again under its id: its items that already ran are collected, not paid again.
+ * The same id with different items is refused, as for a generation.
+ */
+export async function startSora2Batch(client: Client, input: Sora2BatchInput, options: StartSora2BatchOptions): Promise<Sora2BatchHandle> {
+  const { batchId, taskQueue = DEFAULT_SORA2_TASK_QUEUE, onWarning = (message: string) => process.emitWarning(message), ...rest } = options;
+  const checked = checkSora2BatchInput(input, batchId);
+  if (!checked.ok) throw new Sora2BatchInputError(checked.issues);
+  for (const warning of checked.warnings) onWarning(warning);
+  const inputHash = createHash('sha256')
+    .update(canonicalJson({ settings: checked.settings, items: checked.items.map(({ key, input: item }) => ({ key, item })) }))
+    .digest('hex');
+  const withSearchAttributes = checked.settings.searchAttributes && rest.typedSearchAttributes === undefined;
+  let handle: Sora2BatchHandle;
+  try {
+    handle = await client.workflow.start<typeof sora2Batch>(SORA2_BATCH_WORKFLOW_TYPE, {
+      staticSummary: `batch of ${checked.items.length} generation(s)`,
+      staticDetails: [
+        `**Items:** ${checked.items.length}`,
+        `**Concurrency:** ${checked.settings.concurrency}`,
+        `**Budget:** ${checked.settings.budget ?? 'the wallet'}`,
+        `**On failure:** ${checked.settings.onFailure}`,
+      ].join('\n\n'),
+      ...rest,
+      memo: { ...rest.memo, [SORA2_BATCH_INPUT_HASH_MEMO_KEY]: inputHash },
+      ...(withSearchAttributes ? { typedSearchAttributes: [{ key: RIVYA_BATCH_ID, value: batchId }] } : {}),
+      args: [input],
+      workflowId: batchId,
+      taskQueue,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  } catch (err) {
+    // Completed under this id already: attach to that batch rather than running it again.
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    handle = client.workflow.getHandle<typeof sora2Batch>(batchId);
+  }
+  const description = await handle.describe();
+  const existingHash = description.memo?.[SORA2_BATCH_INPUT_HASH_MEMO_KEY];
+  if (typeof existingHash === 'string' && existingHash !== inputHash) throw new Sora2WorkflowIdConflictError(batchId, description.runId);
+  return handle;
+}
+
+/** Starts (or attaches) and waits for the batch's result: every item's outcome. */
+export async function executeSora2Batch(client: Client, input: Sora2BatchInput, options: StartSora2BatchOptions): Promise<Sora2BatchResult> {
+  const handle = await startSora2Batch(client, input, options);
   return handle.result();
 }

@@ -4,6 +4,15 @@
  */
 export { Sora2Plugin, SORA2_PLUGIN_NAME, type Sora2PluginOptions } from './plugin';
 export {
+  executeSora2Batch,
+  SORA2_BATCH_INPUT_HASH_MEMO_KEY,
+  SORA2_BATCH_WORKFLOW_TYPE,
+  Sora2BatchInputError,
+  startSora2Batch,
+  type Sora2BatchHandle,
+  type StartSora2BatchOptions,
+} from './client-helpers';
+export {
   DEFAULT_SORA2_TASK_QUEUE,
   executeSora2Generation,
   SORA2_WORKFLOW_TYPE,

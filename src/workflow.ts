@@ -81,4 +81,25 @@ export {
 } from '../workflows/polling-schedule';
 export type { CompletedBy } from '../workflows/generation-state';
 export { INVALID_OPERATOR_UPDATE } from '../workflows/operator-updates';
-export { RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../workflows/search-attributes';
+export { RIVYA_BATCH_ID, RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../workflows/search-attributes';
+// Batches: many generations as children of one workflow, under a concurrency cap and a credit budget.
+export { sora2Batch, type BatchCarriedState, type Sora2BatchResult } from '../workflows/batch';
+export {
+  BATCH_LIMITS,
+  checkSora2BatchInput,
+  childWorkflowId,
+  sora2BatchInputSchema,
+  type Sora2BatchInput,
+  type Sora2BatchItem,
+  type Sora2BatchSettings,
+} from '../workflows/batch-input';
+export { BatchFailureTypes, type BatchFailureDetails, type BatchFailureType } from '../workflows/batch-failures';
+export {
+  sora2BatchAddItemsUpdate,
+  sora2BatchCancelRemainingUpdate,
+  sora2BatchStatusQuery,
+  type AddItemsResult,
+  type CancelRemainingRequest,
+  type CancelRemainingResult,
+} from '../workflows/batch-messages';
+export type { BatchCounts, BatchItemOutcome, BatchItemStatus, BatchStatus, BatchStop } from '../workflows/batch-state';

@@ -8,5 +8,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const RIVYA_TASK_ID = defineSearchAttributeKey('RivyaTaskId', SearchAttributeType.KEYWORD);
 export const RIVYA_TASK_STATUS = defineSearchAttributeKey('RivyaTaskStatus', SearchAttributeType.KEYWORD);
 export const RIVYA_MODEL = defineSearchAttributeKey('RivyaModel', SearchAttributeType.KEYWORD);
+/** The batch a generation belongs to (set on the batch and on each of its children): `RivyaBatchId = "<batchId>"` lists them. */
+export const RIVYA_BATCH_ID = defineSearchAttributeKey('RivyaBatchId', SearchAttributeType.KEYWORD);
 
-export const RIVYA_SEARCH_ATTRIBUTES = [RIVYA_TASK_ID, RIVYA_TASK_STATUS, RIVYA_MODEL] as const;
+export const RIVYA_SEARCH_ATTRIBUTES = [RIVYA_TASK_ID, RIVYA_TASK_STATUS, RIVYA_MODEL, RIVYA_BATCH_ID] as const;

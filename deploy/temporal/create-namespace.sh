@@ -5,11 +5,11 @@
 # (which sets TEMPORAL_ADDRESS and puts the pinned Temporal CLI first on PATH).
 #
 # SQL visibility (PostgreSQL v12 schema) holds at most 10 custom Keyword attributes per namespace
-# (columns Keyword01-10) and 3 of each other type; these 3 Keywords fit (test/cluster checks it).
+# (columns Keyword01-10) and 3 of each other type; these 4 Keywords fit (test/cluster checks it).
 set -eu
 NAMESPACE="${DEFAULT_NAMESPACE:-default}"
 ADDRESS="${TEMPORAL_ADDRESS:-temporal:7233}"
-SEARCH_ATTRIBUTES="RivyaTaskId=Keyword RivyaTaskStatus=Keyword RivyaModel=Keyword"
+SEARCH_ATTRIBUTES="RivyaTaskId=Keyword RivyaTaskStatus=Keyword RivyaModel=Keyword RivyaBatchId=Keyword"
 # Seconds to keep retrying a registration (a new namespace is unknown to the frontend's cache for ~2 s).
 ATTEMPTS="${REGISTER_ATTEMPTS:-30}"
 

@@ -60,6 +60,17 @@ export const MODEL_SPECS: Readonly<Record<SoraModel, ModelSpec>> = {
   'sora-2-pro': { id: 'sora-2-pro', baseCredits: 75, selectParams: SORA_2_PRO_PARAMS, reference: IMAGE_REFERENCE },
 };
 
+/**
+ * What one generation costs in credits: Rivya bills sora-2 tasks at a FIXED price per model
+ * (docs/rivya-contract.md D3), whatever the params. The one place a price is computed, so a batch's
+ * budget and the simulator's charge cannot drift apart; `params` is in the signature for a price that
+ * one day depends on them (e.g. n_frames).
+ */
+export function priceOf(model: SoraModel, params: Readonly<Record<string, string | undefined>> = {}): number {
+  void params;
+  return MODEL_SPECS[model].baseCredits;
+}
+
 export function isSoraModel(value: unknown): value is SoraModel {
   return typeof value === 'string' && (SORA_MODELS as readonly string[]).includes(value);
 }
