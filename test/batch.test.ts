@@ -18,9 +18,10 @@ import {
   type Sora2BatchResult,
 } from '../src';
 import type { RivyaSimulator } from '../src/simulator';
+import { spawnWorkerProcess } from '../src/testing/worker-process';
 import { fetchAllRuns } from './helpers/histories';
 import { nextId } from './helpers/ids';
-import { waitFor } from './helpers/simulator';
+import { TEST_API_KEY, waitFor } from './helpers/simulator';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 
 const SORA_2_PRICE = 6;
@@ -274,4 +275,73 @@ test('a batch terminated mid-way and started again under its id pays for no item
       .map((task) => task.id)
       .sort(),
   );
+});
+
+test('variants: one prompt N times under distinct keys; stop with cancel-running cancels the items in flight', async () => {
+  const { simulator, env, taskQueue } = stack;
+  // The simulator's task time goes by n_frames: the failing item is quick, the variants slow.
+  simulator.configure({ timing: { queuedMs: [100, 100], processingMs: { default: [200, 200], '15': [5_000, 5_000] } } });
+  const batchId = nextId('variants');
+  const result = await (
+    await startSora2Batch(
+      env.client,
+      batch({
+        items: [{ key: 'fails', prompt: '[sim:fail] first' }],
+        variants: { count: 3, item: { key: 'cat', prompt: '[sim:succeed] a cat', params: { n_frames: '15' } } },
+        concurrency: 4,
+        onFailure: 'stop',
+        onStop: 'cancel-running',
+      }),
+      { batchId, taskQueue },
+    )
+  ).result();
+  expect(result.items.map((item) => item.key).sort()).toEqual(['cat-0', 'cat-1', 'cat-2', 'fails']);
+  // All four started together; the failing one ended first, which stopped the batch and cancelled the variants.
+  expect(result.stop).toMatchObject({ reason: 'item-failed', key: 'fails', cancelRunning: true });
+  const variants = result.items.filter((item) => item.key.startsWith('cat-'));
+  for (const item of variants) expect(item).toMatchObject({ status: 'cancelled', error: { type: 'GenerationCancelled' } });
+  // Rivya has no cancel: each variant's task was created once and is still reserved (counted, not refunded).
+  expect(tasksOf(simulator, batchId)).toHaveLength(4);
+  for (const item of variants) expect(item.credits).toBe(SORA_2_PRICE);
+  expect(result.credits.spent).toBe(3 * SORA_2_PRICE);
+});
+
+test('cancelling the batch skips queued items, cancels running children and ends BatchCancelled', async () => {
+  const { simulator, env, taskQueue } = stack;
+  simulator.configure({ timing: { queuedMs: [100, 100], processingMs: { default: [4_000, 4_000] } } });
+  const batchId = nextId('cancel');
+  const handle = await startSora2Batch(env.client, batch({ items: items(5), concurrency: 2 }), { batchId, taskQueue });
+  await waitFor(() => (tasksOf(simulator, batchId).length === 2 ? true : undefined), 20_000);
+  await handle.cancel();
+  const failure = await failureOf(handle.result());
+  expect(failure.type).toBe(BatchFailureTypes.BatchCancelled);
+  expect(failure.details?.[0]).toMatchObject({ counts: { skipped: 3, cancelled: 2, succeeded: 0 } });
+  expect(tasksOf(simulator, batchId)).toHaveLength(2);
+  for (const key of ['0', '1']) {
+    const child = await env.client.workflow.getHandle(childWorkflowId(batchId, key)).describe();
+    expect(child.status.name).not.toBe('RUNNING');
+  }
+});
+
+test('a worker SIGKILLed mid-batch: a new worker finishes it, one task per child id', async () => {
+  const { simulator, env } = stack;
+  simulator.configure({ timing: { queuedMs: [200, 400], processingMs: { default: [1_500, 2_500] } } });
+  const taskQueue = `batch-kill-${process.pid}`;
+  const spawn = () => spawnWorkerProcess({ temporalAddress: env.address, taskQueue, rivyaBaseUrl: simulator.url, apiKey: TEST_API_KEY });
+  let worker = await spawn();
+  const batchId = nextId('killed-batch');
+  try {
+    const handle = await startSora2Batch(env.client, batch({ items: items(8, 'crash'), concurrency: 3 }), { batchId, taskQueue });
+    await waitFor(() => (tasksOf(simulator, batchId).length >= 3 ? true : undefined), 30_000);
+    await worker.kill('SIGKILL');
+    worker = await spawn();
+    const result = await handle.result();
+    expect(result.counts.succeeded).toBe(8);
+    const stats = simulator.stats();
+    for (let i = 0; i < 8; i += 1) expect(stats.tasksPerIdempotencyKey[childWorkflowId(batchId, String(i))]).toBe(1);
+    expect(tasksOf(simulator, batchId)).toHaveLength(8);
+    expect(maxOverlap(tasksOf(simulator, batchId))).toBeLessThanOrEqual(3);
+  } finally {
+    await worker.kill('SIGTERM');
+  }
 });

@@ -18,6 +18,7 @@ import { assetPath } from '../../package-root';
 import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator } from '../../simulator';
 import { ensureTemporalCli } from '../../temporal-cli';
 import { startLoggedDevServer } from '../../temporal-cli/dev-server';
+import type { ReferenceUrlPolicy } from '../../../activities';
 import { createSora2Worker } from '../../worker/create-worker';
 import { displayUrl, readRivyaSettings } from '../../worker-settings';
 import { formatFailure } from '../failure-report';
@@ -66,6 +67,8 @@ export interface DevOptions {
   referenceDir?: string;
   reference?: string;
   once?: boolean;
+  /** Directory saves (`generate --save-to <dir>`) are written below this; default: the directory dev runs in. */
+  saveDir?: string;
   /** commander's `--no-webhooks`: false turns webhooks off (polling only). */
   webhooks?: boolean;
   /** Encrypt every payload; the UI decodes through a local codec server on `codecPort`. */
@@ -115,6 +118,23 @@ export function prepareReferenceDirectory(devDirectory: string, given: string | 
   const sample = join(directory, SAMPLE_REFERENCE);
   if (!existsSync(sample)) copyFileSync(assetPath(SAMPLE_REFERENCE), sample);
   return directory;
+}
+
+/** The worker's save root: --save-dir (which must exist), else the directory dev runs in. */
+export function prepareSaveDirectory(given: string | undefined): string {
+  const directory = resolve(given ?? '.');
+  if (!existsSync(directory) || !statSync(directory).isDirectory()) {
+    throw new DevUsageError(`--save-dir ${given}: no such directory`);
+  }
+  return directory;
+}
+
+/**
+ * The URL guard of the local run with the simulator: its media (http on loopback) is let through by
+ * its host name; every other URL keeps the guard's rules for private addresses.
+ */
+export function simulatorMediaPolicy(simulatorUrl: string): ReferenceUrlPolicy {
+  return { allowHttp: true, allowedHosts: [new URL(simulatorUrl).hostname] };
 }
 
 /**
@@ -285,6 +305,7 @@ export async function runDev(options: DevOptions): Promise<number> {
   mkdirSync(devDirectory, { recursive: true });
   const referenceDir = prepareReferenceDirectory(devDirectory, options.referenceDir);
   const reference = prepareReference(referenceDir, options.reference, (line) => console.log(line));
+  const saveDir = prepareSaveDirectory(options.saveDir);
 
   const log = new RunLog(join(devDirectory, DEV_LOG_FILE));
   sdkLogsToFile(log);
@@ -320,6 +341,9 @@ export async function runDev(options: DevOptions): Promise<number> {
         apiKey: rivya.apiKey,
         baseUrl: rivya.baseUrl,
         referenceDirectory: referenceDir,
+        saveDirectory: saveDir,
+        // The simulator serves videos over http on loopback: its host alone is let through the URL guard.
+        ...(rivya.simulator ? { referenceUrlPolicy: simulatorMediaPolicy(rivya.simulator.url) } : {}),
         webhooks,
         ...(encryption ? { encryption: { keys: encryption.keyRing } } : {}),
       },
@@ -330,6 +354,9 @@ export async function runDev(options: DevOptions): Promise<number> {
       await running.catch(() => undefined);
     });
     console.log(`Worker: task queue "${worker.options.taskQueue}", references read from ${referenceDir}`);
+    console.log(
+      `Saving: generate --save-to <dir> writes below ${saveDir}; --save-to s3://bucket/prefix uses this process's AWS environment (AWS_REGION, AWS_ENDPOINT_URL_S3, credentials)`,
+    );
     if (signal.requested()) return 130;
 
     const workflowId = `dev-${randomUUID()}`;
@@ -395,6 +422,7 @@ export function registerDev(program: Command): void {
       'reference image of the first generation: a file in the reference directory, or one elsewhere (copied in)',
     )
     .option('--once', 'stop after the first generation instead of staying up')
+    .option('--save-dir <dir>', 'directory the worker saves videos below (generate --save-to <dir>); default: the current directory')
     .option('--no-webhooks', 'complete by status checks only (default with the simulator: by signed webhook, checks as the safety net)')
     .option(
       '--encrypt',

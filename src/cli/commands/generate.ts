@@ -26,6 +26,8 @@ export interface GenerateOptions {
   expectedDuration?: string;
   wait?: boolean;
   json?: boolean;
+  /** A directory relative to the worker's save directory, or s3://bucket/prefix. */
+  saveTo?: string;
 }
 
 export function generationInput(options: GenerateOptions): Sora2GenerationInput {
@@ -52,6 +54,7 @@ export function generationInput(options: GenerateOptions): Sora2GenerationInput 
       ...(options.deadline ? { deadlineMs: Number(options.deadline) * 1000 } : {}),
       ...(options.expectedDuration ? { expectedDurationMs: Number(options.expectedDuration) * 1000 } : {}),
     },
+    ...(options.saveTo !== undefined ? { save: { to: options.saveTo } } : {}),
   };
 }
 
@@ -60,6 +63,10 @@ export function formatSuccess(result: Sora2GenerationResult): string[] {
   return [
     `succeeded: ${printable(result.videoUrl)}`,
     `  task ${printable(result.taskId)}, credits ${printable(result.credits.final)}, ${printable(result.polls)} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
+    // Where the worker saved it (a path on the worker's machine, or s3://bucket/key), and what it checked.
+    ...(result.saved
+      ? [`saved: ${printable(result.saved.location)} (${result.saved.bytes} bytes, ${printable(result.saved.contentType)}, sha256 ${printable(result.saved.sha256)})`]
+      : []),
   ];
 }
 
@@ -148,6 +155,10 @@ export function registerGenerate(program: Command): void {
     .option('--task-queue <queue>', 'task queue of the workers', process.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE)
     .option('--deadline <seconds>', 'give up (and compensate) after this long')
     .option('--expected-duration <seconds>', 'how long the task should take: the polling schedule densifies around it')
+    .option(
+      '--save-to <dir|s3://bucket/prefix>',
+      "save the video once done: a directory inside the worker's save directory (rivya-sora2 dev: where dev runs), or S3 via the worker's AWS environment",
+    )
     .option('-w, --wait', 'follow progress and print the result')
     .option('--json', 'print the result (or failure) as JSON')
     .action(async (options: GenerateOptions) => {
