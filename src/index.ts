@@ -3,6 +3,24 @@
  * `rivya-sora2-temporal/workflow`; the API simulator in `rivya-sora2-temporal/simulator`.
  */
 export { Sora2Plugin, SORA2_PLUGIN_NAME, type Sora2PluginOptions } from './plugin';
+// Payload encryption: the codec the plugin installs (`encryption` option), its key ring, and the codec server for the UI.
+export {
+  AesGcmPayloadCodec,
+  CodecConfigError,
+  CodecKeyRing,
+  CodecServerConfigError,
+  codecKeysConfigured,
+  encryptionDataConverter,
+  PayloadDecryptionError,
+  readCodecKeyRing,
+  readCodecServerTokens,
+  startCodecServer,
+  UnknownCodecKeyError,
+  type CodecKeyInput,
+  type RunningCodecServer,
+  type StartCodecServerOptions,
+} from './codec';
+export type { Sora2EncryptionOption } from './codec/plugin-encryption';
 export {
   executeSora2Batch,
   SORA2_BATCH_INPUT_HASH_MEMO_KEY,

@@ -10,6 +10,8 @@
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { codecKeysConfigured } from '../../codec';
+import { Sora2Plugin } from '../../plugin';
 import {
   DEFAULT_WEBHOOK_HOST,
   DEFAULT_WEBHOOK_PATH,
@@ -63,9 +65,11 @@ export async function runWebhookReceiverProcess(options: WebhooksServeOptions, e
   const config = loadClientConnectConfig();
   const address = config.connectionOptions.address ?? 'localhost:7233';
   const namespace = config.namespace ?? 'default';
+  // With the workers' keys (RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE) the signals are encrypted like every payload.
+  const plugins = codecKeysConfigured(env) ? [new Sora2Plugin({ encryption: true, env })] : [];
   // Lazy: the receiver serves while Temporal is down (deliveries get 503 and Rivya redelivers).
   const connection = Connection.lazy(config.connectionOptions);
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, plugins });
   let receiver;
   try {
     receiver = await startWebhookReceiver({ client, secrets, port, host: options.host, path: options.path });
