@@ -4,10 +4,16 @@
  * arrive as one trace parented start → workflow → create activity → HTTP POST, with the Rivya
  * attributes on the HTTP spans and neither the API key nor the prompt anywhere in what was sent.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { startSora2Generation, Sora2Plugin } from '../src';
 import { startTracing, tracingSettingsFromEnv, DEFAULT_OTLP_TRACES_URL, TracingConfigError, type RivyaTracing } from '../src/observability';
+import { cleanEnv, startCli } from './helpers/cli-process';
 import { nextId } from './helpers/ids';
+import { freePort } from './helpers/ports';
+import { scrape, sumOf } from './helpers/prometheus';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { TEST_API_KEY, waitFor } from './helpers/simulator';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
@@ -189,3 +195,73 @@ describe('tracing settings from the environment', () => {
     );
   });
 });
+
+/** The spans of one generation's trace, found from its workflow span, with the chain checked. */
+function expectParentedGeneration(spans: ReceivedSpan[], workflowId: string): ReceivedSpan[] {
+  const run = only(
+    spans,
+    (span) => span.name === 'RunWorkflow:sora2Generation' && span.attributes.workflowId === workflowId,
+    'workflow span',
+  );
+  const trace = spans.filter((span) => span.traceId === run.traceId);
+  const start = only(trace, (span) => span.name === 'StartWorkflow:sora2Generation', 'start span');
+  const schedule = only(trace, (span) => span.name === 'StartActivity:rivyaCreateGeneration', 'create-activity schedule span');
+  const execute = only(trace, (span) => span.name === 'RunActivity:rivyaCreateGeneration', 'create-activity span');
+  const post = only(trace, (span) => span.name === 'POST /api/v1/generations', 'HTTP POST span');
+  expect([run.parentSpanId, schedule.parentSpanId, execute.parentSpanId, post.parentSpanId]).toEqual([
+    start.spanId,
+    run.spanId,
+    schedule.spanId,
+    execute.spanId,
+  ]);
+  return trace;
+}
+
+test('rivya-sora2 dev --tracing --metrics-port: the local run traces its generation and serves its metrics, webhooks included', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'rivya-dev-observed-'));
+  const metricsPort = await freePort();
+  const dev = startCli(
+    ['dev', '--port', '0', '--ui-port', '0', '--tracing', '--metrics-port', String(metricsPort)],
+    cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.baseUrl, OTEL_SERVICE_NAME: 'rivya-sora2-dev-test' }),
+    cwd,
+  );
+  try {
+    await waitFor(() => (dev.output().includes('Ctrl-C stops everything') ? true : undefined), 120_000, 200).catch((err: Error) => {
+      throw new Error(`${err.message}\n${dev.output()}`);
+    });
+    const output = dev.output();
+    expect(output).toContain(`Tracing: spans to ${receiver.tracesUrl} (OTLP/HTTP, service rivya-sora2-dev-test)`);
+    expect(output).toContain(`Prometheus metrics: http://127.0.0.1:${metricsPort}/metrics`);
+    const workflowId = /First generation: (\S+)/.exec(output)![1]!;
+    const completedBy = /completed by (webhook|poll)/.exec(output)![1]!;
+
+    const samples = await waitFor(
+      async () => {
+        const scraped = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+        return sumOf(scraped, 'rivya_generations_succeeded') === 1 ? scraped : undefined;
+      },
+      15_000,
+      200,
+    );
+    expect(sumOf(samples, 'rivya_generations_started')).toBe(1);
+    expect(sumOf(samples, 'rivya_detection_latency_count', { completed_by: completedBy })).toBe(1);
+    // The simulator delivers the task's terminal event to the run's receiver, signed: it is counted by outcome.
+    await waitFor(
+      async () =>
+        sumOf(await scrape(`http://127.0.0.1:${metricsPort}/metrics`), 'rivya_webhook_events', { outcome: 'signalled' }) >= 1
+          ? true
+          : undefined,
+      15_000,
+      200,
+    );
+
+    // Ctrl-C: the run stops cleanly and sends its last spans on the way out.
+    expect(await dev.stop('SIGINT')).toBe(0);
+    const fromDev = receiver.spans.filter((span) => span.service === 'rivya-sora2-dev-test');
+    expectParentedGeneration(fromDev, workflowId);
+    expect(receiver.rawBodies.join('\n')).not.toContain('A paper boat drifting');
+  } finally {
+    await dev.stop('SIGKILL');
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}, 180_000);

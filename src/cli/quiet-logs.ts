@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { inspect } from 'node:util';
-import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry, type RuntimeOptions } from '@temporalio/worker';
 import { printable } from './printable';
 
 /** Interactive commands show their own progress; the SDK's INFO lines would bury it. */
@@ -53,8 +53,9 @@ function formatEntry(entry: LogEntry): string {
  * The SDK's logs (INFO and up) into the run's log file. Errors also get one line on stderr, so a
  * worker that stops working is never silent; the stack stays in the file.
  */
-export function sdkLogsToFile(log: RunLog): void {
+export function sdkLogsToFile(log: RunLog, runtime: Omit<RuntimeOptions, 'logger'> = {}): void {
   Runtime.install({
+    ...runtime,
     logger: new DefaultLogger('INFO', (entry) => {
       log.write(formatEntry(entry));
       if (entry.level === 'ERROR') console.error(`worker error: ${printable(entry.message)} (details in ${log.path})`);

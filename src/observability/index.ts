@@ -17,6 +17,7 @@ export {
   DEFAULT_SERVICE_NAME,
   RIVYA_TRACER_NAME,
   startTracing,
+  tracedClient,
   TRACING_ENV,
   TracingConfigError,
   tracingSettingsFromEnv,

@@ -11,7 +11,8 @@ import { context, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { OpenTelemetryPluginOptions } from '@temporalio/interceptors-opentelemetry';
+import { Client } from '@temporalio/client';
+import { OpenTelemetryPlugin, type OpenTelemetryPluginOptions } from '@temporalio/interceptors-opentelemetry';
 import { AsyncLocalStorageContextManager } from './context-manager';
 
 /** `otlp` turns tracing on; unset (or `off`) leaves it off. */
@@ -93,4 +94,17 @@ export function startTracing(settings: TracingSettings, exporter?: SpanExporter)
         propagation.disable();
       })),
   };
+}
+
+/**
+ * The same client (connection, namespace, data converter) with OpenTelemetry's client interceptors:
+ * a workflow started through it begins its trace at the start call.
+ */
+export function tracedClient(client: Client, tracing: RivyaTracing): Client {
+  return new Client({
+    connection: client.connection,
+    namespace: client.options.namespace,
+    dataConverter: client.options.loadedDataConverter,
+    plugins: [new OpenTelemetryPlugin(tracing.pluginOptions)],
+  });
 }

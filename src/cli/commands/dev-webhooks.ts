@@ -10,6 +10,7 @@
 import type { Client } from '@temporalio/client';
 import { RivyaClient } from '../../rivya';
 import type { RivyaSimulator } from '../../simulator';
+import type { WebhookOutcome } from '../../webhooks/outcomes';
 import { StandardWebhooksVerifier, startWebhookReceiver, type RunningWebhookReceiver, type WebhookVerifier } from '../../webhooks';
 
 /** The simulator's redelivery delays in the local run: seconds, not S10's hours. */
@@ -38,12 +39,14 @@ export async function startDevWebhooks(options: {
   simulator: RivyaSimulator;
   apiKey: string;
   log: (line: string) => void;
+  /** Told each delivery's outcome (the run's webhook metrics). */
+  onOutcome?: (outcome: WebhookOutcome) => void;
 }): Promise<DevWebhooks> {
-  const { temporal, simulator, apiKey, log } = options;
+  const { temporal, simulator, apiKey, log, onOutcome } = options;
   // Rivya accepts only public https URLs; the simulator has an opt-in for a receiver on loopback.
   simulator.configure({ webhooks: { allowLoopbackUrls: true, retryDelaysMs: DEV_RETRY_DELAYS_MS } });
   const verifier = new PendingSecretVerifier();
-  const receiver = await startWebhookReceiver({ client: temporal, verifier, log });
+  const receiver = await startWebhookReceiver({ client: temporal, verifier, log, onOutcome });
   try {
     const rivya = new RivyaClient({ apiKey, baseUrl: simulator.url });
     const endpoint = await rivya.webhooks.create({

@@ -9,9 +9,12 @@ import { createServer } from 'node:net';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { startSora2Generation } from '../../client-helpers';
+import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../../observability/prometheus';
+import { startTracing, tracedClient, tracingSettingsFromEnv, type RivyaTracing } from '../../observability/tracing';
+import { webhookOutcomeCounter } from '../../observability/webhook-metrics';
 import { CODEC_SERVER_ORIGINS_ENV, encryptionDataConverter, parseOrigins } from '../../codec';
 import { devUiOrigins, prepareDevEncryption, startDevCodecServer, type DevEncryption } from '../../codec/dev';
 import { assetPath } from '../../package-root';
@@ -71,6 +74,10 @@ export interface DevOptions {
   saveDir?: string;
   /** commander's `--no-webhooks`: false turns webhooks off (polling only). */
   webhooks?: boolean;
+  /** Serve Prometheus metrics on this port (else RIVYA_METRICS_PORT, else none). */
+  metricsPort?: string;
+  /** Export traces over OTLP (else RIVYA_TRACING=otlp, else off). */
+  tracing?: boolean;
   /** Encrypt every payload; the UI decodes through a local codec server on `codecPort`. */
   encrypt?: boolean;
   codecPort?: string;
@@ -247,6 +254,8 @@ async function startWebhooks(
     simulator: rivya.simulator,
     apiKey: rivya.apiKey,
     log: (line) => log.write(`[webhooks] ${line}\n`),
+    // Deliveries by outcome on the run's metrics endpoint (a no-op meter without --metrics-port).
+    onOutcome: webhookOutcomeCounter(Runtime.instance().metricMeter),
   });
   cleanups.push(() => webhooks.receiver.close());
   console.log(`Webhooks: receiver ${webhooks.receiver.url}, registered as ${webhooks.endpointId}; status checks are the safety net`);
@@ -307,8 +316,12 @@ export async function runDev(options: DevOptions): Promise<number> {
   const reference = prepareReference(referenceDir, options.reference, (line) => console.log(line));
   const saveDir = prepareSaveDirectory(options.saveDir);
 
+  // Checked before anything starts too: a bad port or endpoint costs no server start.
+  const metrics = metricsSettingsFromEnv(process.env, options.metricsPort);
+  const tracingSettings = tracingSettingsFromEnv(process.env, options.tracing === true);
+
   const log = new RunLog(join(devDirectory, DEV_LOG_FILE));
-  sdkLogsToFile(log);
+  sdkLogsToFile(log, metrics ? { telemetryOptions: prometheusTelemetry(metrics) } : {});
   console.log(`Log: ${log.path}   (worker and Temporal server details; the terminal shows progress)`);
   console.log(`References: ${referenceDir}   (put your images here, then --reference <file name>)`);
 
@@ -317,6 +330,13 @@ export async function runDev(options: DevOptions): Promise<number> {
   const shutdown = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
+  let tracing: RivyaTracing | undefined;
+  if (tracingSettings) {
+    const started = (tracing = startTracing(tracingSettings));
+    cleanups.push(() => started.shutdown()); // first in, last out: after the worker's last spans
+    console.log(`Tracing: spans to ${displayUrl(started.url)} (OTLP/HTTP, service ${tracingSettings.serviceName})`);
+  }
+  if (metrics) console.log(`Prometheus metrics: http://${bindAddressOf(metrics)}/metrics`);
   try {
     // Keys, token and the codec port come first: the dev server's UI is started with the endpoint.
     const encryption = options.encrypt ? await prepareDevEncryption(devDirectory, Number(options.codecPort)) : undefined;
@@ -346,6 +366,7 @@ export async function runDev(options: DevOptions): Promise<number> {
         ...(rivya.simulator ? { referenceUrlPolicy: simulatorMediaPolicy(rivya.simulator.url) } : {}),
         webhooks,
         ...(encryption ? { encryption: { keys: encryption.keyRing } } : {}),
+        ...(tracing ? { tracing: tracing.pluginOptions } : {}),
       },
     });
     const running = worker.run();
@@ -361,7 +382,8 @@ export async function runDev(options: DevOptions): Promise<number> {
 
     const workflowId = `dev-${randomUUID()}`;
     const handle = await startSora2Generation(
-      client,
+      // Traced: the generation's trace starts at this start call.
+      tracing ? tracedClient(client, tracing) : client,
       {
         prompt: options.prompt,
         ...(reference ? { reference: { path: reference } } : {}),
@@ -424,6 +446,8 @@ export function registerDev(program: Command): void {
     .option('--once', 'stop after the first generation instead of staying up')
     .option('--save-dir <dir>', 'directory the worker saves videos below (generate --save-to <dir>); default: the current directory')
     .option('--no-webhooks', 'complete by status checks only (default with the simulator: by signed webhook, checks as the safety net)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics of the worker and the webhook receiver on this port (RIVYA_METRICS_PORT)')
+    .option('--tracing', 'export OpenTelemetry traces over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (RIVYA_TRACING=otlp)')
     .option(
       '--encrypt',
       `encrypt every payload (AES-256-GCM; keys from RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE, else ./${DEV_DIRECTORY}/codec-keys) and serve a codec server the UI decodes through`,
