@@ -309,7 +309,11 @@ export interface SaveSettingsFromEnv {
 }
 
 function saveSettingsOf(settings: Pick<ParsedSettings, 'RIVYA_SAVE_DIR' | 'RIVYA_S3_FORCE_PATH_STYLE' | 'RIVYA_SAVE_MAX_BYTES'>) {
-  return { saveDirectory: settings.RIVYA_SAVE_DIR, s3ForcePathStyle: settings.RIVYA_S3_FORCE_PATH_STYLE, maxBytes: settings.RIVYA_SAVE_MAX_BYTES };
+  return {
+    saveDirectory: settings.RIVYA_SAVE_DIR,
+    s3ForcePathStyle: settings.RIVYA_S3_FORCE_PATH_STYLE,
+    maxBytes: settings.RIVYA_SAVE_MAX_BYTES,
+  };
 }
 
 /** The save settings of resolved settings. */

@@ -65,7 +65,9 @@ export function formatSuccess(result: Sora2GenerationResult): string[] {
     `  task ${printable(result.taskId)}, credits ${printable(result.credits.final)}, ${printable(result.polls)} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
     // Where the worker saved it (a path on the worker's machine, or s3://bucket/key), and what it checked.
     ...(result.saved
-      ? [`saved: ${printable(result.saved.location)} (${result.saved.bytes} bytes, ${printable(result.saved.contentType)}, sha256 ${printable(result.saved.sha256)})`]
+      ? [
+          `saved: ${printable(result.saved.location)} (${result.saved.bytes} bytes, ${printable(result.saved.contentType)}, sha256 ${printable(result.saved.sha256)})`,
+        ]
       : []),
   ];
 }
