@@ -123,7 +123,7 @@ const ACTIVITY_OPTIONS = {
    * Saving the video (`save.to`): a long stream, so a short heartbeat timeout finds a killed worker
    * quickly; a retry finds a finished save by its name, or starts the stream over cleanly.
    */
-  save: { startToCloseTimeout: '30m', heartbeatTimeout: '30s', scheduleToCloseTimeout: '1h', retry: { ...RETRY, maximumAttempts: 5 } },
+  save: { startToCloseTimeout: '30m', heartbeatTimeout: '20s', scheduleToCloseTimeout: '1h', retry: { ...RETRY, maximumAttempts: 5 } },
 } satisfies Record<string, ActivityOptions>;
 
 /** The activities, labelled with what this call does (shown in the Temporal UI). */
