@@ -4,7 +4,9 @@
  * run against the real dev server and the simulator; the endpoint is scraped after a few
  * generations and every rivya_* metric is checked against what the simulator saw.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSora2Generation } from '../src';
@@ -52,8 +54,15 @@ afterAll(async () => {
 test('the worker serves Prometheus metrics on --metrics-port, bound to loopback, and says where', async () => {
   expect(worker.output()).toContain(`metrics: ${metricsUrl} (Prometheus)`);
   const samples = await scrape(metricsUrl);
-  // The SDK's own worker metrics are on the same endpoint.
-  expect(samples.some((sample) => sample.name.startsWith('temporal_'))).toBe(true);
+  // The SDK's own worker metrics are on the same endpoint (the dashboard charts this one).
+  expect(samples.some((sample) => sample.name === 'temporal_worker_task_slots_used')).toBe(true);
+  // Not on the machine's other addresses: RIVYA_METRICS_HOST widens it, nothing else.
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address && !address.internal && address.family === 'IPv4');
+  if (!external) throw new Error('this check needs a non-loopback IPv4 address on the machine');
+  const port = new URL(metricsUrl).port;
+  await expect(fetch(`http://${external.address}:${port}/metrics`, { signal: AbortSignal.timeout(3_000) })).rejects.toThrow();
 });
 
 test('after a run: generations, credits, status checks, HTTP errors and detection latency match what Rivya saw', async () => {
@@ -111,6 +120,30 @@ test('after a run: generations, credits, status checks, HTTP errors and detectio
   expect(latency).toBeLessThan(30);
   const buckets = samples.filter((sample) => sample.name === `${M.detectionLatency}_bucket`).map((sample) => sample.labels.le);
   expect(buckets).toEqual([...DETECTION_LATENCY_BUCKETS_S.map(String), '+Inf']);
+});
+
+test('rivya-sora2 webhooks serve --metrics-port: deliveries are counted by outcome', async () => {
+  const metricsPort = await freePort();
+  const receiver = startCli(
+    ['webhooks', 'serve', '--port', '0', '--metrics-port', String(metricsPort)],
+    cleanEnv({ TEMPORAL_ADDRESS: env.address, RIVYA_WEBHOOK_SECRETS: `whsec_${randomBytes(24).toString('base64')}` }),
+  );
+  try {
+    const url = await waitFor(() => /webhook receiver on (\S+)/.exec(receiver.output())?.[1], 30_000, 100).catch((err: Error) => {
+      throw new Error(`${err.message}\n${receiver.output()}`);
+    });
+    expect(receiver.output()).toContain(`metrics: http://127.0.0.1:${metricsPort}/metrics (Prometheus)`);
+    const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"evt_1"}' });
+    expect(unsigned.status).toBe(401);
+    const text = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    expect(text.status).toBe(415);
+    const samples = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(sumOf(samples, M.webhookEvents, { outcome: 'bad-signature' })).toBe(1);
+    expect(sumOf(samples, M.webhookEvents, { outcome: 'wrong-content-type' })).toBe(1);
+    expect(sumOf(samples, M.webhookEvents)).toBe(2);
+  } finally {
+    await receiver.stop('SIGTERM');
+  }
 });
 
 test('the Grafana dashboard parses and charts only metrics the code defines', () => {

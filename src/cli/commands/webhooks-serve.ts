@@ -20,6 +20,9 @@ import {
   WebhookConfigError,
   WEBHOOK_SECRETS_ENV,
 } from '../../webhooks';
+import { Runtime } from '@temporalio/worker';
+import { bindAddressOf, MetricsConfigError, metricsSettingsFromEnv, prometheusTelemetry } from '../../observability/prometheus';
+import { webhookOutcomeCounter } from '../../observability/webhook-metrics';
 import { ExitCodes } from '../failure-report';
 import { printable } from '../printable';
 
@@ -31,6 +34,8 @@ export interface WebhooksServeOptions {
   port: string;
   host: string;
   path: string;
+  /** Serve Prometheus metrics (deliveries by outcome) on this port; else RIVYA_METRICS_PORT, else none. */
+  metricsPort?: string;
 }
 
 export function registerWebhooksServe(group: Command): void {
@@ -43,11 +48,12 @@ export function registerWebhooksServe(group: Command): void {
     .option('--port <port>', 'port to listen on', process.env.RIVYA_WEBHOOK_PORT ?? String(DEFAULT_WEBHOOK_PORT))
     .option('--host <host>', 'address to bind', process.env.RIVYA_WEBHOOK_HOST ?? DEFAULT_WEBHOOK_HOST)
     .option('--path <path>', 'path deliveries are posted to', process.env.RIVYA_WEBHOOK_PATH ?? DEFAULT_WEBHOOK_PATH)
+    .option('--metrics-port <port>', 'serve Prometheus metrics (rivya_webhook_events by outcome) on this port (RIVYA_METRICS_PORT)')
     .action(async (options: WebhooksServeOptions) => {
       try {
         await runWebhookReceiverProcess(options);
       } catch (err) {
-        if (!(err instanceof WebhookConfigError)) throw err;
+        if (!(err instanceof WebhookConfigError || err instanceof MetricsConfigError)) throw err;
         // The message names the variable or the secret's position, never a value.
         console.error(`error: ${printable(err.message)}`);
         process.exitCode = ExitCodes.invalid;
@@ -61,6 +67,10 @@ export async function runWebhookReceiverProcess(options: WebhooksServeOptions, e
   const secrets = parseWebhookSecrets(env[WEBHOOK_SECRETS_ENV]);
   const port = Number(options.port);
   if (!/^\d{1,5}$/.test(options.port) || port > 65_535) throw new WebhookConfigError('--port must be a port number (0–65535)');
+  const metrics = metricsSettingsFromEnv(env, options.metricsPort);
+  // The process's Runtime serves the endpoint; installed before anything uses it.
+  if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
+  const onOutcome = metrics ? webhookOutcomeCounter(Runtime.instance().metricMeter) : undefined;
 
   const config = loadClientConnectConfig();
   const address = config.connectionOptions.address ?? 'localhost:7233';
@@ -72,7 +82,7 @@ export async function runWebhookReceiverProcess(options: WebhooksServeOptions, e
   const client = new Client({ connection, namespace, plugins });
   let receiver;
   try {
-    receiver = await startWebhookReceiver({ client, secrets, port, host: options.host, path: options.path });
+    receiver = await startWebhookReceiver({ client, secrets, port, host: options.host, path: options.path, onOutcome });
   } catch (err) {
     await connection.close();
     throw err;
@@ -81,6 +91,7 @@ export async function runWebhookReceiverProcess(options: WebhooksServeOptions, e
     `rivya-sora2 webhook receiver on ${printable(receiver.url)} (Temporal ${printable(address)}, namespace ${printable(namespace)}; ` +
       `${secrets.length} signing secret${secrets.length === 1 ? '' : 's'}); GET /healthz for liveness`,
   );
+  if (metrics) console.log(`metrics: http://${bindAddressOf(metrics)}/metrics (Prometheus)`);
   void probeTemporal(client, address);
 
   await new Promise<void>((resolve) => {
