@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root';
+import { registerBatch } from './commands/batch';
 import { registerCluster } from './commands/cluster';
 import { registerCodecServer } from './commands/codec-server';
 import { registerDev } from './commands/dev';
@@ -25,6 +26,7 @@ const program = new Command()
 registerDev(program);
 registerProcesses(program);
 registerGenerate(program);
+registerBatch(program);
 registerStatusAndCancel(program);
 registerOperate(program);
 registerWebhooksServe(registerWebhooks(program));
