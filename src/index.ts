@@ -42,6 +42,21 @@ export {
   type Sora2WorkflowHandle,
 } from './client-helpers';
 export { generationFailureOf, type GenerationFailure } from './generation-failure';
+// Tracing (OTLP) and metrics (the SDK's Prometheus endpoint): what a worker or backend of your own wires up.
+export {
+  createRivyaRequestObserver,
+  DETECTION_LATENCY_BUCKETS_S,
+  metricsSettingsFromEnv,
+  prometheusTelemetry,
+  RivyaMetrics,
+  startTracing,
+  tracedClient,
+  tracingSettingsFromEnv,
+  webhookOutcomeCounter,
+  type MetricsSettings,
+  type RivyaTracing,
+  type TracingSettings,
+} from './observability';
 export { createSora2Worker, type CreateSora2WorkerOptions } from './worker/create-worker';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker-settings';
 export { CompletionLearner, createSora2Activities, type ReferenceSettings, type ReferenceUrlPolicy, type WaitOptions } from '../activities';
