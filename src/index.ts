@@ -57,6 +57,14 @@ export {
   type RivyaTracing,
   type TracingSettings,
 } from './observability';
+export {
+  createGenerateOperationHandler,
+  createSora2NexusServiceHandler,
+  nexusGenerationWorkflowId,
+  type GenerateOperationHandler,
+  type NexusGenerationKey,
+  type Sora2NexusOptions,
+} from './nexus';
 export { createSora2Worker, type CreateSora2WorkerOptions } from './worker/create-worker';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker-settings';
 export { CompletionLearner, createSora2Activities, type ReferenceSettings, type ReferenceUrlPolicy, type WaitOptions } from '../activities';

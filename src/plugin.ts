@@ -11,6 +11,7 @@ import { OpenTelemetryPlugin, type OpenTelemetryPluginOptions } from '@temporali
 import { SimplePlugin } from '@temporalio/plugin';
 import type { BundleOptions, ReplayWorkerOptions, WorkerOptions } from '@temporalio/worker';
 import { createSora2Activities, type ReferenceUrlPolicy, type WaitOptions } from '../activities';
+import { createSora2NexusServiceHandler, type Sora2NexusOptions } from './nexus';
 import { encryptionCodecOf, type Sora2EncryptionOption } from './codec/plugin-encryption';
 import { createRivyaRequestObserver } from './observability/rivya-http-observer';
 import { RIVYA_TRACER_NAME } from './observability/tracing';
@@ -63,6 +64,12 @@ export interface Sora2PluginOptions extends RivyaSettingsOptions {
    * throws here: encryption never silently falls back to plaintext.
    */
   encryption?: Sora2EncryptionOption;
+  /**
+   * Serve the `generate` Nexus operation (service `rivya-sora2`) on this worker's task queue, for a
+   * Nexus endpoint targeting it. Off by default: it adds a Nexus poller to every worker, and whoever
+   * may call the endpoint spends this account's credits, so serving it is a decision, not a default.
+   */
+  nexus?: boolean | Sora2NexusOptions;
 }
 
 export const SORA2_PLUGIN_NAME = 'rivya-sora2';
@@ -95,6 +102,7 @@ export class Sora2Plugin extends SimplePlugin {
       // Appended to the user's codecs (so it runs last on encode, first on decode); nothing when off.
       dataConverter: (existing) =>
         this.#codec ? { ...existing, payloadCodecs: [...(existing?.payloadCodecs ?? []), this.#codec] } : (existing ?? {}),
+      nexusServices: options.nexus ? [createSora2NexusServiceHandler(options.nexus === true ? {} : options.nexus)] : undefined,
     });
     this.#codec = encryptionCodecOf(options.encryption, options.env);
     this.#client = options.client;

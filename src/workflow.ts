@@ -103,3 +103,13 @@ export {
   type CancelRemainingResult,
 } from '../workflows/batch-messages';
 export type { BatchCounts, BatchItemOutcome, BatchItemStatus, BatchStatus, BatchStop } from '../workflows/batch-state';
+// The Nexus contract: a caller's workflow passes `sora2NexusService` to createNexusServiceClient.
+export {
+  checkSora2NexusInput,
+  MAX_NEXUS_GENERATION_ID_CHARS,
+  NexusFailureTypes,
+  SORA2_NEXUS_SERVICE_NAME,
+  sora2NexusService,
+  type NexusInputCheck,
+  type Sora2NexusGenerateInput,
+} from '../workflows/nexus-service';
