@@ -201,6 +201,19 @@ describe('bounds and errors', () => {
   });
 });
 
+/** The first answer from a URL, retried while nothing listens yet (at most 20 s). */
+async function uiAnswer(url: string): Promise<Response> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 describe('the dev stack wiring (rivya-sora2 dev --encrypt)', () => {
   let env: TestWorkflowEnvironment | undefined;
   let devCodec: RunningCodecServer | undefined;
@@ -221,8 +234,9 @@ describe('the dev stack wiring (rivya-sora2 dev --encrypt)', () => {
     env = await startTestTemporal({ ui: true, uiPort, uiCodecEndpoint: encryption.uiEndpoint });
     devCodec = await startDevCodecServer(encryption, devUiOrigins(uiPort));
 
-    // What the UI's pages load: the endpoint the dev server was given.
-    const settings = (await (await fetch(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as {
+    // What the UI's pages load: the endpoint the dev server was given. (The UI may start listening a
+    // moment after the server's gRPC port, which is what the start waited for.)
+    const settings = (await (await uiAnswer(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as {
       Codec?: { Endpoint?: string; PassAccessToken?: boolean; IncludeCredentials?: boolean };
     };
     expect(settings.Codec?.Endpoint).toBe(encryption.uiEndpoint);

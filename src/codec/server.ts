@@ -34,6 +34,8 @@ export const DEFAULT_CODEC_SERVER_PORT = 8234;
 export const DEFAULT_CODEC_MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_CODEC_MAX_PAYLOADS = 1_000;
 export const CODEC_HEALTH_PATH = '/healthz';
+/** How long the rest of an oversized body is read and dropped before the connection is cut. */
+const DISCARD_AFTER_413_MS = 2_000;
 
 /** Browser origins allowed to call (exact `scheme://host[:port]`), separated by commas or spaces. */
 export const CODEC_SERVER_ORIGINS_ENV = 'RIVYA_CODEC_SERVER_ORIGINS';
@@ -194,8 +196,13 @@ export async function startCodecServer(options: StartCodecServerOptions): Promis
     }
     const body = await readRawBody(req, maxBodyBytes);
     if (!body.ok) {
-      if (body.reason === 'too-large') send(res, 413, { error: `body larger than ${maxBodyBytes} bytes` }, { connection: 'close' });
-      else if (!res.destroyed) send(res, 400, { error: 'incomplete body' });
+      if (body.reason === 'too-large') {
+        send(res, 413, { error: `body larger than ${maxBodyBytes} bytes` }, { connection: 'close' });
+        // The rest is discarded (no memory) for a moment, so a client still uploading reads the 413
+        // instead of a reset; then the connection goes, whatever is still coming.
+        req.resume();
+        setTimeout(() => req.socket.destroy(), DISCARD_AFTER_413_MS).unref();
+      } else if (!res.destroyed) send(res, 400, { error: 'incomplete body' });
       return;
     }
     let parsed: z.output<typeof requestSchema>;
