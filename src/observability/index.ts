@@ -1,6 +1,5 @@
 /** Tracing (OpenTelemetry over OTLP) and metrics (the SDK's meters, served by its Prometheus endpoint). */
 export { countCreditsReserved, countStatusCheck } from './activity-metrics';
-export { AsyncLocalStorageContextManager } from './context-manager';
 export {
   bindAddressOf,
   DEFAULT_METRICS_HOST,

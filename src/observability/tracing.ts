@@ -13,7 +13,7 @@ import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Client } from '@temporalio/client';
 import { OpenTelemetryPlugin, type OpenTelemetryPluginOptions } from '@temporalio/interceptors-opentelemetry';
-import { AsyncLocalStorageContextManager } from './context-manager';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 /** `otlp` turns tracing on; unset (or `off`) leaves it off. */
 export const TRACING_ENV = 'RIVYA_TRACING';
