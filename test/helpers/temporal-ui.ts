@@ -58,7 +58,9 @@ export async function renderedMarkdown(page: Page, count: number, timeoutMs = VI
   const deadline = Date.now() + timeoutMs;
   let texts: string[] = [];
   while (Date.now() < deadline) {
-    const frames = page.frames().filter((frame) => new URL(frame.url()).pathname === '/render');
+    // A frame still navigating has an empty URL: matched by prefix, never parsed.
+    const renderPage = new URL('/render?', page.url()).href;
+    const frames = page.frames().filter((frame) => frame.url().startsWith(renderPage));
     texts = await Promise.all(
       frames.map((frame) => frame.evaluate(() => (globalThis as unknown as PageGlobals).document.body?.innerText ?? '').catch(() => '')),
     );
@@ -68,8 +70,8 @@ export async function renderedMarkdown(page: Page, count: number, timeoutMs = VI
   throw new Error(`expected ${count} rendered markdown panels, found ${texts.length}: ${JSON.stringify(texts)}`);
 }
 
-/** Tallest screenshot taken: a long event history is cut here rather than making a huge image. */
-const MAX_SCREENSHOT_HEIGHT = 4_000;
+/** Tallest screenshot taken: header, input and result, timeline and the first events; the rest of a long history is cut. */
+const MAX_SCREENSHOT_HEIGHT = 1_500;
 
 /**
  * A full-page PNG under `directory`, named for the view; returns its path. The UI scrolls inside
