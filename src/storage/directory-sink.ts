@@ -88,9 +88,9 @@ export async function saveToDirectory(root: string, relativePath: string, reques
   try {
     const inspector = new VideoInspector(request.maxBytes, request.onProgress);
     const source = await request.open();
-    await pipeline(source, inspector, handle.createWriteStream({ autoClose: false }), { signal: request.signal });
-    await handle.sync();
-    await handle.close();
+    // The stream owns the handle: it fsyncs (`flush`) and closes it when the last byte is written.
+    // (A stream made with autoClose: false keeps a reference that makes handle.close() wait forever.)
+    await pipeline(source, inspector, handle.createWriteStream({ flush: true }), { signal: request.signal });
     await rename(partialPath, finalPath);
     await fsyncDirectory(directory);
     return { ...inspector.result(), location: finalPath, reused: false };
