@@ -5,6 +5,7 @@
  */
 import type { ServerScalingResult } from './cluster-scaling';
 import type { GitStamp } from './git-stamp';
+import type { BatchBenchResult, BatchBenchSettings, SaveThroughputResult, SaveThroughputSettings } from './pipelines';
 import type {
   DurationDistribution,
   PolicyResult,
@@ -41,6 +42,9 @@ export interface BenchMode {
   /** Compression of the 30-minute task (both wait styles). */
   longTaskTimeScale?: number;
   scalingWindowMs: number;
+  /** Pipelines: one batch size (items, concurrency, fixed task time, rounds) and the save-throughput comparison. */
+  batch?: BatchBenchSettings;
+  saveThroughput?: SaveThroughputSettings;
   /** Timer-resolution probe: sequential timers per requested delay. */
   probeTimerRepeats?: number;
   /** Continue-as-new probe: stop at this history length if the server never suggests it. */
@@ -72,6 +76,9 @@ export type BenchResults = {
   webhookReceiver?: string;
   /** The receiver's outcomes over the whole run (signalled, not-yet-visible, closed, …) and the deliveries the bench filter kept from it. */
   webhookOutcomes?: { byOutcome: Record<string, number>; filtered: number };
+  /** Pipelines (bench/pipelines.ts): the batch against its ideal, and saving against a plain stream. */
+  batch?: BatchBenchResult;
+  saveThroughput?: SaveThroughputResult;
   /** Every phase: the estimate printed at start and the time it took (s). */
   phases?: PhaseTiming[];
 };

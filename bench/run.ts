@@ -11,11 +11,12 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { rerunServerScaling, serverArgument } from './cluster-run';
-import { startBenchEnvironment } from './environment';
+import { startBenchEnvironment, type BenchEnvironment } from './environment';
 import { POLICIES, policiesFor } from './policies';
 import { writeBenchmarkReport } from './report';
 import type { BenchMode, BenchResults, PhaseTiming } from './result-types';
 import { gitStamp } from './git-stamp';
+import { runBatchBench, runSaveThroughput } from './pipelines';
 import {
   DISTRIBUTIONS,
   runLongTask,
@@ -52,6 +53,8 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     scalingWindowMs: 5_000,
     probeTimerRepeats: 3,
     longTaskTimeScale: 0.005,
+    batch: { items: 60, concurrency: 10, taskSeconds: 1, rounds: 1 },
+    saveThroughput: { megabytes: 16, repeats: 2 },
   },
   full: {
     name: 'full',
@@ -78,6 +81,9 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     probeTimerRepeats: 10,
     probeContinueAsNewMaxEvents: 12_000,
     longTaskTimeScale: 0.01,
+    // The issue's batch: 1,000 short items at concurrency 50 (ideal 20 waves × 4 s = 80 s).
+    batch: { items: 1_000, concurrency: 50, taskSeconds: 4, rounds: 3 },
+    saveThroughput: { megabytes: 64, repeats: 7 },
   },
 };
 
@@ -124,6 +130,7 @@ export function estimatePhases(mode: BenchMode): PhaseTiming[] {
       2 * (1800 * (mode.longTaskTimeScale ?? 0.01) + 1) +
       3,
   );
+  if (mode.batch || mode.saveThroughput) add('pipelines', pipelinesEstimateS(mode));
   const levels = [
     ...mode.scalingLevels,
     ...(mode.scalingCacheLimited ? [mode.scalingCacheLimited.inFlight] : []),
@@ -134,6 +141,58 @@ export function estimatePhases(mode: BenchMode): PhaseTiming[] {
     levels.reduce((sum, n) => sum + scalingLevelS(n, mode.scalingWindowMs), 0),
   );
   return phases;
+}
+
+/** A batch round: ~1.5 × its ideal plus starting its children (~0.03 s each); saving: ~4 s per MB-repeat pair at moto's pace, plus moto's start. */
+function pipelinesEstimateS(mode: BenchMode): number {
+  const batch = mode.batch;
+  const batchS = batch ? batch.rounds * (Math.ceil(batch.items / batch.concurrency) * batch.taskSeconds * 1.5 + batch.items * 0.03 + 5) : 0;
+  const save = mode.saveThroughput;
+  return batchS + (save ? 10 + save.repeats * save.megabytes * 0.12 : 0);
+}
+
+/** The pipeline measurements, on the given stack (the batch) and on their own S3 server (saving). */
+async function measurePipelines(
+  mode: BenchMode,
+  bench: BenchEnvironment,
+  results: Pick<BenchResults, 'batch' | 'saveThroughput'>,
+): Promise<void> {
+  if (mode.batch) {
+    log(`pipelines: a batch of ${mode.batch.items} at concurrency ${mode.batch.concurrency}, ${mode.batch.rounds} round(s)`);
+    results.batch = await runBatchBench(bench, mode.batch, log);
+  }
+  if (mode.saveThroughput) {
+    log(`pipelines: saving a ${mode.saveThroughput.megabytes} MB video, ${mode.saveThroughput.repeats} repeats`);
+    results.saveThroughput = await runSaveThroughput(mode.saveThroughput, log);
+  }
+}
+
+/** `--pipelines-only`: re-measure the pipeline rows into the newest full results file (~10 min). */
+async function rerunPipelines(root: string): Promise<void> {
+  if (process.argv.includes('--quick')) {
+    // A smoke of the pipeline rows at the quick mode's size: printed, nothing written.
+    const smoke: Pick<BenchResults, 'batch' | 'saveThroughput'> = {};
+    const bench = await startBenchEnvironment();
+    try {
+      await measurePipelines(MODES.quick, bench, smoke);
+    } finally {
+      await bench.close();
+    }
+    console.log(JSON.stringify(smoke, null, 2));
+    return;
+  }
+  const { dir, latest, results } = newestFullResults(root);
+  results.mode.batch = MODES.full.batch;
+  results.mode.saveThroughput = MODES.full.saveThroughput;
+  const bench = await startBenchEnvironment();
+  try {
+    await measurePipelines(results.mode, bench, results);
+  } finally {
+    await bench.close();
+  }
+  writeFileSync(join(dir, latest), JSON.stringify(results, null, 2));
+  writeBenchmarkReport(root, results);
+  log(`pipelines updated in ${latest}, BENCHMARKS.md`);
 }
 
 /**
@@ -218,6 +277,7 @@ async function main(): Promise<void> {
   const server = serverArgument(process.argv);
   if (process.argv.includes('--scaling-only') && server) return rerunServerScaling(join(__dirname, '..', '..'), server, log);
   if (process.argv.includes('--scaling-only')) return rerunScaling(join(__dirname, '..', '..'));
+  if (process.argv.includes('--pipelines-only')) return rerunPipelines(join(__dirname, '..', '..'));
   if (process.argv.includes('--report-only')) {
     // Re-render BENCHMARKS.md and the chart from the newest full results, measuring nothing.
     const root = join(__dirname, '..', '..');
@@ -303,6 +363,8 @@ async function main(): Promise<void> {
     results.longTask = await runLongTask(bench, mode.longTaskTimeScale ?? 0.01, results.probes.continueAsNew, 'activity-retry');
     results.longTaskTimer = await runLongTask(bench, mode.longTaskTimeScale ?? 0.01, results.probes.continueAsNew, 'timer');
     phaseDone('overhead, throughput, 30-minute task');
+    await measurePipelines(mode, bench, results);
+    phaseDone('pipelines');
   } finally {
     await bench.close();
   }
