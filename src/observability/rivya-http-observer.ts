@@ -8,7 +8,14 @@
  */
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { MetricMeter } from '@temporalio/common';
-import { RivyaApiError, RivyaNetworkError, RivyaTimeoutError, RivyaAbortedError, RivyaResponseError } from '../rivya/errors';
+import {
+  DOCUMENTED_ERROR_CODES,
+  RivyaApiError,
+  RivyaNetworkError,
+  RivyaTimeoutError,
+  RivyaAbortedError,
+  RivyaResponseError,
+} from '../rivya/errors';
 import type { RivyaRequestEnd, RivyaRequestObserver } from '../rivya/client';
 import { MetricTags, RivyaMetrics } from '../../workflows/metric-names';
 import { activityAttempt, activityMeter } from './activity-metrics';
@@ -33,22 +40,7 @@ export function routeOf(path: string): string {
 }
 
 /** Documented codes (D6) and the client's own: anything else is counted by its status, so the tag stays bounded. */
-const KNOWN_API_CODES = new Set([
-  'api_key_missing',
-  'api_key_invalid',
-  'api_key_revoked',
-  'api_key_expired',
-  'api_scope_denied',
-  'not_found',
-  'validation_failed',
-  'idempotency_conflict',
-  'rate_limited',
-  'public_api_disabled',
-  'insufficient_credits',
-  'webhook_url_rejected',
-  'unexpected_redirect',
-  'response_too_large',
-]);
+const KNOWN_API_CODES: ReadonlySet<string> = new Set([...Object.keys(DOCUMENTED_ERROR_CODES), 'unexpected_redirect', 'response_too_large']);
 
 /** The error's code for a tag: bounded to a fixed vocabulary whatever an upstream answer says. */
 export function errorCodeOf(error: Error, status: number | undefined): string {

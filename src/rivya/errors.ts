@@ -6,49 +6,42 @@ import { redactSecrets } from './redact';
 
 export { redactSecrets } from './redact';
 
-/** Documented error codes (D6). Rivya may add codes at any time: the type stays open. */
-export type RivyaErrorCode =
-  | 'api_key_missing'
-  | 'api_key_invalid'
-  | 'api_key_revoked'
-  | 'api_key_expired'
-  | 'api_scope_denied'
-  | 'not_found'
-  | 'validation_failed'
-  | 'idempotency_conflict'
-  | 'rate_limited'
-  | 'public_api_disabled'
-  | 'insufficient_credits'
-  | 'webhook_url_rejected'
-  | (string & {});
+/**
+ * Documented error codes (D6), each with whether a retry can help whatever its HTTP status says:
+ * the one table the client's retries and the metrics' bounded error tags both read.
+ */
+export const DOCUMENTED_ERROR_CODES = {
+  api_key_missing: false,
+  api_key_invalid: false,
+  api_key_revoked: false,
+  api_key_expired: false,
+  api_scope_denied: false,
+  not_found: false,
+  validation_failed: false,
+  idempotency_conflict: false,
+  rate_limited: true,
+  public_api_disabled: true,
+  insufficient_credits: false,
+  webhook_url_rejected: false,
+} as const satisfies Record<string, boolean>;
+
+/** Rivya may add codes at any time: the type stays open. */
+export type RivyaErrorCode = keyof typeof DOCUMENTED_ERROR_CODES | (string & {});
 
 export abstract class RivyaError extends Error {
   abstract readonly retryable: boolean;
 }
 
-/** Codes whose answer won't change on retry, whatever their HTTP status says. */
-const NON_RETRYABLE_CODES = new Set<string>([
-  'api_key_missing',
-  'api_key_invalid',
-  'api_key_revoked',
-  'api_key_expired',
-  'api_scope_denied',
-  'not_found',
-  'validation_failed',
-  'idempotency_conflict',
-  'insufficient_credits',
-  'webhook_url_rejected',
-]);
-
-const RETRYABLE_CODES = new Set<string>(['rate_limited', 'public_api_disabled']);
+function isDocumentedCode(code: string): code is keyof typeof DOCUMENTED_ERROR_CODES {
+  return Object.prototype.hasOwnProperty.call(DOCUMENTED_ERROR_CODES, code);
+}
 
 /**
  * Retryability by code first, then by HTTP status for codes we don't know yet (D1): 408, 425, 429
  * and 5xx are transient; any other 4xx is the caller's mistake.
  */
 export function isRetryableApiError(code: string, status: number): boolean {
-  if (NON_RETRYABLE_CODES.has(code)) return false;
-  if (RETRYABLE_CODES.has(code)) return true;
+  if (isDocumentedCode(code)) return DOCUMENTED_ERROR_CODES[code];
   return status === 408 || status === 425 || status === 429 || status >= 500;
 }
 
