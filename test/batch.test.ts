@@ -4,6 +4,9 @@
  * (from the tasks' created/ended times), continue-as-new carries running children, the budget
  * refuses before anything starts, failures follow the policy, and the Updates are validated.
  */
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -27,8 +30,15 @@ import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 const SORA_2_PRICE = 6;
 let stack: TestStack;
 
+let saveRoot: string;
+
 beforeAll(async () => {
-  stack = await startTestStack({ workflowsPath: require.resolve('../src/worker/workflows') });
+  saveRoot = mkdtempSync(join(tmpdir(), 'rivya-batch-save-'));
+  stack = await startTestStack({
+    workflowsPath: require.resolve('../src/worker/workflows'),
+    // Saving downloads the simulator's video over loopback http: allowed for this test worker only.
+    plugin: { saveDirectory: saveRoot, referenceUrlPolicy: { allowHttp: true, allowPrivateNetworks: true } },
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -344,4 +354,24 @@ test('a worker SIGKILLed mid-batch: a new worker finishes it, one task per child
   } finally {
     await worker.kill('SIGTERM');
   }
+});
+
+test('save: every child saves its video under save.to, and the result lists each location', async () => {
+  const { simulator, env, taskQueue } = stack;
+  simulator.configure({ timing: { queuedMs: [50, 100], processingMs: { default: [200, 300] } } });
+  const batchId = nextId('save');
+  const result = await (
+    await startSora2Batch(env.client, batch({ items: items(3, 'saved'), concurrency: 3, save: { to: 'batches/launch' } }), {
+      batchId,
+      taskQueue,
+    })
+  ).result();
+  expect(result.counts.succeeded).toBe(3);
+  for (const item of result.items) {
+    expect(item.location).not.toBeNull();
+    expect(item.location!.startsWith(join(saveRoot, 'batches', 'launch'))).toBe(true);
+    expect(existsSync(item.location!)).toBe(true);
+    expect(statSync(item.location!).size).toBeGreaterThan(0);
+  }
+  expect(new Set(result.items.map((item) => item.location)).size).toBe(3);
 });
