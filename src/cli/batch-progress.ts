@@ -2,7 +2,7 @@
  * A batch's progress while `batch --wait` follows it: a live bar (cli-progress) on a terminal,
  * plain lines (only when something changed) when piped — and the summary table at the end.
  */
-import { SingleBar } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 import type { BatchItemOutcome, BatchStatus, Sora2BatchResult } from '../../workflows/batch-state';
 import { printable as p } from './printable';
 
@@ -31,7 +31,10 @@ export interface BatchProgress {
 
 export function batchProgress(stream: NodeJS.WriteStream = process.stderr): BatchProgress {
   if (stream.isTTY) {
-    const bar = new SingleBar({ stream, format: '{bar} {line}', hideCursor: true, barsize: 24, clearOnComplete: false });
+    const bar = new SingleBar(
+      { stream, format: '{bar} {line}', hideCursor: true, barsize: 24, clearOnComplete: false },
+      Presets.shades_classic,
+    );
     let started = false;
     return {
       update(status) {
