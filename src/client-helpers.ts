@@ -231,7 +231,11 @@ export async function startSora2Batch(client: Client, input: Sora2BatchInput, op
 }
 
 /** Starts (or attaches) and waits for the batch's result: every item's outcome. */
-export async function executeSora2Batch(client: Client, input: Sora2BatchInput, options: StartSora2BatchOptions): Promise<Sora2BatchResult> {
+export async function executeSora2Batch(
+  client: Client,
+  input: Sora2BatchInput,
+  options: StartSora2BatchOptions,
+): Promise<Sora2BatchResult> {
   const handle = await startSora2Batch(client, input, options);
   return handle.result();
 }
