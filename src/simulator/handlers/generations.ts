@@ -1,7 +1,7 @@
 /** `POST /api/v1/generations` and `GET /api/v1/generations/{id}` (D3, D4, S2, S3). */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { MAX_IDEMPOTENCY_KEY_CHARS, MODEL_SPECS } from '../../rivya/models';
+import { MAX_IDEMPOTENCY_KEY_CHARS, priceOf } from '../../rivya/models';
 import { validateGeneration } from '../generation-validation';
 import { notFound, readJson, SimulatorHttpError, validationFailed } from '../http';
 import type { Caller } from '../auth';
@@ -32,7 +32,8 @@ export async function createGeneration(req: IncomingMessage, caller: Caller, sto
     }
   }
   const valid = validateGeneration(json, (url) => store.findOwnedFileByUrl(caller.account, url, now));
-  const credits = MODEL_SPECS[valid.model].baseCredits;
+  // Billing is FIXED per model (D3): the same price table the batch budgets with.
+  const credits = priceOf(valid.model);
   if (store.balance(caller.account) < credits) {
     // S3: 402, no task, nothing reserved.
     throw new SimulatorHttpError(402, 'insufficient_credits', `This generation needs ${credits} credits.`);
