@@ -29,7 +29,7 @@ interface BatchChaosProfile {
   items: number;
   concurrency: number;
   maxChildrenPerRun: number;
-  /** SIGKILL the worker this long after its last (re)start, then start a new one. */
+  /** SIGKILL the worker this long after the last kill, then start a new one. */
   killEveryMs: number;
   /** Also SIGKILL it as soon as the batch's Nth run appears (1 = the first continue-as-new). */
   killAfterContinueAsNew: number[];
@@ -47,7 +47,7 @@ const PROFILES: Record<BatchChaosProfile['name'], BatchChaosProfile> = {
     items: 40,
     concurrency: 10,
     maxChildrenPerRun: 8,
-    killEveryMs: 12_000,
+    killEveryMs: 20_000,
     killAfterContinueAsNew: [2],
     timing: { queuedMs: [200, 500], processingMs: [500, 1_500] },
     timeoutMs: 110_000,
@@ -93,7 +93,7 @@ interface KillRecord {
 async function chaosMonkey(
   client: Client,
   batchId: string,
-  worker: { kill(): Promise<void> },
+  worker: { kill(): Promise<number> },
   deadline: number,
 ): Promise<{ kills: KillRecord[]; runsSeen: number }> {
   const kills: KillRecord[] = [];
@@ -110,8 +110,8 @@ async function chaosMonkey(
       lastRunId = description.runId;
       runsSeen += 1;
       if (profile.killAfterContinueAsNew.includes(runsSeen - 1)) {
-        await worker.kill();
-        kills.push({ reason: 'after-continue-as-new', msAfterRunStart: Date.now() - description.startTime.getTime() });
+        const killedAt = await worker.kill();
+        kills.push({ reason: 'after-continue-as-new', msAfterRunStart: killedAt - description.startTime.getTime() });
         nextKill = Date.now() + profile.killEveryMs;
       }
     } else if (Date.now() >= nextKill) {
@@ -149,7 +149,9 @@ test(
       const restartable = {
         kill: async () => {
           await worker!.kill('SIGKILL');
+          const killedAt = Date.now();
           worker = await spawn();
+          return killedAt;
         },
       };
 
