@@ -5,8 +5,9 @@
  * Loopback and plain http only under the worker's opt-in (RIVYA_REFERENCE_URL_ALLOW_PRIVATE), as
  * for references. Nothing is sent but the request itself: no API key, no cookies.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import fetch, { type Response } from 'node-fetch';
 import { blockedUrlReason, checkReferenceUrl, referenceAgents, type ReferenceUrlPolicy } from './reference/url-guard';
 
 /** The host answered something no retry will change (refused URL, 4xx, not a redirect we follow). */
@@ -41,20 +42,32 @@ function parse(raw: string, base?: URL): URL {
   }
 }
 
-async function fetchFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, signal: AbortSignal): Promise<Response> {
+/** One GET through the guarded agents; resolves with the response once its headers arrived. */
+function get(url: URL, policy: ReferenceUrlPolicy, signal: AbortSignal): Promise<IncomingMessage> {
   const agents = referenceAgents(policy);
+  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(url, {
+      method: 'GET',
+      agent: url.protocol === 'http:' ? agents.http : agents.https,
+      headers: { Accept: 'video/mp4, video/quicktime' },
+      signal,
+    });
+    request.once('response', resolve);
+    request.once('error', reject);
+    request.end();
+  });
+}
+
+async function getFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, signal: AbortSignal): Promise<IncomingMessage> {
   let url = start;
   for (let hop = 0; hop <= (policy.maxRedirects ?? DEFAULT_MAX_REDIRECTS); hop += 1) {
     checkReferenceUrl(url, policy);
-    const response = await fetch(url.toString(), {
-      redirect: 'manual',
-      agent: (parsed) => (parsed.protocol === 'http:' ? agents.http : agents.https),
-      signal: signal as never,
-      headers: { Accept: 'video/mp4, video/quicktime' },
-    });
-    const location = response.headers.get('location');
-    if (response.status >= 300 && response.status < 400 && location) {
-      response.body.resume();
+    const response = await get(url, policy, signal);
+    const status = response.statusCode ?? 0;
+    const location = response.headers.location;
+    if (status >= 300 && status < 400 && location) {
+      response.resume();
       url = parse(location, url);
       continue;
     }
@@ -65,33 +78,35 @@ async function fetchFollowingRedirects(start: URL, policy: ReferenceUrlPolicy, s
 
 /**
  * The video's body as a stream, once the host answered 200 within the headers timeout. A 5xx or a
- * network failure is thrown as is (transient: the activity's retry opens it again).
+ * network failure is thrown as is (transient: the activity's retry opens it again). Node's own
+ * response stream is returned: a connection that drops before the declared Content-Length fails it
+ * (node-fetch 2 would leave such a body hanging).
  */
 export async function openResultVideo(rawUrl: string, policy: ReferenceUrlPolicy, signal: AbortSignal): Promise<Readable> {
-  const headersTimeout = AbortSignal.timeout(HEADERS_TIMEOUT_MS);
   const controller = new AbortController();
   const abort = () => controller.abort(signal.reason);
+  if (signal.aborted) abort();
   signal.addEventListener('abort', abort, { once: true });
-  const onHeadersTimeout = () => controller.abort(new Error(`no answer from ${displayResultUrl(rawUrl)} within ${HEADERS_TIMEOUT_MS} ms`));
-  headersTimeout.addEventListener('abort', onHeadersTimeout, { once: true });
+  const headersTimer = setTimeout(
+    () => controller.abort(new Error(`no answer from ${displayResultUrl(rawUrl)} within ${HEADERS_TIMEOUT_MS} ms`)),
+    HEADERS_TIMEOUT_MS,
+  );
   try {
-    const response = await fetchFollowingRedirects(parse(rawUrl), policy, controller.signal);
-    if (response.status >= 500) {
-      response.body.resume();
-      throw new Error(`${displayResultUrl(rawUrl)} answered HTTP ${response.status}`);
+    const response = await getFollowingRedirects(parse(rawUrl), policy, controller.signal);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      response.resume();
+      const message = `${displayResultUrl(rawUrl)} answered HTTP ${status}`;
+      throw status >= 500 || status === 408 || status === 429 ? new Error(message) : new ResultUrlRejectedError(message);
     }
-    if (!response.ok) {
-      response.body.resume();
-      throw new ResultUrlRejectedError(`${displayResultUrl(rawUrl)} answered HTTP ${response.status}`);
-    }
-    return response.body as unknown as Readable;
+    return response;
   } catch (err) {
-    // Thrown by the guard directly, or from the socket's DNS lookup wrapped in node-fetch's FetchError.
+    // Thrown by the guard directly, or from the socket's DNS lookup (the error keeps the guard's code).
     const blocked = blockedUrlReason(err);
     if (blocked) throw refusal(blocked);
     throw err;
   } finally {
     // The body keeps streaming under the caller's signal (and its stall watchdog), not the headers timeout.
-    headersTimeout.removeEventListener('abort', onHeadersTimeout);
+    clearTimeout(headersTimer);
   }
 }
