@@ -1,0 +1,210 @@
+/**
+ * Where a save may go, without servers: `save.to` parsing (the input schema's rules), the directory
+ * sink's confinement below the worker's save root (no `..`, no symbolic link on the way, no
+ * absolute path), its atomic write and its reuse of a complete file, and the save settings.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { checkSora2Input } from '../src/workflow';
+import { assetPath } from '../src/package-root';
+import {
+  parseSaveTarget,
+  savedFileName,
+  saveToDirectory,
+  SaveTargetRejectedError,
+  VideoRejectedError,
+  type SaveRequest,
+} from '../src/storage';
+import { checkSaveDirectory, readRivyaSettings, Sora2ConfigError } from '../src/worker-settings';
+
+const SAMPLE = readFileSync(assetPath('sample-video.mp4'));
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const roots: string[] = [];
+
+afterAll(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+function newRoot(): string {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'rivya-save-target-')));
+  roots.push(root);
+  return root;
+}
+
+describe('parseSaveTarget', () => {
+  test.each([
+    ['s3://my-bucket', { kind: 's3', bucket: 'my-bucket', prefix: '' }],
+    ['s3://my-bucket/', { kind: 's3', bucket: 'my-bucket', prefix: '' }],
+    ['S3://my.bucket-1/videos/2026/', { kind: 's3', bucket: 'my.bucket-1', prefix: 'videos/2026' }],
+    ['videos', { kind: 'directory', path: 'videos' }],
+    ['./videos/today/', { kind: 'directory', path: 'videos/today' }],
+    ['.', { kind: 'directory', path: '' }],
+  ])('%s is %o', (raw, target) => {
+    expect(parseSaveTarget(raw)).toEqual({ ok: true, target });
+  });
+
+  test.each([
+    ['', /must not be empty/],
+    ['s3://ab', /3 to 63 characters/],
+    [`s3://${'a'.repeat(64)}`, /3 to 63 characters/],
+    ['s3://My_Bucket', /lowercase letters, digits, dots and hyphens/],
+    ['s3://-bucket', /starting and ending with a letter or digit/],
+    ['s3://my..bucket', /two adjacent dots/],
+    ['s3://192.168.1.10', /IP address/],
+    ['s3://xn--bucket', /reserves/],
+    ['s3://bucket-s3alias', /reserves/],
+    [`s3://bucket/${'p'.repeat(201)}`, /at most 200 characters/],
+    ['s3://bucket/a//b', /empty, "\." or "\.\." segments/],
+    ['s3://bucket/../other', /empty, "\." or "\.\." segments/],
+    ['/etc/videos', /relative to the worker's save directory/],
+    ['C:/videos', /relative to the worker's save directory/],
+    ['../outside', /empty, "\." or "\.\." segments/],
+    ['videos/../../outside', /empty, "\." or "\.\." segments/],
+    ['videos\\..\\outside', /control characters or backslashes/],
+    ['videos\u0000x', /control characters or backslashes/],
+    ['https://example.com/videos', /relative directory or s3:\/\/bucket\/prefix/],
+    [`videos/${'d'.repeat(256)}`, /at most 255 characters/],
+    ['v'.repeat(1025), /at most 1024 characters/],
+  ])('%j is refused', (raw, message) => {
+    const parsed = parseSaveTarget(raw);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.message).toMatch(message);
+  });
+
+  test('the generation input refuses a bad save.to before anything starts, naming the field', () => {
+    const checked = checkSora2Input({ prompt: 'p', save: { to: 's3://Bad_Bucket/x' } });
+    expect(checked.ok).toBe(false);
+    expect(checked.ok ? [] : checked.issues).toEqual([{ path: 'save.to', message: expect.stringMatching(/bucket name/) }]);
+    expect(checkSora2Input({ prompt: 'p', save: { to: 'videos', credentials: 'x' } }).ok).toBe(false);
+    const good = checkSora2Input({ prompt: 'p', save: { to: 's3://good-bucket/x' } });
+    expect(good.ok && good.value.save).toEqual({ to: 's3://good-bucket/x' });
+  });
+
+  test('saved names: the percent-encoded workflow id, so no id leaves its directory', () => {
+    expect(savedFileName('gen-1')).toBe('gen-1.mp4');
+    expect(savedFileName('../../etc/passwd')).toBe('..%2F..%2Fetc%2Fpasswd.mp4');
+    expect(savedFileName("it's (fine)*!")).toBe('it%27s%20%28fine%29%2A%21.mp4');
+    expect(savedFileName('..')).toBe('...mp4');
+  });
+});
+
+function request(bytes: Buffer, overrides: Partial<SaveRequest> = {}): SaveRequest & { opens: () => number } {
+  let opens = 0;
+  return {
+    fileName: savedFileName('wf-1'),
+    attempt: 1,
+    maxBytes: 1024 * 1024,
+    open: async () => {
+      opens += 1;
+      return Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]);
+    },
+    opens: () => opens,
+    ...overrides,
+  };
+}
+
+describe('saveToDirectory', () => {
+  test('writes below the root, creating the directories, and leaves only the final file', async () => {
+    const root = newRoot();
+    const saved = await saveToDirectory(root, 'a/b', request(SAMPLE));
+    const path = join(root, 'a', 'b', 'wf-1.mp4');
+    expect(saved).toEqual({ location: path, bytes: SAMPLE.length, contentType: 'video/mp4', sha256: sha256(SAMPLE), reused: false });
+    expect(readFileSync(path)).toEqual(SAMPLE);
+    expect(readdirSync(join(root, 'a', 'b'))).toEqual(['wf-1.mp4']);
+  });
+
+  test('a complete file from an earlier attempt is re-checked from disk and returned, not downloaded again', async () => {
+    const root = newRoot();
+    await saveToDirectory(root, '', request(SAMPLE));
+    // An earlier killed attempt's partial file is removed too.
+    writeFileSync(join(root, '.wf-1.mp4.partial-2'), 'half');
+    const retry = request(SAMPLE, { attempt: 3 });
+    const saved = await saveToDirectory(root, '', retry);
+    expect(retry.opens()).toBe(0);
+    expect(saved).toMatchObject({ reused: true, sha256: sha256(SAMPLE), bytes: SAMPLE.length });
+  });
+
+  test("a killed attempt's partial file is removed before the next attempt writes", async () => {
+    const root = newRoot();
+    writeFileSync(join(root, '.wf-1.mp4.partial-1'), 'half a video');
+    await saveToDirectory(root, '', request(SAMPLE, { attempt: 2 }));
+    expect(readdirSync(root)).toEqual(['wf-1.mp4']);
+  });
+
+  test('a symbolic link on the way out of the root is refused, and nothing is written outside', async () => {
+    const root = newRoot();
+    const outside = newRoot();
+    symlinkSync(outside, join(root, 'escape'));
+    await expect(saveToDirectory(root, 'escape/videos', request(SAMPLE))).rejects.toThrow(SaveTargetRejectedError);
+    await expect(saveToDirectory(root, 'escape', request(SAMPLE))).rejects.toThrow(/passes through a symbolic link/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  test('a symbolic link at the final name is refused, not followed', async () => {
+    const root = newRoot();
+    const outside = newRoot();
+    symlinkSync(join(outside, 'target.mp4'), join(root, 'wf-1.mp4'));
+    await expect(saveToDirectory(root, '', request(SAMPLE))).rejects.toThrow(/not a regular file/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  test('a file where a directory should be is refused', async () => {
+    const root = newRoot();
+    writeFileSync(join(root, 'videos'), 'a file');
+    await expect(saveToDirectory(root, 'videos', request(SAMPLE))).rejects.toThrow(/is not a directory/);
+  });
+
+  test('not a video, over the cap, or a download that breaks: refused, and no partial file stays', async () => {
+    const root = newRoot();
+    mkdirSync(join(root, 'v'));
+    const page = Buffer.from('<!doctype html><title>404</title>'.padEnd(200, ' '));
+    await expect(saveToDirectory(root, 'v', request(page))).rejects.toThrow(VideoRejectedError);
+    await expect(saveToDirectory(root, 'v', request(SAMPLE, { maxBytes: 4096 }))).rejects.toThrow(/over the 4096-byte limit/);
+    const broken = request(SAMPLE, {
+      open: async () =>
+        Readable.from(
+          (async function* () {
+            yield SAMPLE.subarray(0, 1000);
+            throw new Error('connection reset (test)');
+          })(),
+        ),
+    });
+    await expect(saveToDirectory(root, 'v', broken)).rejects.toThrow(/connection reset/);
+    expect(readdirSync(join(root, 'v'))).toEqual([]);
+  });
+});
+
+describe('save settings', () => {
+  const base = { RIVYA_API_KEY: 'rvya_sk_test_settings_secret_value' };
+
+  test('RIVYA_SAVE_DIR, RIVYA_S3_FORCE_PATH_STYLE and RIVYA_SAVE_MAX_BYTES are read and bounded', () => {
+    const settings = readRivyaSettings({
+      ...base,
+      RIVYA_SAVE_DIR: '/srv/videos',
+      RIVYA_S3_FORCE_PATH_STYLE: 'true',
+      RIVYA_SAVE_MAX_BYTES: '1048576',
+    });
+    expect(settings.RIVYA_SAVE_DIR).toBe('/srv/videos');
+    expect(settings.RIVYA_S3_FORCE_PATH_STYLE).toBe(true);
+    expect(settings.RIVYA_SAVE_MAX_BYTES).toBe(1048576);
+    expect(readRivyaSettings(base).RIVYA_S3_FORCE_PATH_STYLE).toBe(false);
+    expect(() => readRivyaSettings({ ...base, RIVYA_SAVE_MAX_BYTES: String(6 * 1024 ** 3) })).toThrow(
+      /RIVYA_SAVE_MAX_BYTES must be a whole number/,
+    );
+    expect(() => readRivyaSettings({ ...base, RIVYA_S3_FORCE_PATH_STYLE: 'yes' })).toThrow(
+      /RIVYA_S3_FORCE_PATH_STYLE must be true or false/,
+    );
+  });
+
+  test('a save directory that does not exist fails the worker start, naming the variable', () => {
+    const root = newRoot();
+    expect(() => checkSaveDirectory(root)).not.toThrow();
+    expect(() => checkSaveDirectory(join(root, 'missing'))).toThrow(Sora2ConfigError);
+    expect(() => checkSaveDirectory(join(root, 'missing'))).toThrow(/RIVYA_SAVE_DIR must be an existing directory .* does not exist/);
+    writeFileSync(join(root, 'file'), 'x');
+    expect(() => checkSaveDirectory(join(root, 'file'))).toThrow(/is not a directory/);
+  });
+});
