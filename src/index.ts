@@ -67,7 +67,16 @@ export {
 } from './nexus';
 export { createSora2Worker, type CreateSora2WorkerOptions } from './worker/create-worker';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker-settings';
-export { CompletionLearner, createSora2Activities, type ReferenceSettings, type ReferenceUrlPolicy, type WaitOptions } from '../activities';
+export {
+  CompletionLearner,
+  createSora2Activities,
+  type ReferenceSettings,
+  type ReferenceUrlPolicy,
+  type SaveSettings,
+  type WaitOptions,
+} from '../activities';
+// Saving results (`save.to`): the target parser the input uses, and the S3 client the activity builds from the AWS chain.
+export { createS3Client, parseSaveTarget, savedFileName, type S3ClientOptions, type SaveTarget } from './storage';
 // The Rivya HTTP client, its typed errors and the model table: what a caller of createSora2Activities or a
 // backend checking inputs needs. Request schemas, retry/redaction helpers and other internals stay unexported.
 export {
