@@ -1,13 +1,20 @@
 /**
- * Where a save may go, without servers: `save.to` parsing (the input schema's rules), the directory
- * sink's confinement below the worker's save root (no `..`, no symbolic link on the way, no
- * absolute path), its atomic write and its reuse of a complete file, and the save settings.
+ * Where a save may go, without Temporal or S3: `save.to` parsing (the input schema's rules), the
+ * directory sink's confinement below the worker's save root (no `..`, no symbolic link on the way,
+ * no absolute path), its atomic write and its reuse of a complete file, the save settings, and the
+ * activity itself in Temporal's activity test environment (refusals, heartbeats) against a loopback
+ * media host.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { makeSaveResult } from '../activities/save-result';
 import { checkSora2Input } from '../src/workflow';
 import { assetPath } from '../src/package-root';
 import {
@@ -206,5 +213,61 @@ describe('save settings', () => {
     expect(() => checkSaveDirectory(join(root, 'missing'))).toThrow(/RIVYA_SAVE_DIR must be an existing directory .* does not exist/);
     writeFileSync(join(root, 'file'), 'x');
     expect(() => checkSaveDirectory(join(root, 'file'))).toThrow(/is not a directory/);
+  });
+});
+
+describe('rivyaSaveResult (activity test environment)', () => {
+  const input = (to: string, videoUrl = 'https://media.example/v.mp4') => ({ workflowId: 'wf-act', taskId: 'task_1', videoUrl, to });
+
+  async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+    const err = await promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    return err as ApplicationFailure;
+  }
+
+  test('a directory target on a worker without RIVYA_SAVE_DIR, or a bad target, is refused for good', async () => {
+    const noRoot = await failureOf(new MockActivityEnvironment().run(makeSaveResult({}), input('videos')));
+    expect(noRoot).toMatchObject({ type: 'ResultSaveRejected', nonRetryable: true });
+    expect(noRoot.message).toMatch(/only when RIVYA_SAVE_DIR is set/);
+    const bad = await failureOf(new MockActivityEnvironment().run(makeSaveResult({ saveDirectory: newRoot() }), input('../up')));
+    expect(bad).toMatchObject({ type: 'ResultSaveRejected', nonRetryable: true });
+  });
+
+  test('saves from a media host, heartbeating the bytes; a 404 is refused, a 503 is retried', async () => {
+    const server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://host').pathname;
+      if (path === '/v.mp4') return void res.writeHead(200, { 'Content-Length': SAMPLE.length }).end(SAMPLE);
+      res.writeHead(path === '/busy.mp4' ? 503 : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const root = newRoot();
+      const save = makeSaveResult({ saveDirectory: root, urlPolicy: { allowHttp: true, allowPrivateNetworks: true } });
+      const env = new MockActivityEnvironment({ attempt: 1 });
+      const heartbeats: unknown[] = [];
+      env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+      const saved = await env.run(save, input('videos', `${base}/v.mp4?token=secret`));
+      expect(saved).toEqual({
+        location: join(root, 'videos', 'wf-act.mp4'),
+        bytes: SAMPLE.length,
+        contentType: 'video/mp4',
+        sha256: sha256(SAMPLE),
+      });
+      expect(heartbeats[0]).toEqual({ bytes: 0 });
+
+      const gone = await failureOf(new MockActivityEnvironment().run(save, input('gone', `${base}/gone.mp4?token=secret`)));
+      expect(gone).toMatchObject({ type: 'ResultSaveRejected', nonRetryable: true });
+      // The URL's query (signed URLs carry tokens there) stays out of the message.
+      expect(gone.message).toBe(`${base}/gone.mp4 answered HTTP 404`);
+      const busy = await failureOf(new MockActivityEnvironment().run(save, input('other', `${base}/busy.mp4`)));
+      expect(busy).toMatchObject({ type: 'ResultSaveFailed', nonRetryable: false });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
