@@ -1,11 +1,14 @@
 /** BENCHMARKS.md's pipelines section, from bench/pipelines.ts's results (its own module: the report imports no scenario code). */
+import { stampLines, type GitStamp } from './git-stamp';
 import type { BatchBenchResult, SaveThroughputResult } from './pipelines';
 import { median } from './stats';
 
 /** The BENCHMARKS.md section. */
-export function pipelinesSection(batch: BatchBenchResult | undefined, save: SaveThroughputResult | undefined): string[] {
+export function pipelinesSection(batch: BatchBenchResult | undefined, save: SaveThroughputResult | undefined, commit?: GitStamp): string[] {
   if (!batch && !save) return [];
   const lines = ['## Pipelines: a batch under a budget, and saving videos', ''];
+  // Re-measured alone by `npm run bench:pipelines`: their own commit, which may differ from the run's.
+  if (commit) lines.push(...stampLines('pipelines-commit', commit), '');
   if (batch) {
     const ceiling = batch.maxCommittedCredits <= batch.budget ? 'met' : 'NOT met';
     const cap = batch.maxTasksInFlight <= batch.concurrency ? 'met' : 'NOT met';

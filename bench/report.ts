@@ -393,7 +393,7 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
       ? `- Throughput: ${throughput.generations} short generations started at once completed in ${throughput.seconds} s = **${throughput.completedPerSecond} generations/s**, ${throughput.workerCpuMsPerGeneration} worker CPU ms each.`
       : '',
     '',
-    ...pipelinesSection(results.batch, results.saveThroughput),
+    ...pipelinesSection(results.batch, results.saveThroughput, results.pipelinesCommit),
     '## Scaling (generations in flight: polling every 4.5 s, or webhooks on)',
     '',
     '| in flight | waiting | worker cache | tasks created | start time (s) | worker RSS (MB) | V8 heap committed / live after GC (MB) | outside the V8 heap (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained | window nominal / measured (s) | cores busy: worker / dev server / client + simulator |',

@@ -79,6 +79,8 @@ export type BenchResults = {
   /** Pipelines (bench/pipelines.ts): the batch against its ideal, and saving against a plain stream. */
   batch?: BatchBenchResult;
   saveThroughput?: SaveThroughputResult;
+  /** The commit the pipeline rows were measured at (they may be re-measured alone: `--pipelines-only`). */
+  pipelinesCommit?: GitStamp;
   /** Every phase: the estimate printed at start and the time it took (s). */
   phases?: PhaseTiming[];
 };

@@ -184,6 +184,7 @@ async function rerunPipelines(root: string): Promise<void> {
   const { dir, latest, results } = newestFullResults(root);
   results.mode.batch = MODES.full.batch;
   results.mode.saveThroughput = MODES.full.saveThroughput;
+  results.pipelinesCommit = gitStamp(root);
   const bench = await startBenchEnvironment();
   try {
     await measurePipelines(results.mode, bench, results);
@@ -363,6 +364,7 @@ async function main(): Promise<void> {
     results.longTask = await runLongTask(bench, mode.longTaskTimeScale ?? 0.01, results.probes.continueAsNew, 'activity-retry');
     results.longTaskTimer = await runLongTask(bench, mode.longTaskTimeScale ?? 0.01, results.probes.continueAsNew, 'timer');
     phaseDone('overhead, throughput, 30-minute task');
+    results.pipelinesCommit = results.commit;
     await measurePipelines(mode, bench, results);
     phaseDone('pipelines');
   } finally {
