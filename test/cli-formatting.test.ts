@@ -183,3 +183,12 @@ describe('the start', () => {
     expect(base).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+test('a video paid for but not saved is reported with where it still is; other failures carry no such line', () => {
+  const details = { workflowId: 'gen-1', taskId: 'task_9', videoUrl: 'https://media.example/v/task_9.mp4', to: 's3://b/p' };
+  const lines = formatFailure({ type: FailureTypes.ResultNotSaved, message: 'task task_9 succeeded but …', details: details as never });
+  expect(lines).toContain('  video (not saved): https://media.example/v/task_9.mp4');
+  expect(lines).toContain('  task: task_9');
+  const other = formatFailure({ type: FailureTypes.GenerationFailed, message: 'failed', details: details as never });
+  expect(other.some((line) => line.includes('not saved'))).toBe(false);
+});

@@ -3,6 +3,7 @@
  * crosses it — ids, URLs and small snapshots, never file bytes or secrets.
  */
 import type { RefundState, TaskStatus } from '../src/rivya/task-status';
+import { FailureTypes } from './failures';
 import type { PollingOptions, Sora2Reference, SoraModel } from './input';
 import type { Expectation } from './polling-schedule';
 
@@ -141,7 +142,7 @@ export const RESULT_SAVE_FAILED_ERROR_TYPE = 'ResultSaveFailed';
  * The workflow's failure type when the task succeeded (and was paid for) but its video could not be
  * saved: no saga runs (nothing to undo), and the details carry the video URL to fetch it by hand.
  */
-export const RESULT_NOT_SAVED = 'ResultNotSaved';
+export const RESULT_NOT_SAVED = FailureTypes.ResultNotSaved;
 
 export interface Sora2Activities {
   rivyaUploadReference(input: UploadReferenceInput): Promise<UploadedReference>;

@@ -19,6 +19,8 @@ export const FailureTypes = {
   GenerationCancelled: 'GenerationCancelled',
   /** Rivya stayed unreachable or broken past the retry budget. */
   RivyaUnavailable: 'RivyaUnavailable',
+  /** The task succeeded (and was paid for) but `save.to` could not be written: the video URL is in the details. */
+  ResultNotSaved: 'ResultNotSaved',
 } as const;
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];
 

@@ -3,7 +3,16 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CreditReconciliation, TaskSnapshot } from './activity-contract';
 
 export type GenerationPhase =
-  'validating' | 'uploading-reference' | 'creating-task' | 'polling' | 'compensating' | 'succeeded' | 'failed' | 'timed-out' | 'cancelled';
+  | 'validating'
+  | 'uploading-reference'
+  | 'creating-task'
+  | 'polling'
+  | 'saving'
+  | 'compensating'
+  | 'succeeded'
+  | 'failed'
+  | 'timed-out'
+  | 'cancelled';
 
 export interface GenerationStatus {
   phase: GenerationPhase;

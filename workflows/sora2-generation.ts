@@ -555,6 +555,7 @@ class GenerationRun {
     const save = this.request.save;
     if (!save) return null;
     const videoUrl = task.videoUrls[0]!;
+    this.enter('saving');
     try {
       const saving = activitiesWithSummary(ACTIVITY_OPTIONS.save, `save the video to ${save.to}`);
       return await saving.rivyaSaveResult({ workflowId: this.workflowId, taskId: task.id, videoUrl, to: save.to });

@@ -33,6 +33,9 @@ export function formatFailure(report: FailureReport): string[] {
   const details = report.details;
   if (!details) return lines;
   if (details.taskId) lines.push(`  task: ${p(details.taskId)}`);
+  // Paid for but not saved: where the video still is (Rivya's URLs expire: fetch it soon).
+  const { videoUrl } = details as { videoUrl?: unknown };
+  if (report.type === FailureTypes.ResultNotSaved && typeof videoUrl === 'string') lines.push(`  video (not saved): ${p(videoUrl)}`);
   // A refused reference is the caller's input, not Rivya's error: said as such.
   if (details.reason === 'reference-rejected') lines.push(`  invalid reference: ${p(details.remoteError?.message ?? report.message)}`);
   else if (details.remoteError) lines.push(`  remote error: ${p(details.remoteError.code)}: ${p(details.remoteError.message)}`);
