@@ -20,7 +20,7 @@ import type { Sora2BatchItem } from '../workflows/batch-input';
 import { BATCH_INVARIANTS, checkBatchInvariants, type BatchChaosEvidence, type SubmittedItem } from './chaos/batch-invariants';
 import { maxCommitted, maxInFlight } from '../bench/pipelines';
 import { CHAOS_FAULTS } from './chaos/profiles';
-import { fetchAllRuns } from './helpers/histories';
+import { fetchAllRuns, type RecordedRun } from './helpers/histories';
 import { startTestSimulator, TEST_API_KEY } from './helpers/simulator';
 import { startTestTemporal } from './helpers/temporal-env';
 
@@ -39,6 +39,8 @@ interface BatchChaosProfile {
   maxEventsPerRun: number;
   minContinueAsNew: number;
   minKills: number;
+  /** No more kills than this: each costs the items it caught up to an activity timeout (20-60 s). */
+  maxKills: number;
 }
 
 const PROFILES: Record<BatchChaosProfile['name'], BatchChaosProfile> = {
@@ -47,13 +49,14 @@ const PROFILES: Record<BatchChaosProfile['name'], BatchChaosProfile> = {
     items: 40,
     concurrency: 10,
     maxChildrenPerRun: 8,
-    killEveryMs: 20_000,
+    killEveryMs: 15_000,
     killAfterContinueAsNew: [2],
     timing: { queuedMs: [200, 500], processingMs: [500, 1_500] },
     timeoutMs: 110_000,
     maxEventsPerRun: 10_000,
     minContinueAsNew: 4,
     minKills: 2,
+    maxKills: 2,
   },
   full: {
     name: 'full',
@@ -67,6 +70,7 @@ const PROFILES: Record<BatchChaosProfile['name'], BatchChaosProfile> = {
     maxEventsPerRun: 10_000,
     minContinueAsNew: 4,
     minKills: 5,
+    maxKills: 1_000,
   },
 };
 
@@ -94,9 +98,13 @@ async function chaosMonkey(
   client: Client,
   batchId: string,
   worker: { kill(): Promise<number> },
+  started: number,
   deadline: number,
-): Promise<{ kills: KillRecord[]; runsSeen: number }> {
+): Promise<{ kills: KillRecord[]; runsSeen: number; timeline: string[] }> {
   const kills: KillRecord[] = [];
+  /** What happened when (s since the test started): each run seen, each kill, the batch's close. */
+  const timeline: string[] = [];
+  const mark = (what: string) => timeline.push(`${what} @${((Date.now() - started) / 1000).toFixed(1)}s`);
   let lastRunId: string | undefined;
   let runsSeen = 0;
   let nextKill = Date.now() + profile.killEveryMs;
@@ -105,23 +113,64 @@ async function chaosMonkey(
       .getHandle(batchId)
       .describe()
       .catch(() => undefined);
-    if (description && description.status.name !== 'RUNNING') break;
+    if (description && description.status.name !== 'RUNNING') {
+      mark('closed');
+      break;
+    }
     if (description && description.runId !== lastRunId) {
       lastRunId = description.runId;
       runsSeen += 1;
+      mark(`run ${runsSeen}`);
       if (profile.killAfterContinueAsNew.includes(runsSeen - 1)) {
         const killedAt = await worker.kill();
         kills.push({ reason: 'after-continue-as-new', msAfterRunStart: killedAt - description.startTime.getTime() });
+        mark('kill (after continue-as-new)');
         nextKill = Date.now() + profile.killEveryMs;
       }
-    } else if (Date.now() >= nextKill) {
+    } else if (Date.now() >= nextKill && kills.length < profile.maxKills) {
       await worker.kill();
       kills.push({ reason: 'periodic' });
+      mark('kill');
       nextKill = Date.now() + profile.killEveryMs;
     }
     await sleep(200);
   }
-  return { kills, runsSeen };
+  return { kills, runsSeen, timeline };
+}
+
+/**
+ * Per activity type, the attempts that ended by start-to-close timeout before the one recorded: an
+ * attempt lost with a killed worker is only retried once that timeout has passed. (Only the last
+ * attempt's start is in history, so this counts the timeouts right before a final attempt.)
+ */
+function attemptsLostToTimeouts(runs: readonly RecordedRun[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const run of runs) {
+    const events = run.history.events ?? [];
+    const typeOf = new Map(
+      events.flatMap((event) => {
+        const scheduled = event.activityTaskScheduledEventAttributes;
+        return scheduled ? [[String(event.eventId), scheduled.activityType?.name ?? '?'] as const] : [];
+      }),
+    );
+    for (const event of events) {
+      const started = event.activityTaskStartedEventAttributes;
+      if (!started?.lastFailure?.timeoutFailureInfo) continue;
+      const type = typeOf.get(String(started.scheduledEventId)) ?? '?';
+      counts[type] = (counts[type] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
+function eventSeconds(run: RecordedRun, index: number): number {
+  const time = run.history.events?.[index]?.eventTime;
+  return Number(time?.seconds ?? 0) + (time?.nanos ?? 0) / 1e9;
+}
+
+/** How long a run lasted, from its first event to its last (s). */
+function runSeconds(run: RecordedRun): number {
+  return Math.round((eventSeconds(run, (run.history.events?.length ?? 1) - 1) - eventSeconds(run, 0)) * 10) / 10;
 }
 
 test(
@@ -188,7 +237,7 @@ test(
         },
         { batchId, taskQueue: TASK_QUEUE },
       );
-      const monkey = await chaosMonkey(env.client, batchId, restartable, started + profile.timeoutMs);
+      const monkey = await chaosMonkey(env.client, batchId, restartable, started, started + profile.timeoutMs);
       const result = await handle.result();
       const durationMs = Date.now() - started;
 
@@ -201,7 +250,8 @@ test(
         tasks: [...sim.store.tasks.values()].map((task) => ({ ...task })),
         ledger: sim.store.ledger.map((entry) => ({ ...entry })),
         wallet: { before: walletBefore, after: sim.stats().wallets.acct_primary! },
-        runs: await fetchAllRuns(env.client, batchId),
+        // Oldest first, so the report reads in order.
+        runs: (await fetchAllRuns(env.client, batchId)).sort((a, b) => eventSeconds(a, 0) - eventSeconds(b, 0)),
         maxEventsPerRun: profile.maxEventsPerRun,
         minContinueAsNew: profile.minContinueAsNew,
       };
@@ -215,6 +265,8 @@ test(
           `${result.continuedAsNew} continue-as-new, ${evidence.runs.length} runs of ${evidence.runs.map((run) => run.history.events?.length ?? 0).join(', ')} events; ` +
           `peak ${maxCommitted(evidence.tasks)} of ${budget} credits held, peak ${maxInFlight(evidence.tasks)} of ${profile.concurrency} in flight; ` +
           `faults: create ${JSON.stringify(stats.counters.createGeneration?.faults ?? {})}, status ${JSON.stringify(stats.counters.getGeneration?.faults ?? {})}\n` +
+          `  timeline: ${monkey.timeline.join(', ')}; runs lasted ${evidence.runs.map(runSeconds).join(', ')} s; ` +
+          `activity attempts lost to a killed worker (start-to-close timeouts): ${JSON.stringify(attemptsLostToTimeouts(evidence.runs))}\n` +
           invariants.map((inv) => `  ${inv.passed ? 'held  ' : 'BROKEN'} ${inv.name}: ${inv.detail}`).join('\n'),
       );
 
