@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './helpers/simulator';
-import { cleanEnv, runCli, startCli, type LongRunning } from './helpers/cli-process';
+import { cleanEnv, runCli, type LongRunning } from './helpers/cli-process';
+import { startDevRun } from './helpers/dev-run';
 
 const FIXTURE = join(__dirname, 'fixtures', 'batch-20.jsonl');
 
@@ -19,13 +20,9 @@ let simulatorAdminToken: string;
 
 beforeAll(async () => {
   devCwd = mkdtempSync(join(tmpdir(), 'rivya-batch-cli-'));
-  dev = startCli(['dev', '--port', '0', '--ui-port', '0'], cleanEnv(), devCwd);
-  await waitFor(() => (dev.output().includes('Ctrl-C stops everything') ? true : undefined), 120_000, 200).catch((err) => {
-    throw new Error(`${err}\n${dev.output()}`);
-  });
-  env = cleanEnv({ TEMPORAL_ADDRESS: /Temporal dev server: (\S+)/.exec(dev.output())![1]! });
-  simulatorUrl = /Rivya simulator: (\S+)/.exec(dev.output())![1]!;
-  simulatorAdminToken = /simulator admin token: (\S+)/.exec(dev.output())![1]!;
+  let temporalAddress: string;
+  ({ dev, temporalAddress, simulatorUrl, simulatorAdminToken } = await startDevRun([], cleanEnv(), devCwd));
+  env = cleanEnv({ TEMPORAL_ADDRESS: temporalAddress });
 }, 150_000);
 
 afterAll(async () => {
@@ -115,3 +112,60 @@ test('nothing starts, exit 2: a budget one credit short, a bad line, an invalid 
   expect(invalid.stderr).toContain('items.1.model');
   expect(await tasksOf(invalidId)).toHaveLength(0);
 });
+
+test('an operator steers a running batch: batch-status, batch-add (a bad file and an invalid item refused, exit 2), batch-cancel', async () => {
+  const batchId = id('cli-steer');
+  const lines = (prompts: string[]) => prompts.map((prompt) => JSON.stringify({ prompt }));
+  const started = await runCli(
+    [
+      'batch',
+      '--file',
+      itemsFile(lines(['[sim:succeed] one', '[sim:succeed] two', '[sim:succeed] three'])),
+      '--batch-id',
+      batchId,
+      '--concurrency',
+      '1',
+    ],
+    env,
+  );
+  expect(started.code).toBe(0);
+
+  const status = await runCli(['batch-status', batchId], env);
+  expect(status.code).toBe(0);
+  expect(status.stdout).toMatch(/^\d\/3 done \| /);
+
+  const badFile = await runCli(['batch-add', batchId, '--file', itemsFile(['{not json'])], env);
+  expect(badFile.code).toBe(2);
+  expect(badFile.stderr).toMatch(/\.jsonl:1: not JSON/);
+  const invalid = await runCli(['batch-add', batchId, '--file', itemsFile([JSON.stringify({ prompt: 'x', model: 'sora-9' })])], env);
+  expect(invalid.code).toBe(2);
+  expect(invalid.stderr).toMatch(/^refused: invalid items: .*model/m);
+
+  const added = await runCli(['batch-add', batchId, '--file', itemsFile(lines(['[sim:succeed] four']))], env);
+  expect(added.code).toBe(0);
+  expect(JSON.parse(added.stdout)).toMatchObject({ keys: ['3'] });
+
+  const cancelled = await runCli(['batch-cancel', batchId], env);
+  expect(cancelled.code).toBe(0);
+  const answer = JSON.parse(cancelled.stdout) as { skipped: number; cancelled: number; running: number };
+  // One at a time: one is running (or just done), the rest of the four were queued and are skipped.
+  expect(answer.cancelled).toBe(0);
+  expect(answer.skipped).toBeGreaterThanOrEqual(2);
+
+  const final = await waitFor(
+    async () => {
+      const run = await runCli(['batch-status', batchId, '--json'], env);
+      const parsed = JSON.parse(run.stdout) as { counts: { total: number; running: number; skipped: number; queued: number } };
+      return parsed.counts.running === 0 ? parsed : undefined;
+    },
+    90_000,
+    1_000,
+  );
+  expect(final.counts).toMatchObject({ total: 4, queued: 0, skipped: answer.skipped });
+  // Skipped items were never paid for: only the ones that ran have a Rivya task.
+  expect(await tasksOf(batchId)).toHaveLength(4 - answer.skipped);
+
+  const again = await runCli(['batch-cancel', batchId], env);
+  expect(again.code).toBe(2);
+  expect(await runCli(['batch-status', 'no-such-batch'], env)).toMatchObject({ code: 2 });
+}, 240_000);

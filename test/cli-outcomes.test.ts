@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './helpers/simulator';
 import { cleanEnv, runCli, startCli, type LongRunning } from './helpers/cli-process';
+import { startDevRun } from './helpers/dev-run';
 
 // A full, loaded run (npm test beside two dev servers) twice saw "a rejected reference" exit 1
 // instead of 2, never reproduced alone or in a quiet full run. One retry, logging the first
@@ -23,13 +24,9 @@ let simulatorAdminToken: string;
 
 beforeAll(async () => {
   devCwd = mkdtempSync(join(tmpdir(), 'rivya-cli-outcomes-'));
-  dev = startCli(['dev', '--port', '0', '--ui-port', '0'], cleanEnv(), devCwd);
-  await waitFor(() => (dev.output().includes('Ctrl-C stops everything') ? true : undefined), 120_000, 200).catch((err) => {
-    throw new Error(`${err}\n${dev.output()}`);
-  });
-  env = cleanEnv({ TEMPORAL_ADDRESS: /Temporal dev server: (\S+)/.exec(dev.output())![1]! });
-  simulatorUrl = /Rivya simulator: (\S+)/.exec(dev.output())![1]!;
-  simulatorAdminToken = /simulator admin token: (\S+)/.exec(dev.output())![1]!;
+  let temporalAddress: string;
+  ({ dev, temporalAddress, simulatorUrl, simulatorAdminToken } = await startDevRun([], cleanEnv(), devCwd));
+  env = cleanEnv({ TEMPORAL_ADDRESS: temporalAddress });
 }, 150_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DEFAULT_SIMULATOR_API_KEY } from '../src/simulator';
 import { waitFor } from './helpers/simulator';
 import { cleanEnv, runCli, startCli, type LongRunning } from './helpers/cli-process';
+import { startDevRun } from './helpers/dev-run';
 
 let dev: LongRunning;
 let temporalAddress: string;
@@ -42,13 +43,7 @@ function devTempDirs(): string[] {
 beforeAll(async () => {
   devCwd = scratchDir('rivya-cli-test-');
   // --port 0 asks for free ports, so this never collides with a developer's own dev server.
-  dev = startCli(['dev', '--port', '0', '--ui-port', '0'], cleanEnv(), devCwd);
-  await waitFor(() => (dev.output().includes('Ctrl-C stops everything') ? true : undefined), 120_000, 200).catch((err) => {
-    throw new Error(`${err}\n${dev.output()}`);
-  });
-  temporalAddress = /Temporal dev server: (\S+)/.exec(dev.output())![1]!;
-  simulatorUrl = /Rivya simulator: (\S+)/.exec(dev.output())![1]!;
-  simulatorAdminToken = /simulator admin token: (\S+)/.exec(dev.output())![1]!;
+  ({ dev, temporalAddress, simulatorUrl, simulatorAdminToken } = await startDevRun([], cleanEnv(), devCwd));
 }, 150_000);
 
 afterAll(async () => {

@@ -29,6 +29,7 @@ import {
 import type { RivyaSimulator } from '../src/simulator';
 import { createSora2Worker } from '../src/worker/create-worker';
 import { prebuiltWorkflowBundlePath } from '../src/worker/workflow-bundle';
+import { encodingOf, payloadsIn } from './helpers/histories';
 import { nextId } from './helpers/ids';
 import { startTestSimulator, TEST_API_KEY } from './helpers/simulator';
 import { FAST_POLLING } from './helpers/stack';
@@ -63,17 +64,6 @@ async function rawHistory(workflowId: string): Promise<History> {
   } while (nextPageToken);
   return { events };
 }
-
-/** Every Payload object inside a message, with where it sits (search attributes are never codec-encoded). */
-function payloadsIn(value: unknown, path = ''): { path: string; payload: Payload }[] {
-  if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return [];
-  if (Array.isArray(value)) return value.flatMap((item, index) => payloadsIn(item, `${path}[${index}]`));
-  const record = value as Record<string, unknown>;
-  if (record.metadata && typeof record.metadata === 'object' && 'data' in record) return [{ path, payload: record as Payload }];
-  return Object.entries(record).flatMap(([key, child]) => payloadsIn(child, path ? `${path}.${key}` : key));
-}
-
-const encodingOf = (payload: Payload) => Buffer.from(payload.metadata?.encoding ?? new Uint8Array()).toString();
 
 beforeAll(async () => {
   // The packaged worker's path: the workflow bundle built by `npm run build`, not bundled here.

@@ -19,7 +19,8 @@ import { savedFileName } from '../src/storage';
 import { startS3TestServer, type S3TestServer } from '../src/testing/s3-server';
 import { spawnWorkerProcess } from '../src/testing/worker-process';
 import { createSora2Worker } from '../src/worker/create-worker';
-import { cleanEnv, runCli, startCli, type LongRunning } from './helpers/cli-process';
+import { cleanEnv, runCli, type LongRunning } from './helpers/cli-process';
+import { startDevRun } from './helpers/dev-run';
 import { nextId } from './helpers/ids';
 import { startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';
 import { FAST_POLLING } from './helpers/stack';
@@ -230,35 +231,23 @@ describe('rivya-sora2 generate --save-to, against rivya-sora2 dev', () => {
   beforeAll(async () => {
     devCwd = scratchDir('rivya-save-dev-');
     // dev's worker saves below the directory it runs in, and reads the AWS chain from its environment.
-    dev = startCli(['dev', '--port', '0', '--ui-port', '0', '--no-webhooks'], cleanEnv(s3Server.env), devCwd);
-    await waitFor(() => (dev.output().includes('Ctrl-C stops everything') ? true : undefined), 150_000, 200).catch((err) => {
-      throw new Error(`${err}\n${dev.output()}`);
-    });
-    temporalAddress = /Temporal dev server: (\S+)/.exec(dev.output())![1]!;
+    ({ dev, temporalAddress } = await startDevRun(['--no-webhooks'], cleanEnv(s3Server.env), devCwd, 150_000));
   }, 180_000);
 
   afterAll(async () => {
     await dev?.stop('SIGINT');
   });
 
-  const generate = (workflowId: string, saveTo: string) =>
+  /** The CLI against dev's server, in the directory dev runs in (its save root), saving to `saveTo` and waiting. */
+  const saving = (args: string[], saveTo: string, timeoutMs: number) =>
     runCli(
-      [
-        'generate',
-        '--prompt',
-        '[sim:succeed] saved',
-        '--workflow-id',
-        workflowId,
-        '--expected-duration',
-        '6',
-        '--save-to',
-        saveTo,
-        '--wait',
-      ],
+      [...args, '--expected-duration', '6', '--save-to', saveTo, '--wait'],
       cleanEnv({ TEMPORAL_ADDRESS: temporalAddress }),
-      120_000,
+      timeoutMs,
       devCwd,
     );
+  const generate = (workflowId: string, saveTo: string) =>
+    saving(['generate', '--prompt', '[sim:succeed] saved', '--workflow-id', workflowId], saveTo, 120_000);
 
   test('--save-to ./videos saves below the directory dev runs in and prints where', async () => {
     expect(dev.output()).toContain(`Saving: generate --save-to <dir> writes below ${devCwd}`);
@@ -280,6 +269,41 @@ describe('rivya-sora2 generate --save-to, against rivya-sora2 dev', () => {
     expect(await objectKeys(bucket)).toEqual([key]);
     expect(await objectBody(bucket, key)).toEqual(SAMPLE);
   });
+
+  // The issue's "done when": a file of 20 prompts, every video saved, to a directory and to S3.
+  const FIXTURE_KEYS = Array.from({ length: 20 }, (_, i) => `clip-${String(i + 1).padStart(2, '0')}`);
+  const batch = (batchId: string, saveTo: string) =>
+    saving(
+      ['batch', '--file', join(__dirname, 'fixtures', 'batch-20.jsonl'), '--batch-id', batchId, '--concurrency', '20'],
+      saveTo,
+      240_000,
+    );
+
+  test('batch --file <20 prompts> --save-to ./batch-videos: 20 videos in the directory, each listed in the table', async () => {
+    const batchId = nextId('cli-batch-save-dir');
+    const run = await batch(batchId, './batch-videos');
+    expect({ code: run.code, stderr: run.stderr.slice(-2_000) }).toMatchObject({ code: 0 });
+    const directory = join(devCwd, 'batch-videos');
+    const expected = FIXTURE_KEYS.map((key) => savedFileName(`${batchId}/${key}`)).sort();
+    expect(readdirSync(directory).sort()).toEqual(expected);
+    for (const name of expected) expect(readFileSync(join(directory, name))).toEqual(SAMPLE);
+    for (const key of FIXTURE_KEYS) {
+      const row = run.stdout.split('\n').find((line) => line.startsWith(`${key} `));
+      expect(row).toMatch(/\ssucceeded\s+task_/);
+      expect(row).toContain(join(directory, savedFileName(`${batchId}/${key}`)));
+    }
+  }, 300_000);
+
+  test('batch --file <20 prompts> --save-to s3://bucket/prefix: 20 objects, one per item', async () => {
+    const bucket = await newBucket();
+    const batchId = nextId('cli-batch-save-s3');
+    const run = await batch(batchId, `s3://${bucket}/batches`);
+    expect({ code: run.code, stderr: run.stderr.slice(-2_000) }).toMatchObject({ code: 0 });
+    const keys = FIXTURE_KEYS.map((key) => `batches/${savedFileName(`${batchId}/${key}`)}`).sort();
+    expect((await objectKeys(bucket)).sort()).toEqual(keys);
+    for (const key of keys) expect(await objectBody(bucket, key)).toEqual(SAMPLE);
+    for (const key of FIXTURE_KEYS) expect(run.stdout).toContain(`s3://${bucket}/batches/${savedFileName(`${batchId}/${key}`)}`);
+  }, 300_000);
 
   test('--save-to outside the save directory is refused before anything starts', async () => {
     for (const target of ['/etc/videos', '../outside', 's3://Not_A_Bucket/x']) {

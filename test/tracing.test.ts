@@ -7,10 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { startSora2Generation, Sora2Plugin } from '../src';
 import { startTracing, tracingSettingsFromEnv, DEFAULT_OTLP_TRACES_URL, TracingConfigError, type RivyaTracing } from '../src/observability';
 import { cleanEnv, startCli } from './helpers/cli-process';
+import { encodingOf, payloadsIn } from './helpers/histories';
 import { nextId } from './helpers/ids';
 import { freePort } from './helpers/ports';
 import { scrape, sumOf } from './helpers/prometheus';
@@ -217,11 +218,24 @@ function expectParentedGeneration(spans: ReceivedSpan[], workflowId: string): Re
   return trace;
 }
 
-test('rivya-sora2 dev --tracing --metrics-port: the local run traces its generation and serves its metrics, webhooks included', async () => {
+test('rivya-sora2 dev --tracing --metrics-port --encrypt: the local run traces its generation, serves its metrics (webhooks included) and stores no readable payload', async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'rivya-dev-observed-'));
   const metricsPort = await freePort();
+  const codecPort = await freePort();
   const dev = startCli(
-    ['dev', '--port', '0', '--ui-port', '0', '--tracing', '--metrics-port', String(metricsPort)],
+    [
+      'dev',
+      '--port',
+      '0',
+      '--ui-port',
+      '0',
+      '--tracing',
+      '--metrics-port',
+      String(metricsPort),
+      '--encrypt',
+      '--codec-port',
+      String(codecPort),
+    ],
     cleanEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.baseUrl, OTEL_SERVICE_NAME: 'rivya-sora2-dev-test' }),
     cwd,
   );
@@ -254,6 +268,22 @@ test('rivya-sora2 dev --tracing --metrics-port: the local run traces its generat
       15_000,
       200,
     );
+
+    // The three flags at once: the history on the server holds the generation's prompt only encrypted.
+    expect(output).toContain('Encryption: on (AES-256-GCM');
+    const plainClient = new Client({ connection: await Connection.connect({ address: /Temporal dev server: (\S+)/.exec(output)![1]! }) });
+    try {
+      const payloads = payloadsIn((await plainClient.workflow.getHandle(workflowId).fetchHistory()).events);
+      expect(payloads.length).toBeGreaterThan(0);
+      // Search attributes, patch markers and the trace context in headers are not codec-encoded (by design).
+      const notEncrypted = payloads.filter(
+        ({ path, payload }) => !/searchAttributes|patch-data|header/.test(path) && encodingOf(payload) !== 'binary/encrypted',
+      );
+      expect(notEncrypted.map(({ path }) => path)).toEqual([]);
+      for (const { payload } of payloads) expect(Buffer.from(payload.data ?? []).toString()).not.toContain('paper boat');
+    } finally {
+      await plainClient.connection.close();
+    }
 
     // Ctrl-C: the run stops cleanly and sends its last spans on the way out.
     expect(await dev.stop('SIGINT')).toBe(0);

@@ -2,6 +2,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { sora2StatusQuery } from '../../workflows/messages';
 import type { Sora2GenerationResult } from '../../workflows/sora2-generation';
+import { followUntilSettled } from './follow';
 import { activityRetriesOf, progressWriter, type ActivityRetry } from './progress';
 
 const STATUS_EVERY_MS = 1_000;
@@ -20,21 +21,19 @@ export async function waitWithProgress(handle: WorkflowHandle, showProgress: boo
   if (!showProgress) return result;
   const writer = progressWriter();
   const started = Date.now();
-  let finished = false;
-  const settled = result.finally(() => {
-    finished = true;
-  });
   try {
-    while (!finished) {
-      try {
-        const [status, retries] = await Promise.all([handle.query(sora2StatusQuery), retriesOf(handle)]);
-        writer.update(status, Date.now() - started, retries);
-      } catch {
-        // No worker has picked it up yet, or it just closed: the next tick tells.
-      }
-      await Promise.race([settled.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, STATUS_EVERY_MS))]);
-    }
-    return await result;
+    return await followUntilSettled(
+      result,
+      async () => {
+        try {
+          const [status, retries] = await Promise.all([handle.query(sora2StatusQuery), retriesOf(handle)]);
+          writer.update(status, Date.now() - started, retries);
+        } catch {
+          // No worker has picked it up yet, or it just closed: the next tick tells.
+        }
+      },
+      STATUS_EVERY_MS,
+    );
   } finally {
     writer.done();
   }

@@ -17,6 +17,7 @@ import { sora2BatchStatusQuery } from '../../../workflows/batch-messages';
 import type { Sora2BatchResult } from '../../../workflows/batch-state';
 import { batchProgress, summaryTable } from '../batch-progress';
 import { ExitCodes } from '../failure-report';
+import { followUntilSettled } from '../follow';
 import { printable, printableJson } from '../printable';
 import { connectTemporal } from '../reach-temporal';
 
@@ -42,7 +43,7 @@ export class BatchUsageError extends Error {
 /** The file is read whole, so it is bounded first: the start input itself is capped at 1 MiB of JSON. */
 export const MAX_ITEMS_FILE_BYTES = 4 * BATCH_LIMITS.maxInputJsonBytes;
 
-function readBounded(path: string): string {
+export function readBounded(path: string): string {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -133,18 +134,18 @@ async function waitWithBar(handle: WorkflowHandle, show: boolean): Promise<Sora2
   const result = handle.result() as Promise<Sora2BatchResult>;
   if (!show) return result;
   const progress = batchProgress();
-  let finished = false;
-  const settled = result.finally(() => (finished = true));
   try {
-    while (!finished) {
-      try {
-        progress.update(await handle.query(sora2BatchStatusQuery));
-      } catch {
-        // Not picked up by a worker yet, or just closed: the next tick tells.
-      }
-      await Promise.race([settled.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000))]);
-    }
-    return await result;
+    return await followUntilSettled(
+      result,
+      async () => {
+        try {
+          progress.update(await handle.query(sora2BatchStatusQuery));
+        } catch {
+          // Not picked up by a worker yet, or just closed: the next tick tells.
+        }
+      },
+      1_000,
+    );
   } finally {
     progress.done();
   }

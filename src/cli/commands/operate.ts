@@ -55,8 +55,15 @@ export function setPollingRequestOf(options: { min?: string; max?: string; webho
   return request;
 }
 
-/** Runs one Update on a running generation and prints its answer; the exit code says how it went. */
-async function runUpdate(workflowId: string, call: (handle: WorkflowHandle) => Promise<unknown>): Promise<number> {
+/**
+ * Runs one Update on a running generation (or batch: `what` names it) and prints its answer; the
+ * exit code says how it went. A validator's refusal is told in its own words, exit 2.
+ */
+export async function runUpdate(
+  workflowId: string,
+  call: (handle: WorkflowHandle) => Promise<unknown>,
+  what: 'generation' | 'batch' = 'generation',
+): Promise<number> {
   const { client, close } = await connectTemporal();
   try {
     const handle = client.workflow.getHandle(workflowId);
@@ -71,10 +78,12 @@ async function runUpdate(workflowId: string, call: (handle: WorkflowHandle) => P
     return ExitCodes.ok;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      console.error(`error: no generation with workflow id ${printable(workflowId)}`);
+      console.error(`error: no ${what} with workflow id ${printable(workflowId)}`);
       return ExitCodes.invalid;
     }
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_OPERATOR_UPDATE) {
+    // A generation's validators throw INVALID_OPERATOR_UPDATE; a batch's throw plain errors (type "Error").
+    const refusal = what === 'generation' ? INVALID_OPERATOR_UPDATE : 'Error';
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === refusal) {
       console.error(`refused: ${printable(err.cause.message)}`);
       return ExitCodes.invalid;
     }
@@ -84,7 +93,7 @@ async function runUpdate(workflowId: string, call: (handle: WorkflowHandle) => P
   }
 }
 
-function withUsageErrors(action: () => Promise<number>): Promise<void> {
+export function withUsageErrors(action: () => Promise<number>): Promise<void> {
   return action().then(
     (code) => void (process.exitCode = code),
     (err: unknown) => {
