@@ -99,14 +99,6 @@ export async function stopProcess(started: StartedProcess, signal: NodeJS.Signal
 
 export { accepts } from '../temporal-cli/dev-server';
 
-export async function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}
-
 /**
  * Ports the Temporal server stores (membership ports go into cluster_membership.rpc_port, a SQL
  * SMALLINT) must be at most 32767 — below Linux's ephemeral range, so a kernel-chosen free port

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort, portIsFree } from '../net/ports';
 import { join } from 'node:path';
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import { CODEC_KEY_FILE_ENV, CODEC_KEYS_ENV, CodecKeyRing, codecKeysConfigured, readCodecKeyFile, readCodecKeyRing } from './keys';
@@ -36,25 +36,6 @@ export interface DevEncryption {
   port: number;
   /** What the dev server's UI is started with (`--ui-codec-endpoint`). Holds the token. */
   uiEndpoint: string;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The run's own key file: made once (exclusive create, owner-only), then reused. */
@@ -88,7 +69,7 @@ export async function prepareDevEncryption(
   }
   const configuredTokens = env[CODEC_SERVER_TOKENS_ENV]?.trim() || env[CODEC_SERVER_TOKEN_FILE_ENV]?.trim();
   const token = configuredTokens ? readCodecServerTokens(env)[0] : generateCodecServerToken();
-  const port = wantedPort > 0 && (await portIsFree(wantedPort)) ? wantedPort : await anyFreePort();
+  const port = wantedPort > 0 && (await portIsFree(wantedPort)) ? wantedPort : await freePort();
   return {
     keyRing,
     keySource,

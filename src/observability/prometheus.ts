@@ -6,6 +6,7 @@
  */
 import type { TelemetryOptions } from '@temporalio/worker';
 import { DETECTION_LATENCY_BUCKETS_S, RivyaMetrics } from '../../workflows/metric-names';
+import { parsePort } from '../net/ports';
 
 export const METRICS_PORT_ENV = 'RIVYA_METRICS_PORT';
 export const METRICS_HOST_ENV = 'RIVYA_METRICS_HOST';
@@ -25,8 +26,8 @@ export interface MetricsSettings {
 export function metricsSettingsFromEnv(env: Record<string, string | undefined>, port?: string): MetricsSettings | undefined {
   const raw = (port ?? env[METRICS_PORT_ENV] ?? '').trim();
   if (raw === '') return undefined;
-  const number = Number(raw);
-  if (!/^\d{1,5}$/.test(raw) || number < 1 || number > 65_535)
+  const number = parsePort(raw, 1);
+  if (number === undefined)
     throw new MetricsConfigError(`the metrics port (--metrics-port / ${METRICS_PORT_ENV}) must be a port number (1–65535)`);
   const host = (env[METRICS_HOST_ENV] ?? '').trim() || DEFAULT_METRICS_HOST;
   if (/[\s/]/.test(host)) throw new MetricsConfigError(`${METRICS_HOST_ENV} must be an address to bind, e.g. 0.0.0.0`);

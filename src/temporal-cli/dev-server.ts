@@ -3,7 +3,8 @@
  * the tests, the `dev` command and the benchmarks.
  */
 import { spawn } from 'node:child_process';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from '../net/ports';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { RIVYA_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -57,17 +58,6 @@ export interface LoggedDevServerOptions extends DevServerOptions {
   output: (chunk: Buffer) => void;
   /** How long the server may take to accept connections. Default 60 s. */
   startTimeoutMs?: number;
-}
-
-async function freePort(ip: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, ip, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether something accepts TCP connections at ip:port (within 1 s). */

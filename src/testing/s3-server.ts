@@ -6,8 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../net/ports';
 import { accepts } from '../temporal-cli/dev-server';
 import { binaryCacheDirectory } from '../temporal-cli/wheel';
 
@@ -96,23 +96,12 @@ export async function ensureMoto(log: (line: string) => void = () => undefined, 
   }
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts moto on a free loopback port and resolves once it accepts connections; throws (with its output) otherwise. */
 export async function startS3TestServer(options: { log?: (line: string) => void } = {}): Promise<S3TestServer> {
   const python = await ensureMoto(options.log);
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   const child: ChildProcess = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONUNBUFFERED: '1' },

@@ -8,6 +8,7 @@
  * Exit codes, as the other commands: 2 for configuration the caller must fix, 1 for anything else.
  */
 import type { Command } from 'commander';
+import { parsePort } from '../../net/ports';
 import {
   AesGcmPayloadCodec,
   CODEC_SERVER_ORIGINS_ENV,
@@ -62,8 +63,8 @@ export function registerCodecServer(program: Command): void {
 
 /** Runs until SIGINT/SIGTERM. Everything the caller must fix is checked before the socket opens. */
 export async function runCodecServerProcess(options: CodecServerCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const port = Number(options.port);
-  if (!/^\d{1,5}$/.test(options.port) || port > 65_535) throw new CodecServerConfigError('--port must be a port number (0–65535)');
+  const port = parsePort(options.port);
+  if (port === undefined) throw new CodecServerConfigError('--port must be a port number (0–65535)');
   const maxBodyBytes = Number(options.maxBodyBytes);
   if (!/^\d+$/.test(options.maxBodyBytes) || maxBodyBytes < 1024 || maxBodyBytes > MAX_BODY_LIMIT) {
     throw new CodecServerConfigError(`--max-body-bytes must be a whole number from 1024 to ${MAX_BODY_LIMIT}`);

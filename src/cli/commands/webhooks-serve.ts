@@ -8,6 +8,7 @@
  * bad port or path), 1 for anything else (e.g. the port is taken).
  */
 import type { Command } from 'commander';
+import { parsePort } from '../../net/ports';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { codecKeysConfigured } from '../../codec';
@@ -65,8 +66,8 @@ export function registerWebhooksServe(group: Command): void {
 export async function runWebhookReceiverProcess(options: WebhooksServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Everything the caller must fix is checked before a socket or a connection exists.
   const secrets = parseWebhookSecrets(env[WEBHOOK_SECRETS_ENV]);
-  const port = Number(options.port);
-  if (!/^\d{1,5}$/.test(options.port) || port > 65_535) throw new WebhookConfigError('--port must be a port number (0–65535)');
+  const port = parsePort(options.port);
+  if (port === undefined) throw new WebhookConfigError('--port must be a port number (0–65535)');
   const metrics = metricsSettingsFromEnv(env, options.metricsPort);
   // The process's Runtime serves the endpoint; installed before anything uses it.
   if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
