@@ -9,6 +9,7 @@
  * chaos suite's ground). The invariants (test/chaos/batch-invariants.ts) are read from the
  * simulator's ledger and the server's runs of the batch, never from the batch's word alone.
  */
+import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSora2Batch } from '../src/client-helpers';
@@ -19,6 +20,7 @@ import type { sora2Batch } from '../workflows/batch';
 import type { Sora2BatchItem } from '../workflows/batch-input';
 import { BATCH_INVARIANTS, checkBatchInvariants, type BatchChaosEvidence, type SubmittedItem } from './chaos/batch-invariants';
 import { maxCommitted, maxInFlight } from '../bench/pipelines';
+import { writeBatchChaosSection } from './chaos/batch-report';
 import { CHAOS_FAULTS } from './chaos/profiles';
 import { fetchAllRuns, type RecordedRun } from './helpers/histories';
 import { startTestSimulator, TEST_API_KEY } from './helpers/simulator';
@@ -269,6 +271,26 @@ test(
           `activity attempts lost to a killed worker (start-to-close timeouts): ${JSON.stringify(attemptsLostToTimeouts(evidence.runs))}\n` +
           invariants.map((inv) => `  ${inv.passed ? 'held  ' : 'BROKEN'} ${inv.name}: ${inv.detail}`).join('\n'),
       );
+
+      if (profile.name === 'full') {
+        // CHAOS_REPORT_PATH: preview elsewhere without touching RELIABILITY.md (as test/chaos.test.ts).
+        writeBatchChaosSection(process.env.CHAOS_REPORT_PATH ?? join(__dirname, '..', 'RELIABILITY.md'), {
+          setup: [
+            `${profile.items} items (every 10th told to fail, every 25th on sora-2-pro) at concurrency ${profile.concurrency}, onFailure continue, ${profile.maxChildrenPerRun} children per run before continue-as-new`,
+            `budget exactly enough for every item at its price: ${budget} credits`,
+            `the chaos profile's HTTP faults on create and status; simulated tasks queued ${profile.timing.queuedMs.join('–')} ms, processing ${profile.timing.processingMs.join('–')} ms; children poll`,
+            `the worker process SIGKILLed every ${profile.killEveryMs / 1000} s and right after continue-as-new number ${profile.killAfterContinueAsNew.join(' and ')}, restarted at once`,
+          ],
+          observed: [
+            `${result.counts.succeeded} succeeded, ${result.counts.failed} failed, ${result.counts.cancelled} cancelled, ${result.counts.skipped} skipped of ${result.counts.total} in ${(durationMs / 1000).toFixed(0)} s; ${evidence.tasks.length} Rivya tasks`,
+            `${monkey.kills.length} SIGKILLs (${afterCan.length} right after continue-as-new, ${afterCan.map((k) => k.msAfterRunStart).join(', ')} ms after the run's start)`,
+            `${result.continuedAsNew} continue-as-new: ${evidence.runs.length} runs, at most ${Math.max(...evidence.runs.map((run) => run.history.events?.length ?? 0))} events in one`,
+            `peak ${maxCommitted(evidence.tasks)} of ${budget} credits held, peak ${maxInFlight(evidence.tasks)} of ${profile.concurrency} tasks in flight (simulator ledger)`,
+            `faults injected: create ${faults('createGeneration')}, status ${faults('getGeneration')}`,
+          ],
+          invariants,
+        });
+      }
 
       // The chaos happened (otherwise the invariants held over nothing).
       expect(monkey.kills.length).toBeGreaterThanOrEqual(profile.minKills);
