@@ -303,7 +303,9 @@ test('the compose namespace script registers a new namespace (idempotently) that
     HEALTH_RETRY_SECONDS: '1',
   };
   const first = await run('/bin/sh', [deployFile('create-namespace.sh')], { env, timeout: 120_000 });
-  expect(first.stdout).toContain(`namespace ${namespace} ready with: RivyaTaskId=Keyword RivyaTaskStatus=Keyword RivyaModel=Keyword RivyaBatchId=Keyword`);
+  expect(first.stdout).toContain(
+    `namespace ${namespace} ready with: RivyaTaskId=Keyword RivyaTaskStatus=Keyword RivyaModel=Keyword RivyaBatchId=Keyword`,
+  );
   const again = await run('/bin/sh', [deployFile('create-namespace.sh')], { env, timeout: 120_000 });
   expect(again.stdout).toContain(`namespace ${namespace} ready`);
 
