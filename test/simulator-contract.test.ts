@@ -2,6 +2,7 @@
  * Contract tests: the simulator, driven over real sockets, behaves as docs/rivya-contract.md says —
  * every documented error code (D6) and every simulator assumption (S1–S8).
  */
+import { connect } from 'node:net';
 import FormData from 'form-data';
 import fetch from 'node-fetch';
 import type { RivyaSimulator } from '../src/simulator';
@@ -312,5 +313,29 @@ describe('rate limits and the admin API', () => {
     expect(first).toContain(500);
     expect(first).toContain(200);
     expect(await run()).toEqual(first);
+  });
+});
+
+describe('callers that hang up', () => {
+  test('a create whose caller hangs up mid-body is no error of the simulator: nothing logged, no task, the next call is answered', async () => {
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const { port } = new URL(simulator.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        'POST /api/v1/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+          `Authorization: Bearer ${TEST_API_KEY}\r\nContent-Length: 1000\r\n\r\n{"model": "sora-2", "pro`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+      // The cut is seen by the server when the socket closes; the next request is served after it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await createRaw(minimalBody())).status).toBe(202);
+      expect(simulator.store.tasks.size).toBe(1);
+      expect(errors.mock.calls.filter((call) => String(call[0]).includes('[rivya-simulator]'))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

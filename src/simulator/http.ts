@@ -31,8 +31,16 @@ export interface Answer {
 /** Any thrown value as the error a client sees: our own errors as they are, anything else a 500. */
 export function toHttpError(err: unknown): SimulatorHttpError {
   if (err instanceof SimulatorHttpError) return err;
-  console.error('[rivya-simulator] unexpected error', err);
+  // A caller that hung up mid-request (a SIGKILLed worker, a timeout) is not our error: nobody reads the answer.
+  if (!isCallerGone(err)) console.error('[rivya-simulator] unexpected error', err);
   return internalError();
+}
+
+/** Node's error for a request body cut short because the client closed the connection. */
+function isCallerGone(err: unknown): boolean {
+  // Duck-typed: Node's own errors need not share this realm's Error (they do not under jest).
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'ECONNRESET' && message === 'aborted';
 }
 
 export function newRequestId(): string {
