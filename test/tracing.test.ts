@@ -162,6 +162,46 @@ test('a failed Rivya call is an error span with its code, and still no key or pr
   expect(sent).not.toContain('kettle whistling');
 });
 
+test("rivya-sora2 worker --tracing: the packaged worker process continues the client's trace (workflow, activity, HTTP POST)", async () => {
+  const taskQueue = `traced-worker-${process.pid}`;
+  const worker = startCli(
+    ['worker', '--tracing'],
+    cleanEnv({
+      TEMPORAL_ADDRESS: stack.env.address,
+      RIVYA_API_KEY: TEST_API_KEY,
+      RIVYA_BASE_URL: stack.simulator.url,
+      RIVYA_TASK_QUEUE: taskQueue,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.baseUrl,
+      OTEL_SERVICE_NAME: 'rivya-sora2-worker-test',
+    }),
+  );
+  try {
+    await waitFor(() => (worker.output().includes('polling task queue') ? true : undefined), 60_000, 100).catch((err: Error) => {
+      throw new Error(`${err.message}; worker output:\n${worker.output()}`, { cause: err });
+    });
+    const client = new Client({ connection: stack.env.connection, plugins: [new Sora2Plugin({ tracing: tracing.pluginOptions })] });
+    const workflowId = nextId('traced-worker');
+    const handle = await startSora2Generation(
+      client,
+      { prompt: '[sim:succeed] a kingfisher on a reed, traced by the worker', polling: FAST_POLLING },
+      { workflowId, taskQueue },
+    );
+    await handle.result();
+    await tracing.pluginOptions.spanProcessor.forceFlush();
+    // SIGTERM: the worker drains and sends its last spans on the way out.
+    expect(await worker.stop('SIGTERM')).toBe(0);
+
+    const trace = expectParentedGeneration(receiver.spans, workflowId);
+    const byName = (name: string) => trace.find((span) => span.name === name)!;
+    expect(byName('StartWorkflow:sora2Generation').service).toBe('rivya-sora2-tracing-test');
+    for (const name of ['RunWorkflow:sora2Generation', 'RunActivity:rivyaCreateGeneration', 'POST /api/v1/generations'])
+      expect({ name, service: byName(name).service }).toEqual({ name, service: 'rivya-sora2-worker-test' });
+    expect(receiver.rawBodies.join('\n')).not.toContain('kingfisher on a reed');
+  } finally {
+    await worker.stop('SIGKILL');
+  }
+}, 120_000);
+
 describe('tracing settings from the environment', () => {
   test('off by default, and off with RIVYA_TRACING=off even with an endpoint', () => {
     expect(tracingSettingsFromEnv({})).toBeUndefined();
