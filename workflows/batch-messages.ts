@@ -1,6 +1,7 @@
 /**
  * How operators and pipelines talk to a running batch: a status query and two validated Updates.
- * A rejected Update (bad items, over the budget, batch already stopping) writes no history.
+ * A rejected Update (bad items, over the budget, batch already stopping) fails with type
+ * `InvalidOperatorUpdate` (as a generation's operator Updates) and writes no history.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Sora2BatchItem } from './batch-input';

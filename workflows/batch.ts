@@ -81,6 +81,7 @@ import {
   type Sora2BatchResult,
 } from './batch-state';
 import { describeIssues } from './input';
+import { invalidOperatorUpdate } from './operator-updates';
 import { RIVYA_BATCH_ID, RIVYA_MODEL } from './search-attributes';
 import { sora2Generation } from './sora2-generation';
 
@@ -196,9 +197,9 @@ class BatchRun {
     setHandler(sora2BatchAddItemsUpdate, (items) => this.addItems(items), { validator: (items) => this.validateAddItems(items) });
     setHandler(sora2BatchCancelRemainingUpdate, (request) => this.cancelRemaining(request?.cancelRunning === true), {
       validator: (request) => {
-        if (this.finishing) throw new Error('the batch has already finished');
+        if (this.finishing) throw invalidOperatorUpdate('the batch has already finished');
         if (request !== undefined && (typeof request !== 'object' || request === null))
-          throw new Error('takes { cancelRunning?: boolean }');
+          throw invalidOperatorUpdate('takes { cancelRunning?: boolean }');
       },
     });
   }
@@ -410,25 +411,30 @@ class BatchRun {
 
   /** Refuses (without history) added items that are invalid, too many, too large or over the budget. */
   private validateAddItems(items: Sora2BatchItem[]): void {
-    if (this.finishing) throw new Error('the batch has already finished');
-    if (this.state.stop) throw new Error('the batch has stopped starting items');
-    if (!Array.isArray(items) || items.length === 0) throw new Error('addItems takes a non-empty array of items');
-    if (items.length > BATCH_LIMITS.maxItemsPerAdd) throw new Error(`at most ${BATCH_LIMITS.maxItemsPerAdd} items per addItems`);
+    if (this.finishing) throw invalidOperatorUpdate('the batch has already finished');
+    if (this.state.stop) throw invalidOperatorUpdate('the batch has stopped starting items');
+    if (!Array.isArray(items) || items.length === 0) throw invalidOperatorUpdate('addItems takes a non-empty array of items');
+    if (items.length > BATCH_LIMITS.maxItemsPerAdd)
+      throw invalidOperatorUpdate(`at most ${BATCH_LIMITS.maxItemsPerAdd} items per addItems`);
     const size = jsonBytesOf(items);
-    if (size > BATCH_LIMITS.maxAddJsonBytes) throw new Error(`the items must be at most ${BATCH_LIMITS.maxAddJsonBytes} bytes of JSON`);
+    if (size > BATCH_LIMITS.maxAddJsonBytes)
+      throw invalidOperatorUpdate(`the items must be at most ${BATCH_LIMITS.maxAddJsonBytes} bytes of JSON`);
     const total = this.keys.size + items.length;
-    if (total > BATCH_LIMITS.maxItems) throw new Error(`a batch holds at most ${BATCH_LIMITS.maxItems} items (it would have ${total})`);
+    if (total > BATCH_LIMITS.maxItems)
+      throw invalidOperatorUpdate(`a batch holds at most ${BATCH_LIMITS.maxItems} items (it would have ${total})`);
     const prepared = this.prepare(items);
-    if (prepared.issues.length > 0) throw new Error(`invalid items: ${describeIssues(prepared.issues)}`);
+    if (prepared.issues.length > 0) throw invalidOperatorUpdate(`invalid items: ${describeIssues(prepared.issues)}`);
     const carried = this.carriedBytes() + prepared.items.reduce((sum, item) => sum + item.bytes, 0);
     if (carried > BATCH_LIMITS.maxCarriedJsonBytes)
-      throw new Error(
+      throw invalidOperatorUpdate(
         `too large: the batch's items and result records would take ~${carried} bytes, over ${BATCH_LIMITS.maxCarriedJsonBytes}`,
       );
     const worstCase = this.committedWorstCase() + totalPrice(prepared.items);
     const { budget } = this.state.credits;
     if (budget !== null && worstCase > budget)
-      throw new Error(`over budget: ${worstCase} credits committed if every item is charged, budget ${budget}; nothing was added`);
+      throw invalidOperatorUpdate(
+        `over budget: ${worstCase} credits committed if every item is charged, budget ${budget}; nothing was added`,
+      );
   }
 
   private addItems(items: Sora2BatchItem[]): AddItemsResult {

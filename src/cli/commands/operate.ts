@@ -81,9 +81,7 @@ export async function runUpdate(
       console.error(`error: no ${what} with workflow id ${printable(workflowId)}`);
       return ExitCodes.invalid;
     }
-    // A generation's validators throw INVALID_OPERATOR_UPDATE; a batch's throw plain errors (type "Error").
-    const refusal = what === 'generation' ? INVALID_OPERATOR_UPDATE : 'Error';
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === refusal) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_OPERATOR_UPDATE) {
       console.error(`refused: ${printable(err.cause.message)}`);
       return ExitCodes.invalid;
     }
