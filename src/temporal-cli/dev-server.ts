@@ -78,6 +78,23 @@ export async function accepts(ip: string, port: number): Promise<boolean> {
 }
 
 /**
+ * Connects to a server that just began accepting TCP: its frontend answers "not healthy yet"
+ * (UNAVAILABLE) for a moment after that, which under load once failed `dev` at start. That answer is
+ * retried until `deadline`; any other error, or the server's exit, ends the wait.
+ */
+async function connectOnceHealthy(address: string, deadline: number, serverExited: () => boolean): Promise<TestWorkflowEnvironment> {
+  for (;;) {
+    try {
+      return await TestWorkflowEnvironment.createFromExistingServer({ address });
+    } catch (err) {
+      const starting = /unavailable|not healthy/i.test(String(err));
+      if (!starting || serverExited() || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/**
  * The dev server as an interactive command wants it: its output goes to `output` (a log file), not
  * the terminal, and it runs in its own process group, so a Ctrl-C in the terminal reaches only this
  * process, which then stops the worker first and the server last (no Go shutdown warnings from a
@@ -139,7 +156,7 @@ export async function startLoggedDevServer(options: LoggedDevServerOptions): Pro
       if (Date.now() > deadline) throw new Error(`the Temporal dev server did not accept connections on ${ip}:${port} in time`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const env = await TestWorkflowEnvironment.createFromExistingServer({ address: `${ip}:${port}` });
+    const env = await connectOnceHealthy(`${ip}:${port}`, deadline, () => exited);
     return {
       address: env.address,
       client: env.client,
