@@ -26,6 +26,7 @@ import {
   type WebhookOutcome,
 } from '../src/webhooks';
 import type { WebhookEventSignal } from '../workflows/messages';
+import { DeliveryMemory } from '../src/webhooks/delivery-memory';
 import { RouteCache } from '../src/webhooks/route-cache';
 import { unknownTaskVerdict } from '../src/webhooks/visibility-race';
 import { RIVYA_TASK_ID } from '../workflows/search-attributes';
@@ -220,17 +221,17 @@ const count = (outcome: WebhookOutcome) => receiver.stats().byOutcome[outcome];
 
 // ---------------------------------------------------------------------------------------------
 
-test('a signed generation.succeeded reaches its running owner as exactly the task snapshot; a redelivery takes the cached route', async () => {
+test('a signed generation.succeeded reaches its running owner as exactly the task snapshot; a next event for the task takes the cached route', async () => {
   const task = succeededTask({ some_future_field: { nested: true } });
   const owner = await startOwner(task.id);
   const event = envelope(task);
 
   const first = await deliver(event);
   expect(first).toMatchObject({ status: 200, outcome: 'signalled' });
-  // At-least-once (S10): the same event again; the workflow dedupes by eventId, the receiver just routes.
+  // Another event for the same task (a redelivery of the *same* event is a duplicate, see below).
   const hitsBefore = receiver.stats().routeCache.hits;
-  const again = await deliver(event);
-  expect(again).toMatchObject({ status: 200, outcome: 'signalled' });
+  const next = { ...event, id: newEventId() };
+  expect(await deliver(next)).toMatchObject({ status: 200, outcome: 'signalled' });
   expect(receiver.stats().routeCache.hits).toBe(hitsBefore + 1);
 
   const expected: WebhookEventSignal = {
@@ -248,9 +249,9 @@ test('a signed generation.succeeded reaches its running owner as exactly the tas
       error: null,
     },
   };
-  expect(await finish(owner)).toEqual([expected, expected]);
+  expect(await finish(owner)).toEqual([expected, { ...expected, eventId: next.id }]);
   const last = outcomes.filter((entry) => entry.details.eventId === event.id);
-  expect(last.map((entry) => entry.outcome)).toEqual(['signalled', 'signalled']);
+  expect(last.map((entry) => entry.outcome)).toEqual(['signalled']);
   expect(last[0]!.details).toMatchObject({
     status: 200,
     taskId: task.id,
@@ -330,6 +331,85 @@ test('rotation: deliveries signed with either active secret are accepted, also w
   });
   expect((await finish(owner)).map((event) => event.eventId)).toEqual([byNew.id, byOld.id, both.id]);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Replays within the timestamp window (a signature proves who, not when-first)
+
+test('one captured genuine delivery replayed 20 times, one after another and at once: one signal; every copy 200 duplicate', async () => {
+  const task = succeededTask();
+  const owner = await startOwner(task.id);
+  const event = envelope(task);
+  // The same signing time each time: byte-for-byte the captured request (HMAC is deterministic).
+  const signedAt = new Date();
+  const replay = () => deliver(event, { signedAt });
+
+  expect(await replay()).toMatchObject({ status: 200, outcome: 'signalled' });
+  const copies: Answer[] = [];
+  for (let i = 0; i < 10; i += 1) copies.push(await replay());
+  copies.push(...(await Promise.all(Array.from({ length: 10 }, replay))));
+  for (const copy of copies) expect(copy).toMatchObject({ status: 200, outcome: 'duplicate' });
+
+  expect(await webhookSignals(owner)).toBe(1);
+  expect((await finish(owner)).map((received) => received.eventId)).toEqual([event.id]);
+});
+
+test('copies arriving while the first is still being routed share its fate: one signal for 20 concurrent copies', async () => {
+  const task = succeededTask();
+  const owner = await startOwner(task.id);
+  const event = envelope(task);
+  const signedAt = new Date();
+  const answers = await Promise.all(Array.from({ length: 20 }, () => deliver(event, { signedAt })));
+  expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 200));
+  expect(answers.filter((answer) => answer.outcome === 'signalled')).toHaveLength(1);
+  expect(answers.filter((answer) => answer.outcome === 'duplicate')).toHaveLength(19);
+  expect(await webhookSignals(owner)).toBe(1);
+  await finish(owner);
+});
+
+test('a delivery that did not reach its workflow (Temporal unreachable: 503) is not remembered: the redelivery is signalled', async () => {
+  let down = true;
+  const flaky = await startWebhookReceiver({
+    client: clientThatFailsWhile(() => down),
+    secrets: [SECRET_NEW],
+    log: (line) => logLines.push(line),
+  });
+  try {
+    const task = succeededTask();
+    const owner = await startOwner(task.id);
+    const event = envelope(task);
+    expect(await deliver(event, { url: flaky.url })).toMatchObject({ status: 503, outcome: 'temporal-unavailable' });
+    expect(await deliver(event, { url: flaky.url })).toMatchObject({ status: 503, outcome: 'temporal-unavailable' });
+    down = false;
+    // Rivya's redelivery once Temporal is back: routed and signalled, then remembered.
+    expect(await deliver(event, { url: flaky.url })).toMatchObject({ status: 200, outcome: 'signalled' });
+    expect(await deliver(event, { url: flaky.url })).toMatchObject({ status: 200, outcome: 'duplicate' });
+    expect(await webhookSignals(owner)).toBe(1);
+    await finish(owner);
+  } finally {
+    await flaky.close();
+  }
+});
+
+/** The test's Temporal client, except that every call of the receiver fails while `down()` says so. */
+function clientThatFailsWhile(down: () => boolean): typeof env.client {
+  const unavailable = () => {
+    throw Object.assign(new Error('connection refused'), { name: 'ConnectionRefused' });
+  };
+  const workflow = new Proxy(env.client.workflow, {
+    get: (target, property) => {
+      if (down() && (property === 'list' || property === 'getHandle')) return unavailable;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(env.client, {
+    get: (target, property) => {
+      if (property === 'workflow') return workflow;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
 
 test('a stricter timestamp window applies when configured; more than 300 s is refused at construction', async () => {
   const strict = await startWebhookReceiver({
@@ -502,8 +582,9 @@ test('the visibility race: a fresh task nobody has claimed yet gets 409 + Retry-
 
   await owner.signal(claimTaskSignal, task.id);
   await visible(task.id, 'RUNNING');
-  // Rivya's redelivery: the same event id, signed anew.
+  // Rivya's redelivery: the same event id, signed anew — the 409 was not remembered as delivered.
   expect(await deliver(event)).toMatchObject({ status: 200, outcome: 'signalled' });
+  expect(await deliver(event)).toMatchObject({ status: 200, outcome: 'duplicate' });
   expect((await finish(owner)).map((received) => received.eventId)).toEqual([event.id]);
 });
 
@@ -587,6 +668,25 @@ test('the grace decision and the route cache on their own', () => {
   const off = new RouteCache(0);
   off.set('task_a', 'wf-a');
   expect(off.get('task_a')).toBeUndefined();
+});
+
+test('the delivery memory on its own: forgets after its window, keeps at most its capacity (oldest out)', () => {
+  let clock = 0;
+  const memory = new DeliveryMemory(2, 600_000, () => clock);
+  memory.remember('evt_a');
+  clock = 1_000;
+  memory.remember('evt_b');
+  expect([memory.has('evt_a'), memory.has('evt_b'), memory.size]).toEqual([true, true, 2]);
+  clock = 2_000;
+  memory.remember('evt_c');
+  expect([memory.has('evt_a'), memory.has('evt_b'), memory.has('evt_c'), memory.size]).toEqual([false, true, true, 2]);
+  clock = 601_000; // evt_b was remembered at 1 s: its window has just passed; evt_c's not yet
+  expect([memory.has('evt_b'), memory.has('evt_c')]).toEqual([false, true]);
+  clock = 700_000;
+  expect(memory.size).toBe(0);
+  const off = new DeliveryMemory(0, 600_000);
+  off.remember('evt_a');
+  expect(off.has('evt_a')).toBe(false);
 });
 
 test('RIVYA_WEBHOOK_SECRETS: space-separated (commas too), validated, at most 8, and no message repeats a secret', () => {

@@ -1,11 +1,13 @@
 /**
  * The receiver as one request handler, `(req, res) => Promise<void>`, usable from node:http,
- * Express or Fastify. Stateless apart from counters and a route cache, so any number of replicas
+ * Express or Fastify. Its only state is counters, a route cache and a memory of delivered event ids
+ * (delivery-memory.ts), all per process and all optional for correctness, so any number of replicas
  * can run behind one URL.
  *
  * A delivery goes through, in order: method → content type → size → signature → envelope → route.
  * Every refusal before "route" is answered without a Temporal call; only a verified, well-formed
- * generation event ever reaches Temporal. The answer follows Rivya's retry rule (S10): 2xx when
+ * generation event ever reaches Temporal, and an event this process already delivered does not
+ * reach it again (`duplicate`). The answer follows Rivya's retry rule (S10): 2xx when
  * nothing more can come of the event here, non-2xx when a later redelivery could still succeed.
  *
  * Frameworks that read the body themselves must keep the exact bytes: put them in `req.rawBody`
@@ -20,11 +22,12 @@ import { toTaskSnapshot } from '../../activities/task-snapshot';
 import type { WebhookEventSignal } from '../../workflows/messages';
 import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readRawBody, type WebhookRequest } from './body';
 import { parseEnvelope, type GenerationEvent } from './envelope';
+import { DeliveryMemory } from './delivery-memory';
 import { formatDeliveryLine } from './log';
 import { OUTCOME_STATUS, OutcomeCounter, type OutcomeDetails, type WebhookOutcome, type WebhookStats } from './outcomes';
 import { TaskRouter, TemporalUnavailableError } from './route';
 import { WebhookConfigError } from './secrets';
-import { StandardWebhooksVerifier, type WebhookVerifier } from './verify';
+import { DEFAULT_TIMESTAMP_TOLERANCE_SECONDS, StandardWebhooksVerifier, type WebhookVerifier } from './verify';
 import { unknownTaskVerdict } from './visibility-race';
 
 /** How long after the task's creation an unknown task id still gets "try again" (visibility lag). */
@@ -34,6 +37,8 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 /** One delivery's Temporal calls; Rivya counts a delivery done only on a 2xx within 10 s (S10). */
 export const DEFAULT_TEMPORAL_TIMEOUT_MS = 5_000;
 export const DEFAULT_ROUTE_CACHE_SIZE = 1_000;
+/** Delivered event ids remembered against replays: far above Rivya's event rate over the window. */
+export const DEFAULT_DELIVERY_MEMORY_SIZE = 10_000;
 /** The longest grace accepted: past an hour, "maybe not visible yet" is no longer plausible. */
 export const MAX_NOT_YET_VISIBLE_GRACE_MS = 3_600_000;
 
@@ -56,6 +61,10 @@ export interface RivyaWebhookHandlerOptions {
   temporalTimeoutMs?: number;
   /** taskId → workflowId cache entries (skips the visibility query on redeliveries); 0 disables. Default 1000. */
   routeCacheSize?: number;
+  /** Delivered event ids remembered, so a replayed copy is answered 200 `duplicate` unsignalled; 0 disables. Default 10,000. */
+  deliveryMemorySize?: number;
+  /** How long a delivered id is remembered. Default twice the timestamp tolerance (10 min): every replay that still verifies. */
+  deliveryMemoryMs?: number;
   /** Called once per delivery after the answer is sent (metrics hook here). Errors it throws are ignored. */
   onOutcome?: (outcome: WebhookOutcome, details: OutcomeDetails) => void;
   /** One line per delivery; default console.log; `false` for none. */
@@ -78,6 +87,9 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
     options.verifier ?? new StandardWebhooksVerifier({ secrets: options.secrets ?? [], toleranceSeconds: options.toleranceSeconds });
   const router = new TaskRouter(options.client, { timeoutMs: settings.temporalTimeoutMs, cacheSize: settings.routeCacheSize });
   const counter = new OutcomeCounter();
+  const delivered = new DeliveryMemory(settings.deliveryMemorySize, settings.deliveryMemoryMs);
+  /** Event id → the decision of the copy being routed now: a concurrent copy waits for it instead of routing too. */
+  const inFlight = new Map<string, Promise<Decision>>();
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.log(line)));
   const retryLater = { 'retry-after': String(settings.retryAfterSeconds) };
 
@@ -121,12 +133,38 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
       details.eventType = envelope.type;
       return { outcome: 'ignored-event-type' };
     }
-    return route(envelope.event, details);
+    return routeOnce(envelope.event, details);
+  }
+
+  /** Routes an event unless this process already delivered it, or is delivering it right now. */
+  async function routeOnce(event: GenerationEvent, details: Partial<OutcomeDetails>): Promise<Decision> {
+    details.eventType = event.type;
+    details.taskId = event.task.id;
+    if (delivered.has(event.id)) {
+      details.reason = 'already delivered by this receiver';
+      return { outcome: 'duplicate' };
+    }
+    const running = inFlight.get(event.id);
+    if (running) {
+      // Shares the first copy's fate: delivered → duplicate; not (503, 409) → the same "try again",
+      // so Rivya's redelivery is not lost and no copy waits for more than one routing.
+      const first = await running;
+      details.reason = 'a copy of this event was being delivered at the same time';
+      return DECIDED.has(first.outcome) ? { outcome: 'duplicate' } : { outcome: first.outcome, headers: first.headers };
+    }
+    const routing = route(event, details);
+    inFlight.set(event.id, routing);
+    try {
+      const decision = await routing;
+      // Only a decided delivery: an event that did not reach its workflow must get through on redelivery.
+      if (DECIDED.has(decision.outcome)) delivered.remember(event.id);
+      return decision;
+    } finally {
+      inFlight.delete(event.id);
+    }
   }
 
   async function route(event: GenerationEvent, details: Partial<OutcomeDetails>): Promise<Decision> {
-    details.eventType = event.type;
-    details.taskId = event.task.id;
     const payload: WebhookEventSignal = {
       eventId: event.id,
       type: event.type,
@@ -188,9 +226,13 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
     stats: (): WebhookStats => ({
       ...counter.snapshot(),
       routeCache: { size: router.cache.size, hits: router.cache.hits, misses: router.cache.misses },
+      deliveryMemory: { size: delivered.size },
     }),
   });
 }
+
+/** Outcomes after which nothing more can come of the event here: a copy of it is a duplicate. */
+const DECIDED: ReadonlySet<WebhookOutcome> = new Set(['signalled', 'closed', 'unknown-task']);
 
 /** Small JSON answer naming the outcome; nothing from the request is echoed. */
 async function answer(res: ServerResponse, status: number, decision: Decision): Promise<void> {
@@ -222,6 +264,9 @@ function resolveSettings(options: RivyaWebhookHandlerOptions) {
     retryAfterSeconds: options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
     temporalTimeoutMs: options.temporalTimeoutMs ?? DEFAULT_TEMPORAL_TIMEOUT_MS,
     routeCacheSize: options.routeCacheSize ?? DEFAULT_ROUTE_CACHE_SIZE,
+    deliveryMemorySize: options.deliveryMemorySize ?? DEFAULT_DELIVERY_MEMORY_SIZE,
+    // Every replay that still verifies: a custom verifier's window is unknown, so Standard Webhooks' default.
+    deliveryMemoryMs: options.deliveryMemoryMs ?? 2 * (options.toleranceSeconds ?? DEFAULT_TIMESTAMP_TOLERANCE_SECONDS) * 1000,
   };
   const check = (name: keyof typeof settings, min: number, max: number) => {
     const value = settings[name];
@@ -233,5 +278,7 @@ function resolveSettings(options: RivyaWebhookHandlerOptions) {
   check('retryAfterSeconds', 1, 3_600);
   check('temporalTimeoutMs', 100, 60_000);
   check('routeCacheSize', 0, 1_000_000);
+  check('deliveryMemorySize', 0, 1_000_000);
+  check('deliveryMemoryMs', 1_000, 86_400_000);
   return settings;
 }

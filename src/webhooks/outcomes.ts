@@ -9,6 +9,8 @@ export const WEBHOOK_OUTCOMES = [
   'signalled',
   /** The owning workflow has already closed: nothing to tell it. */
   'closed',
+  /** A copy of an event this process already delivered (a replay, or a redelivery after a lost 200): not signalled again. */
+  'duplicate',
   /** No workflow has this task id, and the task is too old for that to be a visibility lag: not ours. */
   'unknown-task',
   /** No workflow has this task id yet, but the task is fresh: its workflow may not be visible yet. */
@@ -31,6 +33,7 @@ export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 export const OUTCOME_STATUS: Readonly<Record<WebhookOutcome, number>> = {
   signalled: 200,
   closed: 200,
+  duplicate: 200,
   'unknown-task': 200,
   'ignored-event-type': 200,
   // 409, not 503: "our state is not ready for this yet" — and a proxy's access log tells it apart
@@ -66,6 +69,8 @@ export interface WebhookStats {
   byOutcome: Record<WebhookOutcome, number>;
   /** taskId → workflowId cache. */
   routeCache: { size: number; hits: number; misses: number };
+  /** Delivered event ids remembered against replays (delivery-memory.ts). */
+  deliveryMemory: { size: number };
 }
 
 export class OutcomeCounter {
