@@ -8,16 +8,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  createS3Client,
-  parseSaveTarget,
-  savedFileName,
-  saveToDirectory,
-  saveToS3,
-  SaveTargetRejectedError,
-  VideoRejectedError,
-  type SinkResult,
-} from '../src/storage';
+import { saveToDirectory } from '../src/storage/directory-sink';
+import { SaveTargetRejectedError } from '../src/storage/errors';
+import { loadS3Storage } from '../src/storage/s3-loader';
+import type { SinkResult } from '../src/storage/saved';
+import { parseSaveTarget, savedFileName } from '../src/storage/save-target';
+import { VideoRejectedError } from '../src/storage/video-inspector';
 import {
   RESULT_SAVE_FAILED_ERROR_TYPE,
   RESULT_SAVE_REJECTED_ERROR_TYPE,
@@ -135,8 +131,9 @@ export function makeSaveResult(settings: SaveSettings = {}) {
     let saved: SinkResult;
     try {
       if (target.kind === 'directory') {
-        saved = await saveToDirectory(settings.saveDirectory!, target.path, request);
+        saved = await saveToDirectory(settings.saveDirectory!, target.path, input.taskId, request);
       } else {
+        const { createS3Client, saveToS3 } = loadS3Storage();
         s3 ??= createS3Client({ forcePathStyle: settings.s3ForcePathStyle });
         watch.phase();
         saved = await saveToS3(s3, { bucket: target.bucket, prefix: target.prefix }, input.taskId, request);

@@ -1,25 +1,11 @@
 /**
- * `rivya-sora2-temporal`: the worker/client side. Workflow-safe code lives in
- * `rivya-sora2-temporal/workflow`; the API simulator in `rivya-sora2-temporal/simulator`.
+ * `rivya-sora2-temporal`: what a backend imports — `Sora2Plugin` for its worker, the helpers that
+ * start and attach to generations and batches, the typed failures and the Rivya client. It loads the
+ * Temporal client and little else. Integrations have their own entries, each loading its own
+ * dependencies only there: `/workflow` (sandbox-safe), `/worker`, `/webhooks`, `/codec`, `/s3`,
+ * `/tracing`, `/metrics`, `/nexus`, `/nexus/workflow`, `/testing`, `/simulator`.
  */
 export { Sora2Plugin, SORA2_PLUGIN_NAME, type Sora2PluginOptions } from './plugin';
-// Payload encryption: the codec the plugin installs (`encryption` option), its key ring, and the codec server for the UI.
-export {
-  AesGcmPayloadCodec,
-  CodecConfigError,
-  CodecKeyRing,
-  CodecServerConfigError,
-  codecKeysConfigured,
-  encryptionDataConverter,
-  PayloadDecryptionError,
-  readCodecKeyRing,
-  readCodecServerTokens,
-  startCodecServer,
-  UnknownCodecKeyError,
-  type CodecKeyInput,
-  type RunningCodecServer,
-  type StartCodecServerOptions,
-} from './codec';
 export type { Sora2EncryptionOption } from './codec/plugin-encryption';
 export {
   executeSora2Batch,
@@ -42,41 +28,10 @@ export {
   type Sora2WorkflowHandle,
 } from './client-helpers';
 export { generationFailureOf, type GenerationFailure } from './generation-failure';
-// Tracing (OTLP) and metrics (the SDK's Prometheus endpoint): what a worker or backend of your own wires up.
-export {
-  createRivyaRequestObserver,
-  DETECTION_LATENCY_BUCKETS_S,
-  metricsSettingsFromEnv,
-  prometheusTelemetry,
-  RivyaMetrics,
-  startTracing,
-  tracedClient,
-  tracingSettingsFromEnv,
-  webhookOutcomeCounter,
-  type MetricsSettings,
-  type RivyaTracing,
-  type TracingSettings,
-} from './observability';
-export {
-  createGenerateOperationHandler,
-  createSora2NexusServiceHandler,
-  nexusGenerationWorkflowId,
-  type GenerateOperationHandler,
-  type NexusGenerationKey,
-  type Sora2NexusOptions,
-} from './nexus';
-export { createSora2Worker, type CreateSora2WorkerOptions } from './worker/create-worker';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker-settings';
-export {
-  CompletionLearner,
-  createSora2Activities,
-  type ReferenceSettings,
-  type ReferenceUrlPolicy,
-  type SaveSettings,
-  type WaitOptions,
-} from '../activities';
-// Saving results (`save.to`): the target parser the input uses, and the S3 client the activity builds from the AWS chain.
-export { createS3Client, parseSaveTarget, savedFileName, type S3ClientOptions, type SaveTarget } from './storage';
+export { Sora2SdkVersionError } from './worker/sdk-compat';
+export { Sora2MissingPeerError } from './internal/optional-module';
+export type { ReferenceSettings, ReferenceUrlPolicy, SaveSettings, WaitOptions } from '../activities';
 // The Rivya HTTP client, its typed errors and the model table: what a caller of createSora2Activities or a
 // backend checking inputs needs. Request schemas, retry/redaction helpers and other internals stay unexported.
 export {
@@ -130,5 +85,3 @@ export {
 } from './rivya';
 // Everything the workflow entry exports (an explicit list in ./workflow.ts), so backend code needs one import.
 export * from './workflow';
-export * from './webhooks';
-export { ensureTemporalCli, locateTemporalCli, TemporalCliNotFoundError } from './temporal-cli';

@@ -3,19 +3,21 @@
  * plugins cannot ship workflows: re-export `sora2Generation` from your workflows module
  * (`export { sora2Generation } from 'rivya-sora2-temporal/workflow'`).
  */
+import { dirname } from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { trace } from '@opentelemetry/api';
 import type { ClientOptions } from '@temporalio/client';
-import { OpenTelemetryPlugin, type OpenTelemetryPluginOptions } from '@temporalio/interceptors-opentelemetry';
+import type { OpenTelemetryPlugin, OpenTelemetryPluginOptions } from '@temporalio/interceptors-opentelemetry';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { BundleOptions, ReplayWorkerOptions, WorkerOptions } from '@temporalio/worker';
-import { createSora2Activities, type ReferenceUrlPolicy, type WaitOptions } from '../activities';
-import { createSora2NexusServiceHandler, type Sora2NexusOptions } from './nexus';
+import type { ReferenceUrlPolicy, WaitOptions } from '../activities';
+import type { Sora2NexusOptions } from './nexus';
 import { encryptionCodecOf, type Sora2EncryptionOption } from './codec/plugin-encryption';
+import { requireOptional } from './internal/optional-module';
 import { createRivyaRequestObserver } from './observability/rivya-http-observer';
-import { RIVYA_TRACER_NAME } from './observability/tracing';
 import { RivyaClient, type FetchLike } from './rivya/client';
+import { RIVYA_TRACER_NAME } from './observability/tracer-name';
+import { assertOneTemporalSdk } from './worker/sdk-compat';
 import {
   checkNumericOption,
   checkReferenceDirectory,
@@ -102,7 +104,7 @@ export class Sora2Plugin extends SimplePlugin {
       // Appended to the user's codecs (so it runs last on encode, first on decode); nothing when off.
       dataConverter: (existing) =>
         this.#codec ? { ...existing, payloadCodecs: [...(existing?.payloadCodecs ?? []), this.#codec] } : (existing ?? {}),
-      nexusServices: options.nexus ? [createSora2NexusServiceHandler(options.nexus === true ? {} : options.nexus)] : undefined,
+      nexusServices: options.nexus ? [loadNexus().createSora2NexusServiceHandler(options.nexus === true ? {} : options.nexus)] : undefined,
     });
     this.#codec = encryptionCodecOf(options.encryption, options.env);
     this.#client = options.client;
@@ -121,7 +123,7 @@ export class Sora2Plugin extends SimplePlugin {
       'maxActivitiesPerSecond',
     );
     this.#source = captureSource(options);
-    this.#tracing = options.tracing ? new OpenTelemetryPlugin(options.tracing) : undefined;
+    this.#tracing = options.tracing ? new (loadTracing().OpenTelemetryPlugin)(options.tracing) : undefined;
   }
 
   /** Whether tracing is on (the worker then needs the OpenTelemetry workflow interceptors in its bundle). */
@@ -135,11 +137,13 @@ export class Sora2Plugin extends SimplePlugin {
   }
 
   override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
+    assertOneTemporalSdk(appDirOf(options.workflowsPath));
     const configured = super.configureReplayWorker(options);
     return this.#tracing ? this.#tracing.configureReplayWorker(configured) : configured;
   }
 
   override configureBundler(options: BundleOptions): BundleOptions {
+    assertOneTemporalSdk(appDirOf(options.workflowsPath));
     const configured = super.configureBundler(options);
     return this.#tracing ? this.#tracing.configureBundler(configured) : configured;
   }
@@ -150,6 +154,8 @@ export class Sora2Plugin extends SimplePlugin {
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {
+    // Before anything runs (bundling, polling, the paid create): one SDK copy, in the supported range.
+    assertOneTemporalSdk(appDirOf(options.workflowsPath));
     const own = super.configureWorker(options);
     const configured = this.#tracing ? this.#tracing.configureWorker(own) : own;
     const maxTaskQueueActivitiesPerSecond = this.#maxTaskQueueActivitiesPerSecond;
@@ -171,7 +177,7 @@ export class Sora2Plugin extends SimplePlugin {
       // A ready client brings its own key, URL and timeout: nothing else is required or read.
       checkReferenceDirectory(source.referenceDirectory);
       checkSaveDirectory(source.save.saveDirectory);
-      return createSora2Activities(
+      return loadActivities().createSora2Activities(
         this.#client as RivyaClient,
         { referenceDirectory: source.referenceDirectory, urlPolicy },
         { ...this.#wait, webhooksByDefault: source.webhooks },
@@ -189,16 +195,47 @@ export class Sora2Plugin extends SimplePlugin {
       fetch: this.#fetch,
       // HTTP error counts always; spans when tracing is on (the tracer of the registered provider).
       observer: createRivyaRequestObserver({
-        tracer: this.#tracing ? (this.#tracing.otelOptions.tracer ?? trace.getTracer(RIVYA_TRACER_NAME)) : undefined,
+        tracer: this.#tracing ? (this.#tracing.otelOptions.tracer ?? loadTracerOf()) : undefined,
       }),
     });
-    return createSora2Activities(
+    return loadActivities().createSora2Activities(
       client,
       { referenceDirectory: settings.RIVYA_REFERENCE_DIR, urlPolicy },
       { ...this.#wait, webhooksByDefault: settings.RIVYA_WEBHOOKS },
       { ...saveSettingsFrom(settings), s3Client: this.#s3Client },
     );
   }
+}
+
+/**
+ * The worker side and the optional integrations load when a worker is configured or the option is
+ * on — never at `import`: a backend that only starts generations loads the Temporal client and little else.
+ */
+function loadActivities(): typeof import('../activities') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred to worker configuration (see above)
+  return require('../activities') as typeof import('../activities');
+}
+
+function loadNexus(): typeof import('./nexus') {
+  requireOptional<unknown>('nexus-rpc', 'Sora2Plugin({ nexus })');
+  requireOptional<unknown>('@temporalio/nexus', 'Sora2Plugin({ nexus })');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred until Nexus is switched on
+  return require('./nexus') as typeof import('./nexus');
+}
+
+function loadTracing(): typeof import('@temporalio/interceptors-opentelemetry') {
+  return requireOptional('@temporalio/interceptors-opentelemetry', 'Sora2Plugin({ tracing })');
+}
+
+/** The tracer of the registered provider, under this library's name (the one the tracing entry uses). */
+function loadTracerOf() {
+  const { trace } = requireOptional<typeof import('@opentelemetry/api')>('@opentelemetry/api', 'Sora2Plugin({ tracing })');
+  return trace.getTracer(RIVYA_TRACER_NAME);
+}
+
+/** Where the application's workflow code resolves `@temporalio/workflow` from: its workflows folder, else the working directory. */
+function appDirOf(workflowsPath: string | undefined): string {
+  return workflowsPath ? dirname(workflowsPath) : process.cwd();
 }
 
 /** Reads the settings once: the typed options over the known RIVYA_* variables of `env`. */

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RIVYA_BASE_URL } from './rivya/client';
 
 export class Sora2ConfigError extends Error {
-  override readonly name = 'Sora2ConfigError';
+  override readonly name: string = 'Sora2ConfigError';
 }
 
 /** Longest request timeout: 10 minutes (Node timers overflow to 1 ms above 2³¹−1 ms). */

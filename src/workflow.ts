@@ -103,13 +103,4 @@ export {
   type CancelRemainingResult,
 } from '../workflows/batch-messages';
 export type { BatchCounts, BatchItemOutcome, BatchItemStatus, BatchStatus, BatchStop } from '../workflows/batch-state';
-// The Nexus contract: a caller's workflow passes `sora2NexusService` to createNexusServiceClient.
-export {
-  checkSora2NexusInput,
-  MAX_NEXUS_GENERATION_ID_CHARS,
-  NexusFailureTypes,
-  SORA2_NEXUS_SERVICE_NAME,
-  sora2NexusService,
-  type NexusInputCheck,
-  type Sora2NexusGenerateInput,
-} from '../workflows/nexus-service';
+// The Nexus contract (it needs `nexus-rpc`) has its own workflow-safe entry: `rivya-sora2-temporal/nexus/workflow`.

@@ -9,19 +9,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { getClient } from '@temporalio/nexus';
 import { HandlerError, serviceHandler, type StartOperationContext } from 'nexus-rpc';
-import {
-  createGenerateOperationHandler,
-  FailureTypes,
-  nexusGenerationWorkflowId,
-  NexusFailureTypes,
-  SORA2_INPUT_HASH_MEMO_KEY,
-  SORA2_NEXUS_SERVICE_NAME,
-  Sora2Plugin,
-  sora2NexusService,
-  type GenerationFailureDetails,
-  type Sora2GenerationInput,
-  type Sora2NexusGenerateInput,
-} from '../src';
+import { FailureTypes, SORA2_INPUT_HASH_MEMO_KEY, Sora2Plugin, type GenerationFailureDetails, type Sora2GenerationInput } from '../src';
+import { createGenerateOperationHandler, nexusGenerationWorkflowId } from '../src/entry/nexus';
+import { NexusFailureTypes, SORA2_NEXUS_SERVICE_NAME, sora2NexusService, type Sora2NexusGenerateInput } from '../src/entry/nexus-workflow';
 import type { RivyaSimulator } from '../src/simulator';
 import { cancelCallSignal, generateOverNexus, type CallerOutcome, type FailureLink } from './fixtures/nexus-caller-workflows';
 import { FAST_POLLING } from './helpers/stack';

@@ -4,13 +4,8 @@
  * event. Each delivery fault the simulator can inject is run through the whole path, and the
  * simulator's ledger says what every delivery was answered.
  */
-import {
-  sora2StatusQuery,
-  startSora2Generation,
-  startWebhookReceiver,
-  type RunningWebhookReceiver,
-  type Sora2GenerationInput,
-} from '../src';
+import { sora2StatusQuery, startSora2Generation, type Sora2GenerationInput } from '../src';
+import { startWebhookReceiver, type RunningWebhookReceiver } from '../src/entry/webhooks';
 import type { WebhookDeliveryRecord } from '../src/simulator/webhooks/endpoints';
 import { nextId } from './helpers/ids';
 import { clientFor, waitFor } from './helpers/simulator';

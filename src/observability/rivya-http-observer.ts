@@ -6,7 +6,7 @@
  * header the observer never sees), never the prompt or any body, never an error message (Rivya may
  * quote the request in it): only the error's code.
  */
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import type { SpanKind, SpanStatusCode, Tracer } from '@opentelemetry/api';
 import type { MetricMeter } from '@temporalio/common';
 import {
   DOCUMENTED_ERROR_CODES,
@@ -19,6 +19,14 @@ import {
 import type { RivyaRequestEnd, RivyaRequestObserver } from '../rivya/client';
 import { MetricTags, RivyaMetrics } from '../../workflows/metric-names';
 import { activityAttempt, activityMeter } from './activity-metrics';
+
+/**
+ * OpenTelemetry's enum values, written out: the observer counts errors on every worker, tracing or not,
+ * and `@opentelemetry/api` is an optional peer that only tracing needs. The values are part of the
+ * OTel API's stable contract (SpanKind.CLIENT = 2, SpanStatusCode.ERROR = 2).
+ */
+const SPAN_KIND_CLIENT = 2 as SpanKind.CLIENT;
+const SPAN_STATUS_ERROR = 2 as SpanStatusCode.ERROR;
 
 /** Span attribute keys (OpenTelemetry's HTTP names, plus Rivya's own). */
 export const SpanAttributes = {
@@ -69,7 +77,7 @@ export function createRivyaRequestObserver(options: RivyaRequestObserverOptions 
       const attempt = activityAttempt();
       // startSpan takes the active context as parent: the activity's span, by the context manager.
       const span = options.tracer?.startSpan(`${method} ${route}`, {
-        kind: SpanKind.CLIENT,
+        kind: SPAN_KIND_CLIENT,
         attributes: {
           [SpanAttributes.method]: method,
           [SpanAttributes.route]: route,
@@ -89,7 +97,7 @@ export function createRivyaRequestObserver(options: RivyaRequestObserverOptions 
         if (end.requestId !== undefined) span.setAttribute(SpanAttributes.requestId, end.requestId);
         if (code !== undefined) {
           span.setAttribute(SpanAttributes.errorType, code);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+          span.setStatus({ code: SPAN_STATUS_ERROR, message: code });
         }
         span.end();
       };

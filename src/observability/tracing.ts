@@ -21,7 +21,8 @@ export const DEFAULT_SERVICE_NAME = 'rivya-sora2';
 /** OTLP/HTTP's standard default, when neither endpoint variable is set. */
 export const DEFAULT_OTLP_TRACES_URL = 'http://localhost:4318/v1/traces';
 /** The instrumentation scope of the Rivya HTTP spans. */
-export const RIVYA_TRACER_NAME = 'rivya-sora2-temporal';
+export { RIVYA_TRACER_NAME } from './tracer-name';
+import { RIVYA_TRACER_NAME } from './tracer-name';
 
 export class TracingConfigError extends Error {
   override readonly name = 'TracingConfigError';

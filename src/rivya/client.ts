@@ -5,7 +5,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import FormData from 'form-data';
+import type FormDataType from 'form-data';
 import nodeFetch, { type RequestInit, type Response } from 'node-fetch';
 import type { z } from 'zod';
 import {
@@ -236,7 +236,7 @@ export class RivyaClient {
   /** Streams the file as multipart/form-data; the bytes never sit in memory whole. */
   async uploadFile(input: UploadFileInput, options: RequestOptions = {}): Promise<RivyaFile> {
     // A fresh stream per attempt: a stream can be consumed once, so callers retry by calling again.
-    const form = new FormData();
+    const form = new (loadFormData())();
     const isPath = typeof input.source === 'string';
     const stream = isPath ? createReadStream(input.source as string) : (input.source as Readable);
     const sizeBytes = input.sizeBytes ?? (isPath ? statSync(input.source as string).size : undefined);
@@ -450,4 +450,10 @@ export class RivyaClient {
       code === undefined ? undefined : this.scrub(code, MAX_CODE_CHARS),
     );
   }
+}
+
+/** form-data (and its ~20 helper packages) loads with the first upload, not with every backend that imports the client. */
+function loadFormData(): typeof FormDataType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred until an upload (see above)
+  return require('form-data') as typeof FormDataType;
 }

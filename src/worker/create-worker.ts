@@ -3,10 +3,10 @@
  * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, profiles), Rivya settings
  * from RIVYA_* variables, graceful shutdown on SIGINT/SIGTERM (the SDK drains in-flight tasks).
  */
-import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_SORA2_TASK_QUEUE } from '../client-helpers';
 import { Sora2Plugin, type Sora2PluginOptions } from '../plugin';
+import { requireOptional } from '../internal/optional-module';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface CreateSora2WorkerOptions {
@@ -24,12 +24,18 @@ export async function createSora2Worker(
   let namespace = options.namespace;
   const owned = !connection;
   if (!connection) {
+    // envconfig is an optional peer: only a worker that connects from TEMPORAL_* settings needs it.
+    const { loadClientConnectConfig } = requireOptional<typeof import('@temporalio/envconfig')>(
+      '@temporalio/envconfig',
+      'createSora2Worker without a connection (TEMPORAL_* settings)',
+    );
     const config = loadClientConnectConfig();
     connection = await NativeConnection.connect(config.connectionOptions);
     namespace ??= config.namespace;
   }
   const ownWorkflowCode = options.worker?.workflowsPath !== undefined || options.worker?.workflowBundle !== undefined;
   // A tracing plugin needs OpenTelemetry's workflow interceptors inside the bundle: the traced one.
+  // The prebuilt bundle only when it was built with the installed @temporalio/workflow (else: bundle at start).
   const prebuilt = ownWorkflowCode ? undefined : prebuiltWorkflowBundle(options.plugin?.tracing !== undefined);
   const worker = await Worker.create({
     ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('./workflows') }),
