@@ -134,7 +134,7 @@ test('a download cut mid-body: the retry restarts it, one complete file below th
   expect(result.saved).toEqual({ location: path, bytes: SAMPLE.length, contentType: 'video/mp4', sha256: sha256(SAMPLE) });
   expect(media.downloads()).toBe(2);
   expect(readFileSync(path)).toEqual(SAMPLE);
-  expect(readdirSync(join(saveRoot, 'videos', 'cut'))).toEqual([savedFileName(workflowId)]);
+  expect(readdirSync(join(saveRoot, 'videos', 'cut')).sort()).toEqual([savedFileName(workflowId), `${savedFileName(workflowId)}.json`]);
 });
 
 test('a worker SIGKILLed mid-upload to S3: the next worker aborts the open multipart upload and saves one complete object', async () => {
@@ -285,7 +285,8 @@ describe('rivya-sora2 generate --save-to, against rivya-sora2 dev', () => {
     expect({ code: run.code, stderr: run.stderr.slice(-2_000) }).toMatchObject({ code: 0 });
     const directory = join(devCwd, 'batch-videos');
     const expected = FIXTURE_KEYS.map((key) => savedFileName(`${batchId}/${key}`)).sort();
-    expect(readdirSync(directory).sort()).toEqual(expected);
+    // Each video with its record (task id, SHA-256, size) next to it.
+    expect(readdirSync(directory).sort()).toEqual(expected.flatMap((name) => [name, `${name}.json`]));
     for (const name of expected) expect(readFileSync(join(directory, name))).toEqual(SAMPLE);
     for (const key of FIXTURE_KEYS) {
       const row = run.stdout.split('\n').find((line) => line.startsWith(`${key} `));

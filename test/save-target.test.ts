@@ -30,6 +30,7 @@ import { checkSaveDirectory, readRivyaSettings, Sora2ConfigError } from '../src/
 const SAMPLE = readFileSync(assetPath('sample-video.mp4'));
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const roots: string[] = [];
+const TASK = 'task_1';
 
 afterAll(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
@@ -114,62 +115,107 @@ function request(bytes: Buffer, overrides: Partial<SaveRequest> = {}): SaveReque
 }
 
 describe('saveToDirectory', () => {
-  test('writes below the root, creating the directories, and leaves only the final file', async () => {
+  test('writes below the root, creating the directories, and leaves only the final file and its record', async () => {
     const root = newRoot();
-    const saved = await saveToDirectory(root, 'a/b', request(SAMPLE));
+    const saved = await saveToDirectory(root, 'a/b', TASK, request(SAMPLE));
     const path = join(root, 'a', 'b', 'wf-1.mp4');
     expect(saved).toEqual({ location: path, bytes: SAMPLE.length, contentType: 'video/mp4', sha256: sha256(SAMPLE), reused: false });
     expect(readFileSync(path)).toEqual(SAMPLE);
-    expect(readdirSync(join(root, 'a', 'b'))).toEqual(['wf-1.mp4']);
+    // Next to it, its record: what proves to a retry that the file is this task's video.
+    expect(readdirSync(join(root, 'a', 'b')).sort()).toEqual(['wf-1.mp4', 'wf-1.mp4.json']);
+    expect(JSON.parse(readFileSync(join(root, 'a', 'b', 'wf-1.mp4.json'), 'utf8'))).toEqual({
+      taskId: TASK,
+      sha256: sha256(SAMPLE),
+      bytes: SAMPLE.length,
+      contentType: 'video/mp4',
+    });
   });
 
   test('a complete file from an earlier attempt is re-checked from disk and returned, not downloaded again', async () => {
     const root = newRoot();
-    await saveToDirectory(root, '', request(SAMPLE));
+    await saveToDirectory(root, '', TASK, request(SAMPLE));
     // An earlier killed attempt's partial file is removed too.
     writeFileSync(join(root, '.wf-1.mp4.partial-2'), 'half');
     const retry = request(SAMPLE, { attempt: 3 });
-    const saved = await saveToDirectory(root, '', retry);
+    const saved = await saveToDirectory(root, '', TASK, retry);
     expect(retry.opens()).toBe(0);
     expect(saved).toMatchObject({ reused: true, sha256: sha256(SAMPLE), bytes: SAMPLE.length });
+  });
+
+  test("a file at the target name that no record proves to be this task's is replaced, not returned as saved", async () => {
+    const root = newRoot();
+    // A truncated MP4 head (a leftover, another deployment's, or planted): it passes the signature check.
+    writeFileSync(join(root, 'wf-1.mp4'), SAMPLE.subarray(0, 4096));
+    const run = request(SAMPLE);
+    const saved = await saveToDirectory(root, '', TASK, run);
+    expect(run.opens()).toBe(1);
+    expect(saved).toMatchObject({ reused: false, sha256: sha256(SAMPLE), bytes: SAMPLE.length });
+    expect(readFileSync(join(root, 'wf-1.mp4'))).toEqual(SAMPLE);
+  });
+
+  test("another task's complete save under the same name (a reused workflow id) is replaced", async () => {
+    const root = newRoot();
+    const other = Buffer.concat([SAMPLE, Buffer.alloc(16)]);
+    await saveToDirectory(root, '', 'task_other', request(other));
+    const run = request(SAMPLE);
+    const saved = await saveToDirectory(root, '', TASK, run);
+    expect(run.opens()).toBe(1);
+    expect(saved).toMatchObject({ reused: false, sha256: sha256(SAMPLE) });
+    expect(readFileSync(join(root, 'wf-1.mp4'))).toEqual(SAMPLE);
+    expect(JSON.parse(readFileSync(join(root, 'wf-1.mp4.json'), 'utf8'))).toMatchObject({ taskId: TASK, sha256: sha256(SAMPLE) });
+  });
+
+  test("this task's record next to a file that no longer matches it (cut, edited) does not prove it: replaced", async () => {
+    const root = newRoot();
+    await saveToDirectory(root, '', TASK, request(SAMPLE));
+    writeFileSync(join(root, 'wf-1.mp4'), SAMPLE.subarray(0, 4096));
+    const run = request(SAMPLE, { attempt: 2 });
+    const saved = await saveToDirectory(root, '', TASK, run);
+    expect(run.opens()).toBe(1);
+    expect(saved).toMatchObject({ reused: false, sha256: sha256(SAMPLE) });
+    expect(readFileSync(join(root, 'wf-1.mp4'))).toEqual(SAMPLE);
   });
 
   test("a killed attempt's partial file is removed before the next attempt writes", async () => {
     const root = newRoot();
     writeFileSync(join(root, '.wf-1.mp4.partial-1'), 'half a video');
-    await saveToDirectory(root, '', request(SAMPLE, { attempt: 2 }));
-    expect(readdirSync(root)).toEqual(['wf-1.mp4']);
+    writeFileSync(join(root, '.wf-1.mp4.partial-1.json'), '{"taskId":');
+    await saveToDirectory(root, '', TASK, request(SAMPLE, { attempt: 2 }));
+    expect(readdirSync(root).sort()).toEqual(['wf-1.mp4', 'wf-1.mp4.json']);
   });
 
   test('a symbolic link on the way out of the root is refused, and nothing is written outside', async () => {
     const root = newRoot();
     const outside = newRoot();
     symlinkSync(outside, join(root, 'escape'));
-    await expect(saveToDirectory(root, 'escape/videos', request(SAMPLE))).rejects.toThrow(SaveTargetRejectedError);
-    await expect(saveToDirectory(root, 'escape', request(SAMPLE))).rejects.toThrow(/passes through a symbolic link/);
+    await expect(saveToDirectory(root, 'escape/videos', TASK, request(SAMPLE))).rejects.toThrow(SaveTargetRejectedError);
+    await expect(saveToDirectory(root, 'escape', TASK, request(SAMPLE))).rejects.toThrow(/passes through a symbolic link/);
     expect(readdirSync(outside)).toEqual([]);
   });
 
-  test('a symbolic link at the final name is refused, not followed', async () => {
+  test('a symbolic link at the final name or at its record is refused, not followed', async () => {
     const root = newRoot();
     const outside = newRoot();
     symlinkSync(join(outside, 'target.mp4'), join(root, 'wf-1.mp4'));
-    await expect(saveToDirectory(root, '', request(SAMPLE))).rejects.toThrow(/not a regular file/);
+    await expect(saveToDirectory(root, '', TASK, request(SAMPLE))).rejects.toThrow(/wf-1\.mp4 exists and is not a regular file/);
+    rmSync(join(root, 'wf-1.mp4'));
+    symlinkSync(join(outside, 'record.json'), join(root, 'wf-1.mp4.json'));
+    await expect(saveToDirectory(root, '', TASK, request(SAMPLE))).rejects.toThrow(/wf-1\.mp4\.json exists and is not a regular file/);
     expect(readdirSync(outside)).toEqual([]);
   });
 
   test('a file where a directory should be is refused', async () => {
     const root = newRoot();
     writeFileSync(join(root, 'videos'), 'a file');
-    await expect(saveToDirectory(root, 'videos', request(SAMPLE))).rejects.toThrow(/is not a directory/);
+    await expect(saveToDirectory(root, 'videos', TASK, request(SAMPLE))).rejects.toThrow(/is not a directory/);
   });
 
   test('not a video, over the cap, or a download that breaks: refused, and no partial file stays', async () => {
     const root = newRoot();
     mkdirSync(join(root, 'v'));
     const page = Buffer.from('<!doctype html><title>404</title>'.padEnd(200, ' '));
-    await expect(saveToDirectory(root, 'v', request(page))).rejects.toThrow(VideoRejectedError);
-    await expect(saveToDirectory(root, 'v', request(SAMPLE, { maxBytes: 4096 }))).rejects.toThrow(/over the 4096-byte limit/);
+    await expect(saveToDirectory(root, 'v', TASK, request(page))).rejects.toThrow(VideoRejectedError);
+    await expect(saveToDirectory(root, 'v', TASK, request(SAMPLE, { maxBytes: 4096 }))).rejects.toThrow(/over the 4096-byte limit/);
     const broken = request(SAMPLE, {
       open: async () =>
         Readable.from(
@@ -179,7 +225,7 @@ describe('saveToDirectory', () => {
           })(),
         ),
     });
-    await expect(saveToDirectory(root, 'v', broken)).rejects.toThrow(/connection reset/);
+    await expect(saveToDirectory(root, 'v', TASK, broken)).rejects.toThrow(/connection reset/);
     expect(readdirSync(join(root, 'v'))).toEqual([]);
   });
 });
