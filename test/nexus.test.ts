@@ -3,6 +3,9 @@
  * worker (sora2Generation + the Nexus handler from the plugin), namespace `nexus-caller` runs the
  * caller's workflows; endpoints created through the operator API route between them.
  */
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -10,9 +13,10 @@ import { Worker } from '@temporalio/worker';
 import { getClient } from '@temporalio/nexus';
 import { HandlerError, serviceHandler, type StartOperationContext } from 'nexus-rpc';
 import { FailureTypes, SORA2_INPUT_HASH_MEMO_KEY, Sora2Plugin, type GenerationFailureDetails, type Sora2GenerationInput } from '../src';
-import { createGenerateOperationHandler, nexusGenerationWorkflowId } from '../src/entry/nexus';
+import { createGenerateOperationHandler, createSora2NexusServiceHandler, nexusGenerationWorkflowId } from '../src/entry/nexus';
 import { NexusFailureTypes, SORA2_NEXUS_SERVICE_NAME, sora2NexusService, type Sora2NexusGenerateInput } from '../src/entry/nexus-workflow';
 import type { RivyaSimulator } from '../src/simulator';
+import { savedFileName } from '../src/storage/save-target';
 import { cancelCallSignal, generateOverNexus, type CallerOutcome, type FailureLink } from './fixtures/nexus-caller-workflows';
 import { FAST_POLLING } from './helpers/stack';
 import { startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';
@@ -26,6 +30,10 @@ const LOSSY_QUEUE = 'sora2-nexus-lossy';
 const CALLER_QUEUE = 'nexus-caller';
 const ENDPOINT = 'rivya-sora2';
 const LOSSY_ENDPOINT = 'rivya-sora2-lossy';
+/** An endpoint whose handler saves every video (its saveTo option); the generations run on HANDLER_QUEUE. */
+const SAVING_QUEUE = 'sora2-nexus-saving';
+const SAVING_ENDPOINT = 'rivya-sora2-saving';
+const saveRoot = realpathSync(mkdtempSync(join(tmpdir(), 'rivya-nexus-save-')));
 
 let env: TestWorkflowEnvironment;
 let simulator: RivyaSimulator;
@@ -71,6 +79,7 @@ beforeAll(async () => {
   for (const [name, taskQueue] of [
     [ENDPOINT, HANDLER_QUEUE],
     [LOSSY_ENDPOINT, LOSSY_QUEUE],
+    [SAVING_ENDPOINT, SAVING_QUEUE],
   ]) {
     await operatorService.createNexusEndpoint({ spec: { name, target: { worker: { namespace: HANDLER_NAMESPACE, taskQueue } } } });
   }
@@ -80,7 +89,16 @@ beforeAll(async () => {
       namespace: HANDLER_NAMESPACE,
       taskQueue: HANDLER_QUEUE,
       workflowsPath: require.resolve('./fixtures/workflows'),
-      plugins: [new Sora2Plugin({ apiKey: TEST_API_KEY, baseUrl: simulator.url, nexus: true })],
+      plugins: [
+        new Sora2Plugin({
+          apiKey: TEST_API_KEY,
+          baseUrl: simulator.url,
+          nexus: true,
+          // The simulator's result URLs are plain http on loopback.
+          saveDirectory: saveRoot,
+          referenceUrlPolicy: { allowHttp: true, allowPrivateNetworks: true },
+        }),
+      ],
     }),
   );
   // Nexus only: the generations it starts run on HANDLER_QUEUE (the handler's taskQueue option).
@@ -90,6 +108,14 @@ beforeAll(async () => {
       namespace: HANDLER_NAMESPACE,
       taskQueue: LOSSY_QUEUE,
       nexusServices: [lossyServiceHandler()],
+    }),
+  );
+  await startWorker(() =>
+    Worker.create({
+      connection: env.nativeConnection,
+      namespace: HANDLER_NAMESPACE,
+      taskQueue: SAVING_QUEUE,
+      nexusServices: [createSora2NexusServiceHandler({ taskQueue: HANDLER_QUEUE, saveTo: 'nexus-videos' })],
     }),
   );
   await startWorker(() =>
@@ -108,6 +134,7 @@ afterAll(async () => {
   await Promise.all(workers.map(({ running }) => running.catch(() => undefined)));
   await simulator?.close();
   await env?.teardown();
+  rmSync(saveRoot, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -231,6 +258,11 @@ describe('calling generate from another namespace', () => {
       { generation: generation('[sim:succeed] x', { compensations: [{ activity: 'rivyaCreateGeneration' }] }) },
       'generation.compensations',
     ],
+    [
+      "a save target (written with the worker's rights)",
+      { generation: generation('[sim:succeed] x', { save: { to: 'videos' } }) },
+      'generation.save',
+    ],
     ['an unknown field', { generation: generation('[sim:succeed] x'), priority: 'high' } as Sora2NexusGenerateInput, '(input)'],
   ])('bad input (%s) fails at once: BAD_REQUEST with typed issues, no workflow, no Rivya call', async (_label, input, path) => {
     const startedAt = Date.now();
@@ -244,6 +276,14 @@ describe('calling generate from another namespace', () => {
     const workflowId = nexusGenerationWorkflowId({ requestId: await requestIdOf(caller.workflowId) });
     await expect(env.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(simulator.stats().counters.createGeneration?.requests ?? 0).toBe(0);
+  });
+
+  test("the endpoint's saveTo saves the video below the worker's save root, where the caller had no say", async () => {
+    const outcome = await (await startCaller({ generation: generation('[sim:succeed] a lighthouse at dusk') }, SAVING_ENDPOINT)).result();
+    if (outcome.outcome !== 'succeeded') throw new Error(`call failed: ${JSON.stringify(outcome.chain)}`);
+    const path = join(saveRoot, 'nexus-videos', savedFileName(outcome.result.workflowId));
+    expect(outcome.result.saved).toMatchObject({ location: path, contentType: 'video/mp4' });
+    expect(readFileSync(path).length).toBe(outcome.result.saved!.bytes);
   });
 
   test("cancelling the caller's operation cancels the generation: compensated, GenerationCancelled, one charge", async () => {

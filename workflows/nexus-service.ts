@@ -17,7 +17,10 @@ export const SORA2_NEXUS_SERVICE_NAME = 'rivya-sora2';
 export const MAX_NEXUS_GENERATION_ID_CHARS = 256;
 
 export interface Sora2NexusGenerateInput {
-  /** The generation, as `sora2Generation` takes it; references by https URL only, no compensations. */
+  /**
+   * The generation, as `sora2Generation` takes it; references by https URL only, no compensations,
+   * no `save` (the handler's `saveTo` option decides where a video is saved).
+   */
   generation: Sora2GenerationInput;
   /**
    * The caller's own key for this generation. Two calls with the same key and the same input are one
@@ -61,8 +64,9 @@ export type NexusInputCheck =
 
 /**
  * Everything `checkSora2Input` checks, plus what a caller in another namespace may not ask for: a
- * reference `path` (a file on this worker's disk) and `compensations` (activities registered on this
- * worker, run with the caller's arguments). Neither belongs to the caller.
+ * reference `path` (a file on this worker's disk), `compensations` (activities registered on this
+ * worker, run with the caller's arguments) and `save` (a write with the worker's file-system and AWS
+ * rights: any directory under its save root, any bucket it may write). None belongs to the caller.
  */
 export function checkSora2NexusInput(input: unknown): NexusInputCheck {
   const outer = generateInputSchema.safeParse(input);
@@ -71,7 +75,7 @@ export function checkSora2NexusInput(input: unknown): NexusInputCheck {
   }
   const checked = checkSora2Input(outer.data.generation);
   const issues = checked.ok ? [] : checked.issues.map((issue) => ({ ...issue, path: prefixed(issue.path) }));
-  const raw = outer.data.generation as { reference?: unknown; compensations?: unknown } | null | undefined;
+  const raw = outer.data.generation as { reference?: unknown; compensations?: unknown; save?: unknown } | null | undefined;
   if (raw && typeof raw === 'object') {
     if (raw.reference && typeof raw.reference === 'object' && 'path' in raw.reference) {
       issues.push({
@@ -81,6 +85,12 @@ export function checkSora2NexusInput(input: unknown): NexusInputCheck {
     }
     if (Array.isArray(raw.compensations) && raw.compensations.length > 0) {
       issues.push({ path: 'generation.compensations', message: 'runs activities of the worker, not the caller: not accepted over Nexus' });
+    }
+    if (raw.save !== undefined) {
+      issues.push({
+        path: 'generation.save',
+        message: "where the worker writes is not the caller's to choose: the Nexus endpoint's handler decides (its saveTo option)",
+      });
     }
   }
   if (!checked.ok || issues.length > 0) return { ok: false, issues };

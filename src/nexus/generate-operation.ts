@@ -20,16 +20,32 @@ import {
 import { RIVYA_MODEL } from '../../workflows/search-attributes';
 import type { Sora2GenerationResult, sora2Generation } from '../../workflows/sora2-generation';
 import { SORA2_INPUT_HASH_MEMO_KEY, SORA2_WORKFLOW_TYPE, sora2InputHash, summaryOf } from '../client-helpers';
+import { parseSaveTarget } from '../storage/save-target';
 import { nexusGenerationWorkflowId } from './workflow-id';
 
 export interface Sora2NexusOptions {
   /** Where the generation runs. Default: the task queue of the worker handling the operation. */
   taskQueue?: string;
+  /**
+   * Save every video made over this endpoint here, as `save.to` (a directory under the running
+   * worker's RIVYA_SAVE_DIR, or `s3://bucket/prefix`, written with the worker's AWS identity).
+   * The endpoint's decision: callers cannot name a target (their `save` is refused). Default: not saved.
+   */
+  saveTo?: string;
+}
+
+/** Checked when the handler is built: a bad target fails the worker's start, not a paid generation. */
+function configuredSave(saveTo: string | undefined): { to: string } | undefined {
+  if (saveTo === undefined) return undefined;
+  const parsed = parseSaveTarget(saveTo);
+  if (!parsed.ok) throw new TypeError(`Sora2NexusOptions.saveTo: ${parsed.message}`);
+  return { to: saveTo };
 }
 
 export type GenerateOperationHandler = WorkflowRunOperationHandler<Sora2NexusGenerateInput, Sora2GenerationResult>;
 
 export function createGenerateOperationHandler(options: Sora2NexusOptions = {}): GenerateOperationHandler {
+  const save = configuredSave(options.saveTo);
   return new WorkflowRunOperationHandler<Sora2NexusGenerateInput, Sora2GenerationResult>(async (ctx, input) => {
     const checked = checkSora2NexusInput(input);
     if (!checked.ok) throw validationError(checked.issues);
@@ -41,7 +57,9 @@ export function createGenerateOperationHandler(options: Sora2NexusOptions = {}):
     if (generationId !== undefined) await refuseOtherInput(workflowId, inputHash, generationId);
     try {
       const handle = await startWorkflow<typeof sora2Generation>(ctx, SORA2_WORKFLOW_TYPE, {
-        args: [input.generation],
+        // The configured target is added here, after the check refused any of the caller's. The
+        // input hash stays over what the caller sent: it is what a generationId stands for.
+        args: [save ? { ...input.generation, save } : input.generation],
         workflowId,
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
         staticSummary: summaryOf(input.generation),
