@@ -1,6 +1,7 @@
 # The rivya-sora2 worker (and CLI/simulator) image. Build: docker build -t rivya-sora2-temporal .
-# Pinned to an exact release; bump deliberately (and the digest, if you pin one in your registry).
-FROM node:20.18.1-bookworm-slim AS build
+# Pinned to an exact release of a maintained Node LTS (22; Node 20 has reached its end of life);
+# bump deliberately (and the digest, if you pin one in your registry).
+FROM node:22.23.5-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,15 +9,18 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
-RUN npm run build && npm prune --omit=dev
+COPY assets ./assets
+# The image installs the package as any application does: the packed tarball plus the Temporal SDK
+# (a peer dependency) and the optional peers the packaged worker and CLI use, at the versions this
+# repository tests with (its devDependencies).
+COPY deploy/image-app.js ./deploy/image-app.js
+RUN npm run build && npm pack --pack-destination /image && node deploy/image-app.js /image
 
-FROM node:20.18.1-bookworm-slim
+FROM node:22.23.5-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY assets ./assets
+COPY --from=build /image ./
+RUN npm install --omit=dev --no-audit --no-fund && rm -f ./*.tgz
 USER node
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+ENTRYPOINT ["node", "node_modules/rivya-sora2-temporal/dist/src/cli/main.js"]
 CMD ["worker"]

@@ -1,5 +1,4 @@
-#!/usr/bin/env node
-/** `rivya-sora2`: run, start, watch and stop Sora 2 generations on Temporal. */
+/** The `rivya-sora2` program: its commands, parsed from argv (main.ts runs it once the CLI's peers are there). */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -8,7 +8,11 @@
  * patch() for replay compatibility; the old version drains, then is retired. RIVYA_WORKER_VERSIONING_BEHAVIOR
  * =AUTO_UPGRADE moves running generations to the current build at their next workflow task instead.
  */
-import type { WorkerDeploymentOptions } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
+
+// Derived from WorkerOptions (since SDK 1.12): the package index exports the type only from 1.16.0,
+// and the supported SDK range starts at 1.14.1.
+type WorkerDeploymentOptions = NonNullable<WorkerOptions['workerDeploymentOptions']>;
 
 export const DEPLOYMENT_NAME_ENV = 'TEMPORAL_DEPLOYMENT_NAME';
 export const BUILD_ID_ENV = 'TEMPORAL_WORKER_BUILD_ID';
