@@ -19,10 +19,11 @@
  * preflight carries no token and gets no payload. Bodies are bounded (413). Nothing here logs a
  * payload, a path (it may hold a token) or a header.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { createBoundedServer, resolveHttpBounds, type HttpBounds } from '../net/http-bounds';
 import { readRawBody, isJsonContentType } from '../webhooks/body';
 import { PayloadDecryptionError } from './aes-gcm-codec';
 import { UnknownCodecKeyError } from './keys';
@@ -34,6 +35,16 @@ export const DEFAULT_CODEC_SERVER_PORT = 8234;
 export const DEFAULT_CODEC_MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_CODEC_MAX_PAYLOADS = 1_000;
 export const CODEC_HEALTH_PATH = '/healthz';
+/**
+ * A codec request is one body, sent at once by a UI or CLI: 10 s for the head, 30 s for the whole
+ * request, and 64 sockets — a few operators' browsers (six each) with room to spare.
+ */
+export const DEFAULT_CODEC_HTTP_BOUNDS: Readonly<HttpBounds> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 64,
+};
 /** How long the rest of an oversized body is read and dropped before the connection is cut. */
 const DISCARD_AFTER_413_MS = 2_000;
 
@@ -52,6 +63,8 @@ export interface StartCodecServerOptions {
   host?: string;
   maxBodyBytes?: number;
   maxPayloads?: number;
+  /** Socket timeouts and the connection cap (src/net/http-bounds.ts); default DEFAULT_CODEC_HTTP_BOUNDS. */
+  bounds?: Partial<HttpBounds>;
 }
 
 export interface RunningCodecServer {
@@ -123,6 +136,7 @@ function routeOf(pathname: string): { action: string; tokenSegment: string | und
 
 export async function startCodecServer(options: StartCodecServerOptions): Promise<RunningCodecServer> {
   const tokens = new CodecServerTokens(options.tokens);
+  const bounds = resolveHttpBounds(DEFAULT_CODEC_HTTP_BOUNDS, options.bounds);
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_CODEC_MAX_BODY_BYTES;
   const maxPayloads = options.maxPayloads ?? DEFAULT_CODEC_MAX_PAYLOADS;
@@ -229,15 +243,12 @@ export async function startCodecServer(options: StartCodecServerOptions): Promis
     }
   };
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createBoundedServer(bounds, (req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
       else res.destroy();
     });
   });
-  // Slow-loris bounds: a codec request is one body, read at once.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
   const host = options.host ?? DEFAULT_CODEC_SERVER_HOST;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

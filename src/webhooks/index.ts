@@ -14,6 +14,7 @@ export {
 export {
   startWebhookReceiver,
   DEFAULT_WEBHOOK_HOST,
+  DEFAULT_WEBHOOK_HTTP_BOUNDS,
   DEFAULT_WEBHOOK_PATH,
   HEALTH_PATH,
   type RunningWebhookReceiver,

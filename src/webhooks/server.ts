@@ -5,9 +5,10 @@
  * 127.0.0.1 by default: TLS belongs to the reverse proxy or load balancer in front (D8 requires an
  * https URL).
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { createBoundedServer, resolveHttpBounds, type HttpBounds } from '../net/http-bounds';
 import { createRivyaWebhookHandler, type RivyaWebhookHandler, type RivyaWebhookHandlerOptions } from './handler';
 import type { WebhookStats } from './outcomes';
 import { WebhookConfigError } from './secrets';
@@ -15,6 +16,16 @@ import { WebhookConfigError } from './secrets';
 export const DEFAULT_WEBHOOK_HOST = '127.0.0.1';
 export const DEFAULT_WEBHOOK_PATH = '/webhooks/rivya';
 export const HEALTH_PATH = '/healthz';
+/**
+ * A delivery is small and Rivya gives up after 10 s (S10): 10 s for the head (a silent or trickling
+ * socket), 30 s for the whole request, 256 sockets at once (× the 256 KiB body cap: 64 MiB at most).
+ */
+export const DEFAULT_WEBHOOK_HTTP_BOUNDS: Readonly<HttpBounds> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 256,
+};
 
 export interface StartWebhookReceiverOptions extends Omit<RivyaWebhookHandlerOptions, 'client'> {
   /** Port to listen on; default 0 (a free port, see the returned `port`). */
@@ -33,6 +44,8 @@ export interface StartWebhookReceiverOptions extends Omit<RivyaWebhookHandlerOpt
   connection?: ConnectionOptions;
   /** Namespace for the client made from `connection`; default 'default'. */
   namespace?: string;
+  /** Socket timeouts and the connection cap (src/net/http-bounds.ts); default DEFAULT_WEBHOOK_HTTP_BOUNDS. */
+  bounds?: Partial<HttpBounds>;
 }
 
 export interface RunningWebhookReceiver {
@@ -52,8 +65,10 @@ export async function startWebhookReceiver(options: StartWebhookReceiverOptions)
     client: given,
     connection: connectionOptions,
     namespace,
+    bounds: givenBounds,
     ...handlerOptions
   } = options;
+  const bounds = resolveHttpBounds(DEFAULT_WEBHOOK_HTTP_BOUNDS, givenBounds);
   if (!path.startsWith('/') || /[?#\s]/.test(path))
     throw new WebhookConfigError('path must start with / and hold no query, fragment or space');
   if (given && connectionOptions) throw new WebhookConfigError('give either a client or connection options, not both');
@@ -68,7 +83,7 @@ export async function startWebhookReceiver(options: StartWebhookReceiverOptions)
     throw err;
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createBoundedServer(bounds, (req, res) => {
     const pathname = (req.url ?? '').split('?')[0];
     if (pathname === path) {
       void handler(req, res);
@@ -83,9 +98,6 @@ export async function startWebhookReceiver(options: StartWebhookReceiverOptions)
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end('{"error":"not found"}');
   });
-  // Slow-loris bounds: a delivery is small and Rivya gives up after 10 s anyway (S10).
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
 
   try {
     await new Promise<void>((resolve, reject) => {
