@@ -1,21 +1,26 @@
 /**
- * Server-side request forgery guard for reference URLs: only https, and only public unicast
- * addresses — no loopback, private, link-local (cloud metadata lives there), CGNAT, multicast or
- * reserved ranges. The check runs inside the socket's DNS lookup, so a name that resolves (or
- * re-resolves) to a forbidden address is refused at connect time, redirects included.
+ * Server-side request forgery guard for reference and result URLs: only https, and only public
+ * unicast addresses — no loopback, private, link-local (cloud metadata lives there), CGNAT,
+ * multicast or reserved ranges. The check runs inside the socket's DNS lookup, so a name that
+ * resolves (or re-resolves) to a forbidden address is refused at connect time, redirects included.
+ * The private-network opt-in admits loopback and private ranges, never link-local or a cloud
+ * metadata service: it is meant for a simulator or an internal media store, not for credentials.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
-import { bareHostname, isLocalHostname, isPublicAddress } from '../../src/net/ip-address';
+import { bareHostname, isLocalHostname, isMetadataAddress, isMetadataHostname, isPublicAddress } from '../../src/net/ip-address';
 
 export { isPublicAddress };
 
 export interface ReferenceUrlPolicy {
   /** Permit plain http (local development against the simulator). Default false. */
   allowHttp?: boolean;
-  /** Permit loopback/private/link-local targets (tests, or an internal media store). Default false. */
+  /**
+   * Permit loopback and private targets (tests, the simulator, an internal media store); link-local
+   * and cloud metadata addresses and names stay refused. Default false.
+   */
   allowPrivateNetworks?: boolean;
   /** Hosts exempt from the address check (an internal media store you trust), matched exactly. */
   allowedHosts?: string[];
@@ -34,6 +39,8 @@ const BLOCKED_URL_MESSAGES = {
   REFERENCE_URL_LOCAL_HOST: 'reference.url: points at a local or metadata host',
   REFERENCE_URL_NON_PUBLIC_ADDRESS: 'reference.url: points at a non-public address',
   REFERENCE_URL_RESOLVES_NON_PUBLIC: 'reference.url: resolves to a non-public address',
+  REFERENCE_URL_METADATA:
+    'reference.url: points at a link-local or cloud metadata address (refused even where private networks are allowed)',
 } as const;
 export type BlockedUrlCode = keyof typeof BLOCKED_URL_MESSAGES;
 
@@ -67,7 +74,11 @@ export function checkReferenceUrl(url: URL, policy: ReferenceUrlPolicy): void {
   }
   if (url.username || url.password) throw new BlockedUrlError('REFERENCE_URL_HAS_CREDENTIALS');
   const host = bareHostname(url.hostname);
-  if (policy.allowPrivateNetworks || policy.allowedHosts?.includes(host)) return;
+  if (policy.allowedHosts?.includes(host)) return;
+  if (policy.allowPrivateNetworks) {
+    if (isMetadataHostname(host) || (isIP(host) && isMetadataAddress(host))) throw new BlockedUrlError('REFERENCE_URL_METADATA');
+    return;
+  }
   if (isLocalHostname(host)) {
     throw new BlockedUrlError('REFERENCE_URL_LOCAL_HOST');
   }
@@ -76,27 +87,34 @@ export function checkReferenceUrl(url: URL, policy: ReferenceUrlPolicy): void {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+/** Why an address a name resolved to is refused under `policy`, or undefined when it may be used. */
+function resolvedRefusal(policy: ReferenceUrlPolicy, address: string): BlockedUrlCode | undefined {
+  if (!policy.allowPrivateNetworks) return isPublicAddress(address) ? undefined : 'REFERENCE_URL_RESOLVES_NON_PUBLIC';
+  return isMetadataAddress(address) ? 'REFERENCE_URL_METADATA' : undefined;
+}
+
 function guardedLookup(
+  policy: ReferenceUrlPolicy,
   allowedHosts: readonly string[],
   hostname: string,
   options: LookupOneOptions | LookupAllOptions,
   callback: LookupCallback,
 ): void {
-  if (allowedHosts.includes(hostname.toLowerCase())) return dnsLookup(hostname, options as LookupAllOptions, callback as never);
+  if (allowedHosts.includes(bareHostname(hostname))) return dnsLookup(hostname, options as LookupAllOptions, callback as never);
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const list = addresses as LookupAddress[];
-    if (list.length === 0 || list.some((entry) => !isPublicAddress(entry.address))) {
-      return callback(new BlockedUrlError('REFERENCE_URL_RESOLVES_NON_PUBLIC'), []);
-    }
+    if (list.length === 0) return callback(new BlockedUrlError('REFERENCE_URL_RESOLVES_NON_PUBLIC'), []);
+    const refusal = list.map((entry) => resolvedRefusal(policy, entry.address)).find((code) => code !== undefined);
+    if (refusal) return callback(new BlockedUrlError(refusal), []);
     if ((options as LookupAllOptions).all) return callback(null, list);
     return callback(null, list[0]!.address, list[0]!.family);
   });
 }
 
-/** Agents whose every connection goes through the guarded lookup (or the plain one when allowed). */
+/** Agents whose every connection goes through the guarded lookup, the private-network opt-in included. */
 export function referenceAgents(policy: ReferenceUrlPolicy): { http: HttpAgent; https: HttpsAgent } {
   const allowedHosts = (policy.allowedHosts ?? []).map((host) => host.toLowerCase());
-  const lookup = policy.allowPrivateNetworks ? undefined : (guardedLookup.bind(null, allowedHosts) as never);
+  const lookup = guardedLookup.bind(null, policy, allowedHosts) as never;
   return { http: new HttpAgent({ lookup }), https: new HttpsAgent({ lookup, ca: policy.ca }) };
 }
