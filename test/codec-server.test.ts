@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, statSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { Payload } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -22,6 +23,7 @@ import {
   type RunningCodecServer,
 } from '../src/codec';
 import { devUiOrigins, prepareDevEncryption, startDevCodecServer } from '../src/codec/dev';
+import { checkJsonShape } from '../src/codec/json-shape';
 import { freePort } from './helpers/ports';
 import { startTestTemporal } from './helpers/temporal-env';
 
@@ -157,6 +159,48 @@ describe('bounds and errors', () => {
     expect((await post('/decode', { payloads: [toJson(sealed)] }, { authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
+  test('an unauthenticated request is answered 401 before its body is read, and its connection is closed', async () => {
+    const { port } = new URL(server.url);
+    // Declares 60 KiB (within the 64 KiB cap), sends 1 KiB, and waits: nothing more is needed for the 401.
+    const started = Date.now();
+    const { answer, closedByServer } = await rawExchange(Number(port), (socket) => {
+      socket.write(`POST /decode HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${60 * 1024}\r\n\r\n`);
+      socket.write(Buffer.alloc(1024, 0x20));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    // Closed by the server, not kept alive while the rest of the body is awaited and drained.
+    expect(closedByServer).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test('1,000,000 empty payloads (3 MB, under the byte cap) are refused 413 before the body is parsed; 1,000 still decode', async () => {
+    // The default byte cap (8 MiB) and payload limit (1,000), as a deployment runs them.
+    const full = await startCodecServer({ codec, tokens: [token] });
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      const auth = { authorization: `Bearer ${token}` };
+      const empties = (n: number) => `{"payloads":[${Array.from({ length: n }, () => '{}').join(',')}]}`;
+      const million = await post('/decode', empties(1_000_000), auth, full.url);
+      expect(million.status).toBe(413);
+      expect(((await million.json()) as { error: string }).error).toMatch(/more than 1000 payloads/);
+      expect((await post('/decode', empties(1_001), auth, full.url)).status).toBe(413);
+      // One payload with 100,000 metadata keys: the same trap one level down (400: not the protocol's shape).
+      const keys = Array.from({ length: 100_000 }, (_, i) => `"k${i}":""`).join(',');
+      expect((await post('/decode', `{"payloads":[{"metadata":{${keys}}}]}`, auth, full.url)).status).toBe(400);
+      // Nothing large was handed to JSON.parse: the refusals came from counting the bytes.
+      const parsedLengths = parse.mock.calls.map(([text]) => (typeof text === 'string' ? text.length : 0));
+      expect(parsedLengths.filter((length) => length > 500_000)).toEqual([]);
+
+      const thousand = await post('/decode', empties(1_000), auth, full.url);
+      expect(thousand.status).toBe(200);
+      expect(((await thousand.json()) as { payloads: unknown[] }).payloads).toHaveLength(1_000);
+    } finally {
+      parse.mockRestore();
+      await full.close();
+    }
+  });
+
   test('malformed bodies are 400; a wrong content type 415; an unknown key id is 422 naming the id', async () => {
     const auth = { authorization: `Bearer ${token}` };
     expect((await post('/decode', '{"payloads": [', auth)).status).toBe(400);
@@ -201,6 +245,28 @@ describe('bounds and errors', () => {
   });
 });
 
+/**
+ * Writes with `send`, never finishes the request, and resolves with what the server answered and
+ * whether the server closed the connection (within 10 s; else the client hangs up and says not).
+ */
+async function rawExchange(port: number, send: (socket: Socket) => void): Promise<{ answer: string; closedByServer: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let answer = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ answer, closedByServer: false });
+    }, 10_000);
+    socket.on('data', (data) => (answer += data.toString('latin1')));
+    socket.on('error', () => undefined); // a reset while we still had body to send
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ answer, closedByServer: true });
+    });
+    socket.on('connect', () => send(socket));
+  });
+}
+
 /** The first answer from a URL, retried while nothing listens yet (at most 20 s). */
 async function uiAnswer(url: string): Promise<Response> {
   const deadline = Date.now() + 20_000;
@@ -213,6 +279,24 @@ async function uiAnswer(url: string): Promise<Response> {
     }
   }
 }
+
+describe('the shape check on its own', () => {
+  const limits = { maxArrayItems: 3, maxObjectMembers: 2, maxDepth: 4 };
+  const check = (json: string) => checkJsonShape(Buffer.from(json), limits);
+  test('counts items and members, at any depth, and stops at the first over its limit', () => {
+    expect(check('{"payloads":[{},{},{}]}')).toEqual({ ok: true });
+    expect(check('{"payloads":[{},{},{},{}]}')).toEqual({ ok: false, reason: 'too-many-items' });
+    expect(check('{"payloads":[{"metadata":{"a":"","b":""}}]}')).toEqual({ ok: true });
+    expect(check('{"payloads":[{"metadata":{"a":"","b":"","c":""}}]}')).toEqual({ ok: false, reason: 'too-many-members' });
+    expect(check('{"payloads":[{"metadata":{"a":[]}}]}')).toEqual({ ok: false, reason: 'too-deep' });
+    expect(check('{"payloads":[]}')).toEqual({ ok: true });
+  });
+  test('brackets, commas and escaped quotes inside strings are not structure', () => {
+    expect(check('{"payloads":[{"data":",,,,[[[[{{{{"}]}')).toEqual({ ok: true });
+    expect(check('{"payloads":[{"data":"a\\",\\"b,c,d,e"}]}')).toEqual({ ok: true });
+    expect(check('{"payloads":[{"data":"ends in a backslash\\\\"},{},{},{}]}')).toEqual({ ok: false, reason: 'too-many-items' });
+  });
+});
 
 describe('the dev stack wiring (rivya-sora2 dev --encrypt)', () => {
   let env: TestWorkflowEnvironment | undefined;

@@ -16,7 +16,9 @@
  *    token), so an operator pastes the endpoint *with* their token into the UI's codec settings
  *    (stored in that browser only), or the UI server is configured with it.
  * Anything else gets 401. Browsers are let in only from the configured origins (CORS); the
- * preflight carries no token and gets no payload. Bodies are bounded (413). Nothing here logs a
+ * preflight carries no token and gets no payload. A refused caller's body is never read (the
+ * connection closes after the answer); an accepted one is bounded in bytes (413) and counted in
+ * payloads and keys on the raw bytes before it is parsed (json-shape.ts). Nothing here logs a
  * payload, a path (it may hold a token) or a header.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -26,6 +28,7 @@ import { z } from 'zod';
 import { createBoundedServer, resolveHttpBounds, type HttpBounds } from '../net/http-bounds';
 import { readRawBody, isJsonContentType } from '../webhooks/body';
 import { PayloadDecryptionError } from './aes-gcm-codec';
+import { checkJsonShape, type JsonShapeLimits } from './json-shape';
 import { UnknownCodecKeyError } from './keys';
 import { CodecServerConfigError, CodecServerTokens } from './tokens';
 
@@ -34,6 +37,10 @@ export const DEFAULT_CODEC_SERVER_PORT = 8234;
 /** Room for the 2 MB payload limit plus base64 growth, times a few payloads per request. */
 export const DEFAULT_CODEC_MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_CODEC_MAX_PAYLOADS = 1_000;
+/** Members of one object: a payload's metadata holds a handful of keys (encoding, key id, …). */
+const MAX_OBJECT_MEMBERS = 64;
+/** `{payloads:[{metadata:{…}}]}`: nothing valid nests deeper. */
+const MAX_DEPTH = 4;
 export const CODEC_HEALTH_PATH = '/healthz';
 /**
  * A codec request is one body, sent at once by a UI or CLI: 10 s for the head, 30 s for the whole
@@ -142,12 +149,18 @@ export async function startCodecServer(options: StartCodecServerOptions): Promis
   const maxPayloads = options.maxPayloads ?? DEFAULT_CODEC_MAX_PAYLOADS;
   const counts: Record<number, number> = {};
 
+  const shapeLimits: JsonShapeLimits = { maxArrayItems: maxPayloads, maxObjectMembers: MAX_OBJECT_MEMBERS, maxDepth: MAX_DEPTH };
+
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     counts[status] = (counts[status] ?? 0) + 1;
     const text = body === undefined ? undefined : JSON.stringify(body);
     res.writeHead(status, {
       ...(text === undefined ? {} : { 'content-type': 'application/json' }),
       'cache-control': 'no-store',
+      // A refusal before the body was read (no token, wrong origin or type): the connection goes
+      // once the answer is out, so the rest of the body is never read — neither by us nor by Node,
+      // which would otherwise drain it to keep the connection alive.
+      ...(status >= 400 && !res.req.complete ? { connection: 'close' } : {}),
       ...headers,
     });
     res.end(text);
@@ -199,12 +212,10 @@ export async function startCodecServer(options: StartCodecServerOptions): Promis
     const byHeader = tokens.matches(bearerToken(req));
     const byPath = tokens.matches(tokenSegment);
     if (!byHeader && !byPath) {
-      req.resume();
       send(res, 401, { error: 'a valid bearer token is required' }, { 'www-authenticate': 'Bearer realm="rivya-codec"' });
       return;
     }
     if (!isJsonContentType(req.headers['content-type'])) {
-      req.resume();
       send(res, 415, { error: 'content-type must be application/json' });
       return;
     }
@@ -219,6 +230,13 @@ export async function startCodecServer(options: StartCodecServerOptions): Promis
       } else if (!res.destroyed) send(res, 400, { error: 'incomplete body' });
       return;
     }
+    // Counted on the bytes first: a body within the byte cap can still hold a million payloads.
+    const shape = checkJsonShape(body.body, shapeLimits);
+    if (!shape.ok) {
+      if (shape.reason === 'too-many-items') send(res, 413, { error: `more than ${maxPayloads} payloads in one request` });
+      else send(res, 400, { error: `not the protocol's shape (${shape.reason.replace(/-/g, ' ')})` });
+      return;
+    }
     let parsed: z.output<typeof requestSchema>;
     try {
       const result = requestSchema.safeParse(JSON.parse(body.body.toString('utf8')));
@@ -226,10 +244,6 @@ export async function startCodecServer(options: StartCodecServerOptions): Promis
       parsed = result.data;
     } catch {
       send(res, 400, { error: 'expected {"payloads":[{"metadata":{…base64},"data":base64}]}' });
-      return;
-    }
-    if (parsed.payloads.length > maxPayloads) {
-      send(res, 413, { error: `more than ${maxPayloads} payloads in one request` });
       return;
     }
     const payloads = parsed.payloads.map(fromJson);
