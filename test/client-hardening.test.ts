@@ -493,3 +493,32 @@ describe('4. no form of the key survives from upstream text into an error or a f
     expectNoKey(JSON.stringify(task));
   });
 });
+
+describe('5. credentials in a base URL given to the client directly never reach its errors', () => {
+  // Settings refuse a RIVYA_BASE_URL with user:password@; a RivyaClient built by hand does not see those checks.
+  const USER = 'svc-account';
+  const PASSWORD = 'Pr0xy-p@ss:word';
+  const withCredentials = (url: string) => url.replace('://', `://${encodeURIComponent(USER)}:${encodeURIComponent(PASSWORD)}@`);
+  const expectNoCredentials = (text: string) => {
+    for (const form of [USER, PASSWORD, encodeURIComponent(PASSWORD), `${USER}:`]) expect(text).not.toContain(form);
+  };
+
+  test('a refused connection: the network error names the host, not the user or the password', async () => {
+    // Bound and closed again: nothing listens on the port.
+    const closed = await track(startHttp((_req, res) => res.end()));
+    await closed.close();
+    const err = await caught(clientFor(withCredentials(closed.url)).getCredits());
+    expect(err).toMatchObject({ name: 'RivyaNetworkError', causeCode: 'ECONNREFUSED' });
+    expect(err.message).toContain(new URL(closed.url).host);
+    expectNoCredentials(everything(err));
+  });
+
+  test('any fetch that puts the URL in its error (a custom fetch, a proxy agent) is scrubbed the same way', async () => {
+    const fetch = async (url: string) => {
+      throw Object.assign(new Error(`request to ${url} failed, reason: socket hang up`), { code: 'ECONNRESET' });
+    };
+    const err = await caught(clientFor(withCredentials('https://rivya.example'), { fetch }).getCredits());
+    expect(err.message).toMatch(/request to https:\/\/\[redacted\]@rivya\.example\/api\/v1\/credits failed/);
+    expectNoCredentials(everything(err));
+  });
+});

@@ -19,7 +19,7 @@ import {
   RivyaUnexpectedRedirectError,
   RivyaWebhookUrlRejectedError,
 } from './errors';
-import { boundUpstreamText, makeRedactor } from './redact';
+import { boundUpstreamText, makeRedactor, redactUrlCredentials } from './redact';
 import { parseRetryAfter } from './retry-after';
 import {
   creditsSchema,
@@ -193,10 +193,11 @@ export class RivyaClient {
 
   /**
    * The one place upstream text is made safe to keep: every form of the API key is redacted
-   * (verbatim, URL-encoded, base64 of the key and of `Bearer <key>`), then the length bounded.
+   * (verbatim, URL-encoded, base64 of the key and of `Bearer <key>`), so is the user info of any
+   * URL (a network error quotes the base URL), then the length bounded.
    */
   private scrub(text: string, maxChars = MAX_MESSAGE_CHARS): string {
-    return boundUpstreamText(this.redact(text), maxChars);
+    return boundUpstreamText(this.redact(redactUrlCredentials(text)), maxChars);
   }
 
   async listModels(options: RequestOptions = {}): Promise<ModelList> {

@@ -59,6 +59,18 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   return makeRedactor(secrets)(text);
 }
 
+/** `scheme://` followed by user info: greedy up to the authority's last `@`, never past `/ ? #` or a space. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
+
+/**
+ * The user info of every URL in `text` (`scheme://user:password@host`) replaced. Network errors
+ * quote the request URL, and a RivyaClient built by hand may carry credentials in its base URL
+ * (settings refuse them). Structural, so a short or oddly encoded password goes too.
+ */
+export function redactUrlCredentials(text: string): string {
+  return text ? text.replace(URL_USERINFO, `$1${REDACTED}@`) : text;
+}
+
 /** Upstream text in errors is bounded too: a megabyte-long "code" is not a code. */
 export function boundUpstreamText(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (${text.length - maxChars} more chars)`;
