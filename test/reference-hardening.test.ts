@@ -4,7 +4,8 @@
  *   - the file is swapped for a symlink to a file outside the directory, or for a FIFO, while
  *     uploads run: the bytes uploaded are always the bytes checked, never the outside file, and a
  *     FIFO never blocks;
- *   - a refusal does not reveal whether a path outside the directory exists;
+ *   - a refusal does not reveal whether a path outside the directory exists, nor where the
+ *     directory is on the worker;
  *   - polyglots and padded images are refused before anything is uploaded.
  */
 import { execFileSync } from 'node:child_process';
@@ -99,6 +100,15 @@ test('refusals do not reveal whether a path outside the directory exists', async
   expect(existing).toMatch(/^ReferenceRejected: /);
   expect(missing).toBe(existing);
   expect(existingRelative).toBe(existing);
+});
+
+test("a missing file's refusal says how to fix it without naming the worker's directory (the caller reads it in history)", async () => {
+  for (const path of ['missing.png', 'sub/missing.png']) {
+    const missing = await upload(path).catch(refusal);
+    expect(missing).toMatch(/^ReferenceRejected: reference\.path: no such file in the worker's reference directory; .*RIVYA_REFERENCE_DIR/);
+    expect(missing).not.toContain(root);
+    expect(missing).not.toContain('/refs');
+  }
 });
 
 test.each([

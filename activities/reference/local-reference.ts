@@ -19,11 +19,12 @@ import { MAX_REFERENCE_BYTES } from '../../src/rivya/models';
 import { referenceRejected } from './rejection';
 
 /**
- * Names the directory as configured (the operator's own setting, not the resolved real path) and
- * says how to fix it: the first path a newcomer types is often one relative to their shell.
+ * Says how to fix it (the first path a newcomer types is often one relative to their shell) without
+ * naming the directory: the caller reads this in history, and where the worker keeps its files is
+ * not the caller's to learn. The operator knows RIVYA_REFERENCE_DIR.
  */
-const notFound = (referenceDirectory: string) =>
-  `reference.path: no such file in the worker's reference directory ${referenceDirectory}; put the image there ` +
+const NOT_FOUND =
+  "reference.path: no such file in the worker's reference directory; put the image there " +
   '(RIVYA_REFERENCE_DIR; with rivya-sora2 dev: ./.rivya-dev/references) and pass its path relative to that directory';
 const OUTSIDE = 'reference.path: outside the reference directory';
 
@@ -44,7 +45,7 @@ export async function resolveLocalReference(path: string, referenceDirectory: st
   try {
     resolved = await realpath(lexical);
   } catch {
-    throw referenceRejected(notFound(referenceDirectory));
+    throw referenceRejected(NOT_FOUND);
   }
   if (!isInside(root, resolved)) throw referenceRejected(OUTSIDE);
   return resolved;
@@ -74,7 +75,7 @@ export async function readLocalReference(path: string, referenceDirectory: strin
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw referenceRejected('reference.path: the file was replaced by a link while being read');
-    throw referenceRejected(notFound(referenceDirectory!));
+    throw referenceRejected(NOT_FOUND);
   }
   try {
     const stats = await handle.stat();
