@@ -11,6 +11,7 @@ import { registerDev } from './commands/dev';
 import { registerGenerate } from './commands/generate';
 import { registerOperate } from './commands/operate';
 import { registerProcesses } from './commands/processes';
+import { registerReplay } from './commands/replay';
 import { registerStatusAndCancel } from './commands/status';
 import { registerWebhooks } from './commands/webhooks';
 import { registerWebhooksServe } from './commands/webhooks-serve';
@@ -33,6 +34,7 @@ registerOperate(program);
 registerWebhooksServe(registerWebhooks(program));
 registerCluster(program);
 registerCodecServer(program);
+registerReplay(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Config errors already name the variable and never contain the key; print just the message.
