@@ -4,7 +4,7 @@
  * workflow upserts. Its deploy/ scripts and dynamic config are the ones `rivya-sora2 cluster` runs
  * (test/cluster runs them for real); here, their compose defaults and logic against fake tools.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,6 +199,23 @@ describe('one source of truth: `rivya-sora2 cluster` runs the files compose moun
     expect(cluster).toContain(
       '--plugin postgres12 --ep 127.0.0.1 -p 25432 -u temporal --db temporal_visibility update-schema -d /cache/schema/postgresql/v12/visibility/versioned | pw=x',
     );
+  });
+
+  test('setup-postgres.sh has no default password: without POSTGRES_PWD it fails before touching the database', () => {
+    const bin = fakeBin();
+    const calls = join(bin.dir, 'calls');
+    bin.write('nc', `echo nc >> ${calls}`);
+    bin.write('temporal-sql-tool', `echo "$* | pw=$SQL_PASSWORD" >> ${calls}`);
+    writeFileSync(calls, '');
+    for (const env of [{}, { POSTGRES_PWD: '' }]) {
+      const run = spawnSync('sh', [join(root, 'deploy/temporal/setup-postgres.sh')], {
+        env: { PATH: `${bin.dir}:/usr/bin:/bin`, ...env },
+        encoding: 'utf8',
+      });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(/POSTGRES_PWD/);
+    }
+    expect(readFileSync(calls, 'utf8')).toBe('');
   });
 
   test('create-namespace.sh retries a registration the namespace cache refuses, and is idempotent', () => {

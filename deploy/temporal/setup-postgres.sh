@@ -10,7 +10,9 @@ SQL_PORT="${SQL_PORT:-5432}"
 SQL_USER="${SQL_USER:-temporal}"
 SCHEMA_DIR="${SCHEMA_DIR:-/etc/temporal/schema/postgresql/v12}"
 # temporal-sql-tool reads the password from SQL_PASSWORD: it stays off the command line (and ps).
-SQL_PASSWORD="${POSTGRES_PWD:-temporal}"
+# No default: a well-known password is worse than none (compose requires POSTGRES_PASSWORD, the
+# cluster passes its generated one), so an unset or empty one stops here, before any connection.
+SQL_PASSWORD="${POSTGRES_PWD:?POSTGRES_PWD must be set (the database password; there is no default)}"
 export SQL_PASSWORD
 
 echo "waiting for PostgreSQL at $SQL_HOST:$SQL_PORT..."
