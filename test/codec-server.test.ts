@@ -1,12 +1,13 @@
 /**
  * The codec server over real sockets: the right bearer token (header or endpoint path) decodes,
  * a wrong or missing one gets 401; CORS lets in only the configured UI origin; bodies are bounded
- * (413). Then the dev stack's wiring: a dev server started with `--ui-codec-endpoint` hands the
- * endpoint to its UI (the UI's settings API), and a request made the way UI 2.42 makes it — POST
- * `<endpoint>/decode` from the UI's origin with X-Namespace and no Authorization — is decoded.
+ * (413), a refused body is not read, and payloads are counted before parsing. Then the dev stack's
+ * wiring: a dev server given the codec endpoint (in an owner-only flag file, never on its command
+ * line) hands it to its UI (the UI's settings API), and a request made the way UI 2.42 makes it —
+ * POST `<endpoint>/decode` from the UI's origin with X-Namespace and no Authorization — is decoded.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { Payload } from '@temporalio/common';
@@ -24,6 +25,8 @@ import {
 } from '../src/codec';
 import { devUiOrigins, prepareDevEncryption, startDevCodecServer } from '../src/codec/dev';
 import { checkJsonShape } from '../src/codec/json-shape';
+import { locateTemporalCli } from '../src/temporal-cli';
+import { startLoggedDevServer } from '../src/temporal-cli/dev-server';
 import { freePort } from './helpers/ports';
 import { startTestTemporal } from './helpers/temporal-env';
 
@@ -324,6 +327,8 @@ describe('the dev stack wiring (rivya-sora2 dev --encrypt)', () => {
       Codec?: { Endpoint?: string; PassAccessToken?: boolean; IncludeCredentials?: boolean };
     };
     expect(settings.Codec?.Endpoint).toBe(encryption.uiEndpoint);
+    // …but not through the command line, which every local user can read (`ps`, /proc/<pid>/cmdline).
+    expect(commandLinesHolding(encryption.token)).toEqual([]);
 
     // As UI 2.42 calls it (services/data-encoder.ts): POST endpoint + '/decode', Content-Type and
     // X-Namespace only, from the UI's origin — after a CORS preflight.
@@ -348,4 +353,46 @@ describe('the dev stack wiring (rivya-sora2 dev --encrypt)', () => {
     // The endpoint without its token is what a stranger would try: 401.
     expect((await post('/decode', { payloads: [toJson(devSealed)] }, { origin }, devCodec.url)).status).toBe(401);
   });
+
+  test('`dev` starts its server the same way: the endpoint reaches the UI, the token stays out of every command line and off the disk', async () => {
+    const cli = locateTemporalCli();
+    if (!cli) throw new Error('tests need the real Temporal CLI: run `npm run temporal:cli`');
+    const endpoint = `http://127.0.0.1:${await freePort()}/${generateCodecServerToken()}`;
+    const uiPort = await freePort();
+    const logged = await startLoggedDevServer({
+      executable: { type: 'existing-path', path: cli.path },
+      ui: true,
+      uiPort,
+      uiCodecEndpoint: endpoint,
+      output: () => undefined,
+    });
+    try {
+      const settings = (await (await uiAnswer(`http://127.0.0.1:${uiPort}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+      expect(settings.Codec?.Endpoint).toBe(endpoint);
+      const token = endpoint.split('/').pop()!;
+      expect(commandLinesHolding(token)).toEqual([]);
+      // The flag file the server read its endpoint from is gone once the server is up.
+      const server = commandLinesHolding(`--ui-port\0${uiPort}\0`)[0] ?? '';
+      const flagFile = /--env-file (\S+)/.exec(server)?.[1];
+      expect(flagFile).toBeDefined();
+      expect(existsSync(flagFile!)).toBe(false);
+    } finally {
+      await logged.teardown();
+    }
+  });
 });
+
+/** Command lines of this machine's processes that contain `text` ("pid: argv", NULs as spaces). */
+function commandLinesHolding(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let commandLine: string;
+    try {
+      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (commandLine.includes(text)) found.push(`${pid}: ${commandLine.replace(/\0/g, ' ')}`);
+  }
+  return found;
+}

@@ -7,10 +7,18 @@
  * `--db-file` still decodes yesterday's histories, and the CLI reads it with
  * RIVYA_CODEC_KEY_FILE=.rivya-dev/codec-keys.
  *
- * The UI reaches the codec server with the token in the endpoint's path (the only place the UI 2.42
- * can carry a token to an http endpoint): `http://127.0.0.1:<port>/<token>`. The dev UI itself has
- * no login, so whoever can open it sees decoded payloads — exactly as without encryption; what the
- * token keeps out is everyone else who can reach the codec port (other local users, web pages).
+ * Trust model: one user on one machine. The UI reaches the codec server with the token in the
+ * endpoint's path (the only place UI 2.42 can carry a token to an http endpoint):
+ * `http://127.0.0.1:<port>/<token>`, and the UI hands that endpoint to the browser through its
+ * settings API (`/api/v1/settings`), which — like the whole dev UI — has no login and answers any
+ * Host. So every local user and process that can reach the UI's loopback port can read the token
+ * and have payloads decoded, as they can read the histories in the UI itself. The token does not
+ * keep other local users out. What does keep web pages out is the codec server's origin check
+ * (only the UI's own origins), whatever a page may learn. The endpoint reaches the dev server
+ * through an owner-only file rather than its command line (temporal-cli/flag-file.ts), so it is
+ * not also in `ps`. On a machine shared with people who must not see the payloads, do not use
+ * `dev --encrypt`: run the codec server behind TLS and the UI behind a login (README "Encrypted
+ * payloads and the codec server").
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -34,7 +42,7 @@ export interface DevEncryption {
   tokenGenerated: boolean;
   /** Port reserved for the codec server (free when checked; the server binds it after the dev server starts). */
   port: number;
-  /** What the dev server's UI is started with (`--ui-codec-endpoint`). Holds the token. */
+  /** What the dev server's UI is started with (`--ui-codec-endpoint`, through a private file). Holds the token. */
   uiEndpoint: string;
 }
 

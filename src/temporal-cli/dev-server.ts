@@ -8,6 +8,7 @@ import { freePort } from '../net/ports';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
 import { RIVYA_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { writePrivateFlagFile, type PrivateFlagFile } from './flag-file';
 
 export interface DevServerOptions {
   executable: EphemeralServerExecutable;
@@ -21,8 +22,18 @@ export interface DevServerOptions {
   dbFilename?: string;
   /** Dynamic config, e.g. { 'limit.historyCount.suggestContinueAsNew': 40 }. */
   dynamicConfig?: Record<string, unknown>;
-  /** The UI's remote codec endpoint (`--ui-codec-endpoint`): the UI decodes payloads through it. */
+  /**
+   * The UI's remote codec endpoint (the CLI's `--ui-codec-endpoint`): the UI decodes payloads
+   * through it. It may hold a token, so it is passed in an owner-only file, never on the command
+   * line (flag-file.ts).
+   */
   uiCodecEndpoint?: string;
+}
+
+/** Flags whose values must stay off the command line, in a private file; undefined when there are none. */
+function privateFlags(options: DevServerOptions): PrivateFlagFile | undefined {
+  if (!options.ui || !options.uiCodecEndpoint) return undefined;
+  return writePrivateFlagFile({ 'ui-codec-endpoint': options.uiCodecEndpoint });
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<TestWorkflowEnvironment> {
@@ -30,19 +41,25 @@ export async function startDevServer(options: DevServerOptions): Promise<TestWor
     '--dynamic-config-value',
     `${key}=${JSON.stringify(value)}`,
   ]);
-  if (options.ui && options.uiCodecEndpoint) extraArgs.push('--ui-codec-endpoint', options.uiCodecEndpoint);
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: options.executable,
-      ip: options.ip,
-      port: options.port,
-      ui: options.ui,
-      uiPort: options.uiPort,
-      dbFilename: options.dbFilename,
-      searchAttributes: [...RIVYA_SEARCH_ATTRIBUTES],
-      extraArgs,
-    },
-  });
+  const flagFile = privateFlags(options);
+  if (flagFile) extraArgs.push(...flagFile.args);
+  try {
+    return await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: options.executable,
+        ip: options.ip,
+        port: options.port,
+        ui: options.ui,
+        uiPort: options.uiPort,
+        dbFilename: options.dbFilename,
+        searchAttributes: [...RIVYA_SEARCH_ATTRIBUTES],
+        extraArgs,
+      },
+    });
+  } finally {
+    // Read once at the CLI's start, which createLocal has waited for (or which failed).
+    flagFile?.remove();
+  }
 }
 
 /** What a caller of the dev server uses; a TestWorkflowEnvironment is one. */
@@ -109,7 +126,8 @@ export async function startLoggedDevServer(options: LoggedDevServerOptions): Pro
   if (options.ui) args.push('--ui-port', String(options.uiPort ?? port + 1000));
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-  if (options.ui && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  const flagFile = privateFlags(options);
+  if (flagFile) args.push(...flagFile.args);
   for (const { name, type } of RIVYA_SEARCH_ATTRIBUTES)
     args.push('--search-attribute', `${name}=${TypedSearchAttributes.toMetadataType(type)}`);
   // As the SDK starts it: no version check call home, workflow updates on; then the caller's values.
@@ -169,5 +187,8 @@ export async function startLoggedDevServer(options: LoggedDevServerOptions): Pro
   } catch (err) {
     await stop();
     throw err;
+  } finally {
+    // Read once at the CLI's start: the server accepts connections (or has exited) by now.
+    flagFile?.remove();
   }
 }
