@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { DEFAULT_SORA2_TASK_QUEUE } from '../client-helpers';
 import { assetPath, packageRoot } from '../package-root';
@@ -19,6 +19,7 @@ import { ClusterError, ClusterPortBusyError } from './errors';
 import { findPostgresBinDir, initPostgres, postgresReady, postgresRunAs, startPostgres, POSTGRES_USER } from './postgres';
 import { portIsFree } from '../net/ports';
 import { accepts, freePorts, isRunning, spawnDetached, stopProcess, waitUntil, type StartedProcess } from './processes';
+import { writePrivateFile } from './private-file';
 import { renderServerConfig, renderUiConfig, type ServerPorts } from './server-config';
 import { readClusterState, writeClusterState, type ClusterState } from './state';
 import { TEMPORAL_SERVER_VERSION } from './versions';
@@ -277,7 +278,8 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterState
       workerMembership: internal[7]!,
     };
     state.serverPorts = serverPorts;
-    writeFileSync(
+    // 0600 on every up, also over a config an earlier run or version left: it holds the password.
+    writePrivateFile(
       join(paths.serverRoot, 'config', `${CONFIG_ENV}.yaml`),
       renderServerConfig({
         ports: serverPorts,
@@ -287,7 +289,6 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterState
         dynamicConfigFile: deployFile('dynamicconfig', 'development-sql.yaml'),
         numHistoryShards: state.numHistoryShards,
       }),
-      { mode: 0o600 },
     );
     started(await startTemporalServer(dir, state, binaries, temporalCli.path));
     state.temporalAddress = `127.0.0.1:${frontendPort}`;
@@ -317,7 +318,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterState
 
     if (uiPort !== undefined) {
       step = Date.now();
-      writeFileSync(join(paths.uiRoot, 'config', `${CONFIG_ENV}.yaml`), renderUiConfig({ frontendPort, port: uiPort, namespace }));
+      writePrivateFile(join(paths.uiRoot, 'config', `${CONFIG_ENV}.yaml`), renderUiConfig({ frontendPort, port: uiPort, namespace }));
       const uiLog = join(paths.logs, 'ui-server.log');
       const ui = spawnDetached({
         name: 'ui-server',

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClusterPrerequisiteError } from './errors';
+import { writePrivateFile } from './private-file';
 import { spawnDetached, type StartedProcess } from './processes';
 import { POSTGRES_MAJORS } from './versions';
 import type { ChildProcess } from 'node:child_process';
@@ -75,7 +76,7 @@ export function initPostgres(options: { binDir: string; dataDir: string; passwor
   if (existsSync(join(options.dataDir, 'PG_VERSION'))) return false;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const pwfile = join(options.dataDir, '..', `.pwfile-${process.pid}`);
-  writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
+  writePrivateFile(pwfile, `${options.password}\n`);
   try {
     if (options.runAs) {
       chownSync(options.dataDir, options.runAs.uid, options.runAs.gid);

@@ -3,15 +3,17 @@
  *
  *   cluster.json   what runs (pids, ports, addresses), the database password: mode 0600
  *   pg/            PostgreSQL's data directory (owned by `postgres` when we are root)
- *   temporal/config/cluster.yaml, ui/config/cluster.yaml   rendered configs (0600: the password)
+ *   temporal/config/cluster.yaml, ui/config/cluster.yaml   rendered configs (0600, the server's
+ *                  holds the password; like cluster.json rewritten so on every write: ./private-file.ts)
  *   logs/*.log     one per process and per setup script
  *   references/    the worker's RIVYA_REFERENCE_DIR unless one is set
  *
  * The file survives `down` (minus the processes), so the next `up` reuses the password and the
  * history shard count the databases were created with.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writePrivateFile } from './private-file';
 import type { StartedProcess } from './processes';
 import type { ServerPorts } from './server-config';
 
@@ -47,8 +49,6 @@ export function readClusterState(dir: string): ClusterState | undefined {
 }
 
 export function writeClusterState(dir: string, state: ClusterState): void {
-  const path = join(dir, STATE_FILE);
-  const partial = `${path}.partial-${process.pid}`;
-  writeFileSync(partial, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  renameSync(partial, path);
+  // Atomic (a reader never sees half a file) and 0600 every time: it holds the database password.
+  writePrivateFile(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
 }
