@@ -1,7 +1,8 @@
 # The rivya-sora2 worker (and CLI/simulator) image. Build: docker build -t rivya-sora2-temporal .
-# Pinned to an exact release of a maintained Node LTS (22; Node 20 has reached its end of life);
-# bump deliberately (and the digest, if you pin one in your registry).
-FROM node:22.23.5-bookworm-slim AS build
+# Pinned to an exact release of a maintained Node LTS (22; Node 20 has reached its end of life)
+# and by digest, as docker-library/repo-info publishes it (repos/node/remote/22.23.3-bookworm-slim.md);
+# bump both deliberately.
+FROM node:22.23.3-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -16,7 +17,7 @@ COPY assets ./assets
 COPY deploy/image-app.js ./deploy/image-app.js
 RUN npm run build && npm pack --pack-destination /image && node deploy/image-app.js /image
 
-FROM node:22.23.5-bookworm-slim
+FROM node:22.23.3-bookworm-slim@sha256:43ac6c60b8f89723f746e8a92ce91abd5017e627ce1ddfe4238355d3a30b772c
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /image ./

@@ -108,15 +108,23 @@ describe('the stack is not exposed by default', () => {
     }
   });
 
-  test('pulled images and the Dockerfile base are pinned to exact versions', () => {
-    const exact = /^[\w./-]+(:\d+\.\d+(\.\d+)?(-[\w.-]+)?|@sha256:[0-9a-f]{64})$/;
-    for (const [name, service] of services) {
-      if (service.build) continue; // built here from ./Dockerfile
-      expect(`${name} ${withDefaults(service.image)}`).toMatch(new RegExp(`^${name} ${exact.source.slice(1)}`));
-    }
-    const bases = [...read('Dockerfile').matchAll(/^FROM (\S+)/gm)].map((match) => match[1]!);
+  test('no pulled image can float: each is a full version or a digest, and nothing in .env can swap it', () => {
+    const pulled = services.filter(([, service]) => !service.build).map(([name, service]) => [name, String(service.image)]);
+    const bases = [...read('Dockerfile').matchAll(/^FROM (\S+)/gm)].map((match) => ['Dockerfile', match[1]!]);
     expect(bases.length).toBeGreaterThan(0);
-    for (const base of bases) expect(base).toMatch(exact);
+    const digested = new Set<string>();
+    for (const [where, ref] of [...pulled, ...bases]) {
+      // A variable would let an .env (or the shell) turn a pinned image into `latest`.
+      expect(`${where} ${ref}`).not.toMatch(/\$/);
+      const parts = /^([a-z0-9./_-]+)(?::([\w.-]+))?(?:@sha256:([0-9a-f]{64}))?$/.exec(ref!);
+      expect(parts && `${where} ${ref}`).toBe(`${where} ${ref}`);
+      const [, name, tag, digest] = parts!;
+      if (digest) digested.add(name!);
+      // With a digest the tag only tells the reader what it is; without one it must name one release.
+      expect(`${where} ${tag}`).toMatch(digest ? /^\S+ \d+\.\d+(\.\d+)?(-[\w.-]+)?$/ : /^\S+ \d+\.\d+\.\d+(-[\w.-]+)?$/);
+    }
+    // Docker Official Images, whose digests docker-library/repo-info publishes per tag: pinned by digest.
+    expect([...digested].sort()).toEqual(['node', 'postgres']);
   });
 
   test('the worker and simulator run read-only without capabilities; nothing gains privileges', () => {
