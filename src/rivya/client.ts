@@ -4,6 +4,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { inspect } from 'node:util';
 import type { Readable } from 'node:stream';
 import type FormDataType from 'form-data';
 import nodeFetch, { type RequestInit, type Response } from 'node-fetch';
@@ -159,7 +160,8 @@ export interface RivyaRequestInit<S extends z.ZodTypeAny> extends RequestOptions
 export type RivyaRequestFn = <S extends z.ZodTypeAny>(method: string, path: string, options: RivyaRequestInit<S>) => Promise<z.output<S>>;
 
 export class RivyaClient {
-  private readonly apiKey: string;
+  // A true private field: the key never shows in console.log, util.inspect or JSON.stringify of a client.
+  readonly #apiKey: string;
   readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: FetchLike;
@@ -174,7 +176,7 @@ export class RivyaClient {
 
   constructor(options: RivyaClientOptions) {
     if (!options.apiKey) throw new TypeError('RivyaClient needs an apiKey');
-    this.apiKey = options.apiKey;
+    this.#apiKey = options.apiKey;
     this.redact = makeRedactor([options.apiKey]);
     this.baseUrl = (options.baseUrl ?? DEFAULT_RIVYA_BASE_URL).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -196,6 +198,15 @@ export class RivyaClient {
    * (verbatim, URL-encoded, base64 of the key and of `Bearer <key>`), so is the user info of any
    * URL (a network error quotes the base URL), then the length bounded.
    */
+  /** What a log of the client shows: its base URL without credentials, nothing else. */
+  [inspect.custom](): string {
+    return `RivyaClient { baseUrl: ${JSON.stringify(redactUrlCredentials(this.baseUrl))} }`;
+  }
+
+  toJSON(): { baseUrl: string } {
+    return { baseUrl: redactUrlCredentials(this.baseUrl) };
+  }
+
   private scrub(text: string, maxChars = MAX_MESSAGE_CHARS): string {
     return boundUpstreamText(this.redact(redactUrlCredentials(text)), maxChars);
   }
@@ -278,7 +289,7 @@ export class RivyaClient {
           Accept: 'application/json',
           'User-Agent': this.userAgent,
           ...options.headers,
-          Authorization: `Bearer ${this.apiKey}`,
+          Authorization: `Bearer ${this.#apiKey}`,
         },
         // Rivya's API never redirects; following one would hand the key (and a paid POST with its
         // Idempotency-Key) to wherever Location points. node-fetch follows 20 hops by default.
