@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverScalingSection } from './cluster-report';
+import { entryLoadSection, entryLoadTargetRows } from './entry-load-report';
 import { pipelinesSection } from './pipelines-report';
 import { gitStamp, stampLines } from './git-stamp';
 import type { BenchResults } from './result-types';
@@ -336,6 +337,7 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
       ? `| orchestration overhead p50 ≤ 1 s | ${verdictText(overheadInterval ? intervalVerdict(overheadInterval, { atMost: 1 }) : 'not judged (not recorded in this results file)')} | met only if the 95 % interval of p50(workflow) − p50(plain) lies at or below 1 s; not met if wholly above | ${overhead.overheadP50S} s${overheadInterval ? ` (95 % CI ${fmt(overheadInterval)} s)` : ''} (workflow ${overhead.workflowP50S} s vs plain script ${overhead.plainP50S} s, ${overhead.taskSeconds} s task, ${overhead.intervalMs} ms polls) |`
       : '',
     ...waitTargetRows(results),
+    ...entryLoadTargetRows(results.entryLoad),
     '',
     ...explainMisses(dominance, scaling),
     '## Runs kept',
@@ -394,6 +396,7 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
       : '',
     '',
     ...pipelinesSection(results.batch, results.saveThroughput, results.pipelinesCommit),
+    ...entryLoadSection(results.entryLoad, results.entryLoadCommit),
     '## Scaling (generations in flight: polling every 4.5 s, or webhooks on)',
     '',
     '| in flight | waiting | worker cache | tasks created | start time (s) | worker RSS (MB) | V8 heap committed / live after GC (MB) | outside the V8 heap (MB) | worker CPU ms per generation per minute | status query p50 / p95 (ms), failed | status checks/s demanded | sustained | window nominal / measured (s) | cores busy: worker / dev server / client + simulator |',

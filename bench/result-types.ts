@@ -4,6 +4,7 @@
  * runner and the report both import it and neither imports the other.
  */
 import type { ServerScalingResult } from './cluster-scaling';
+import type { EntryLoadResult, EntryLoadSettings } from './entry-load';
 import type { GitStamp } from './git-stamp';
 import type { BatchBenchResult, BatchBenchSettings, SaveThroughputResult, SaveThroughputSettings } from './pipelines';
 import type {
@@ -48,7 +49,8 @@ export interface BenchMode {
   /** Timer-resolution probe: sequential timers per requested delay. */
   probeTimerRepeats?: number;
   /** Continue-as-new probe: stop at this history length if the server never suggests it. */
-  probeContinueAsNewMaxEvents?: number;
+  probeContinueAsNewMaxEvents?: number; /** The main entry's load against @temporalio/client's (bench/entry-load.ts): rounds of fresh processes. */
+  entryLoad?: EntryLoadSettings;
 }
 
 export type BenchResults = {
@@ -81,6 +83,10 @@ export type BenchResults = {
   saveThroughput?: SaveThroughputResult;
   /** The commit the pipeline rows were measured at (they may be re-measured alone: `--pipelines-only`). */
   pipelinesCommit?: GitStamp;
+  /** The main entry's require time and packages against @temporalio/client's (bench/entry-load.ts). */
+  entryLoad?: EntryLoadResult;
+  /** The commit the entry-load rows were measured at (they may be re-measured alone: `--entry-load-only`). */
+  entryLoadCommit?: GitStamp;
   /** Every phase: the estimate printed at start and the time it took (s). */
   phases?: PhaseTiming[];
 };

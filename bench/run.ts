@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { rerunServerScaling, serverArgument } from './cluster-run';
+import { runEntryLoad } from './entry-load';
 import { startBenchEnvironment, type BenchEnvironment } from './environment';
 import { POLICIES, policiesFor } from './policies';
 import { writeBenchmarkReport } from './report';
@@ -55,6 +56,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     longTaskTimeScale: 0.005,
     batch: { items: 60, concurrency: 10, taskSeconds: 1, rounds: 1 },
     saveThroughput: { megabytes: 16, repeats: 2 },
+    entryLoad: { rounds: 6 },
   },
   full: {
     name: 'full',
@@ -84,6 +86,8 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     // The issue's batch: 1,000 short items at concurrency 50 (ideal 20 waves × 4 s = 80 s).
     batch: { items: 1_000, concurrency: 50, taskSeconds: 4, rounds: 3 },
     saveThroughput: { megabytes: 64, repeats: 7 },
+    // 80 fresh processes of ~0.5 s: under a minute. On a loaded 2-core machine the ratio's interval was ~0.2 wide.
+    entryLoad: { rounds: 40 },
   },
 };
 
@@ -115,6 +119,7 @@ const scalingLevelS = (inFlight: number, windowMs: number) => 8 + inFlight * 0.0
 export function estimatePhases(mode: BenchMode): PhaseTiming[] {
   const phases: PhaseTiming[] = [];
   const add = (phase: string, seconds: number) => phases.push({ phase, estimatedS: Math.round(seconds) });
+  if (mode.entryLoad) add('entry load', (mode.entryLoad.rounds + 1) * 2 * 0.4);
   add('environment and probes', 5 + (mode.probeTimerRepeats ?? 3) * 0.3 + (mode.probeContinueAsNewMaxEvents ? 60 : 0));
   for (const d of DISTRIBUTIONS.filter((x) => mode.distributions.includes(x.name))) {
     const { timeScale, rounds, generations } = comparisonSettings(mode, d.name);
@@ -194,6 +199,29 @@ async function rerunPipelines(root: string): Promise<void> {
   writeFileSync(join(dir, latest), JSON.stringify(results, null, 2));
   writeBenchmarkReport(root, results);
   log(`pipelines updated in ${latest}, BENCHMARKS.md`);
+}
+
+/**
+ * `--entry-load-only [--quick] [--rounds=N]`: the main entry's load against @temporalio/client's
+ * alone (no server; well under a minute). With --quick: printed, nothing written; otherwise merged
+ * into the newest full results file, with its own commit stamp, and BENCHMARKS.md re-rendered.
+ */
+async function rerunEntryLoad(root: string): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const rounds = process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1];
+  const settings = { rounds: rounds ? Number(rounds) : MODES[quick ? 'quick' : 'full'].entryLoad!.rounds };
+  if (!Number.isSafeInteger(settings.rounds) || settings.rounds < 2) throw new Error('--rounds must be a whole number of at least 2');
+  if (quick) {
+    console.log(JSON.stringify(await runEntryLoad(root, settings, log), null, 2));
+    return;
+  }
+  const { dir, latest, results } = newestFullResults(root);
+  results.mode.entryLoad = settings;
+  results.entryLoad = await runEntryLoad(root, settings, log);
+  results.entryLoadCommit = gitStamp(root);
+  writeFileSync(join(dir, latest), JSON.stringify(results, null, 2));
+  writeBenchmarkReport(root, results);
+  log(`entry load updated in ${latest}, BENCHMARKS.md`);
 }
 
 /**
@@ -279,6 +307,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--scaling-only') && server) return rerunServerScaling(join(__dirname, '..', '..'), server, log);
   if (process.argv.includes('--scaling-only')) return rerunScaling(join(__dirname, '..', '..'));
   if (process.argv.includes('--pipelines-only')) return rerunPipelines(join(__dirname, '..', '..'));
+  if (process.argv.includes('--entry-load-only')) return rerunEntryLoad(join(__dirname, '..', '..'));
   if (process.argv.includes('--report-only')) {
     // Re-render BENCHMARKS.md and the chart from the newest full results, measuring nothing.
     const root = join(__dirname, '..', '..');
@@ -333,6 +362,12 @@ async function main(): Promise<void> {
     persist();
   };
 
+  // First, on a quiet machine (no server yet): fresh processes requiring the main entry and the client.
+  if (mode.entryLoad) {
+    log(`entry load: ${mode.entryLoad.rounds} rounds of the main entry against @temporalio/client`);
+    results.entryLoad = await runEntryLoad(root, mode.entryLoad, log);
+    phaseDone('entry load');
+  }
   const bench = await startBenchEnvironment();
   results.webhookReceiver = bench.webhooks.kind;
   try {
