@@ -92,7 +92,7 @@ test('an activity renamed in a scheduled event: exit 1, non-determinism named on
   expect(bad).toContain(
     "[TMPRL1100] Nondeterminism error: Activity type of scheduled event 'renamedActivity' does not match activity type of activity command 'rivyaCreateGeneration'",
   );
-  expect(summary).toBe("1 of 2 did not replay: this workflow code would fail those workflows' next workflow task");
+  expect(summary).toBe("1 of 2 did not replay; 1 by non-determinism: this workflow code would fail those workflows' next workflow task");
 
   const verbose = await runCli(['replay', '--verbose', renamed], cleanEnv());
   expect(verbose.code).toBe(1);
@@ -110,6 +110,7 @@ test('an event removed (binary form): exit 1 with the replayer reason', async ()
   const run = await runCli(['replay', removed], cleanEnv());
   expect(run.code).toBe(1);
   expect(run.stdout).toMatch(/^FAIL +killed-\d+-\d+ +sora2Generation, 34 events .*: replay failed: .*History is out of order/m);
+  expect(run.stdout).toMatch(/^1 of 1 did not replay$/m);
 });
 
 test("a workflow type that is not the package's: the line says to pass --workflows; --workflows replays it against that module", async () => {

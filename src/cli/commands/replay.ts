@@ -33,7 +33,7 @@ import { connectTemporal } from '../reach-temporal';
 
 export const ReplayExitCodes = { ok: 0, notReplayed: 1, usage: 2 } as const;
 
-/** Fewest and most histories `--query` fetches (`--limit`). */
+/** How many runs `--query` fetches by default, and at most (`--limit`). */
 const DEFAULT_QUERY_LIMIT = 100;
 const MAX_QUERY_LIMIT = 10_000;
 
@@ -162,14 +162,19 @@ export async function runReplay(files: string[], options: ReplayCommandOptions):
   console.error(`replaying ${histories.length} histor${histories.length === 1 ? 'y' : 'ies'} against ${against}`);
 
   let failed = 0;
+  let nondeterministic = 0;
   for await (const outcome of replayHistories(histories, { ...code, plugins: [plugin] })) {
     if (outcome.verdict !== 'ok') failed += 1;
+    if (outcome.verdict === 'nondeterministic') nondeterministic += 1;
     console.log(formatOutcome(outcome, workflowsPath !== undefined, options.verbose));
   }
   console.log(
     failed === 0
       ? `all ${histories.length} replayed`
-      : `${failed} of ${histories.length} did not replay: this workflow code would fail those workflows' next workflow task`,
+      : `${failed} of ${histories.length} did not replay` +
+          (nondeterministic > 0
+            ? `; ${nondeterministic} by non-determinism: this workflow code would fail those workflows' next workflow task`
+            : ''),
   );
   return failed === 0 ? ReplayExitCodes.ok : ReplayExitCodes.notReplayed;
 }
