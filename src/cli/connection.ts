@@ -1,6 +1,6 @@
 /** A Temporal client from the ecosystem's environment convention (@temporalio/envconfig). */
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { loadClientConnectConfig } from './envconfig';
 import { codecKeysConfigured } from '../codec';
 import { Sora2Plugin } from '../plugin';
 

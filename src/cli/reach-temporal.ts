@@ -3,7 +3,7 @@
  * unreachable server is named by its address, not reported as a transport dump.
  */
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { loadClientConnectConfig } from './envconfig';
 import { codecKeysConfigured } from '../codec';
 import { Sora2Plugin } from '../plugin';
 import { printable } from './printable';

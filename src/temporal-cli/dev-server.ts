@@ -6,7 +6,13 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { freePort } from '../net/ports';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { TestWorkflowEnvironment, type EphemeralServerExecutable } from '@temporalio/testing';
+import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
+import { requireOptional } from '../internal/optional-module';
+
+/** `@temporalio/testing` (an optional peer) runs and attaches to the dev server: loaded when one starts. */
+function testing(): typeof import('@temporalio/testing') {
+  return requireOptional('@temporalio/testing', 'the local Temporal dev server (rivya-sora2 dev)');
+}
 import { RIVYA_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { writePrivateFlagFile, type PrivateFlagFile } from './flag-file';
 
@@ -44,7 +50,7 @@ export async function startDevServer(options: DevServerOptions): Promise<TestWor
   const flagFile = privateFlags(options);
   if (flagFile) extraArgs.push(...flagFile.args);
   try {
-    return await TestWorkflowEnvironment.createLocal({
+    return await testing().TestWorkflowEnvironment.createLocal({
       server: {
         executable: options.executable,
         ip: options.ip,
@@ -102,7 +108,7 @@ export async function accepts(ip: string, port: number): Promise<boolean> {
 async function connectOnceHealthy(address: string, deadline: number, serverExited: () => boolean): Promise<TestWorkflowEnvironment> {
   for (;;) {
     try {
-      return await TestWorkflowEnvironment.createFromExistingServer({ address });
+      return await testing().TestWorkflowEnvironment.createFromExistingServer({ address });
     } catch (err) {
       const starting = /unavailable|not healthy/i.test(String(err));
       if (!starting || serverExited() || Date.now() > deadline) throw err;

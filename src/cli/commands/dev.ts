@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { loadClientConnectConfig } from '../envconfig';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { startSora2Generation } from '../../client-helpers';

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { parsePort } from '../../net/ports';
 import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { loadClientConnectConfig } from '../envconfig';
 import { codecKeysConfigured } from '../../codec';
 import { Sora2Plugin } from '../../plugin';
 import {
