@@ -268,6 +268,24 @@ export function installedPackages(appDir: string): string[] {
   return found;
 }
 
+/** a < b: negative; numeric x.y.z only. */
+export function compareVersions(a: string, b: string): number {
+  const [pa, pb] = [a, b].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i += 1) if (pa![i] !== pb![i]) return (pa![i] ?? 0) - (pb![i] ?? 0);
+  return 0;
+}
+
+/** The @temporalio/* packages installed more than once: name → ["version at path", …]. */
+export function sdkCopies(appDir: string): Record<string, string[]> {
+  const byName = new Map<string, string[]>();
+  for (const dir of installedPackages(appDir)) {
+    const name = /(@temporalio\/[^/]+)$/.exec(dir)?.[1];
+    if (!name) continue;
+    byName.set(name, [...(byName.get(name) ?? []), `${packageVersion(join(appDir, dir))} at ${dir}`]);
+  }
+  return Object.fromEntries([...byName].filter(([, found]) => found.length > 1));
+}
+
 export function packageVersion(dir: string): string | undefined {
   const file = join(dir, 'package.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version : undefined;
