@@ -11,9 +11,9 @@ import type { OpenTelemetryPlugin, OpenTelemetryPluginOptions } from '@temporali
 import { SimplePlugin } from '@temporalio/plugin';
 import type { BundleOptions, ReplayWorkerOptions, WorkerOptions } from '@temporalio/worker';
 import type { ReferenceUrlPolicy, WaitOptions } from '../activities';
-import type { Sora2NexusOptions } from './nexus';
+import type { Sora2NexusOptions } from './nexus/options';
 import { encryptionCodecOf, type Sora2EncryptionOption } from './codec/plugin-encryption';
-import { requireOptional } from './internal/optional-module';
+import { assertNexusPeers, requireOptional } from './internal/optional-module';
 import { createRivyaRequestObserver } from './observability/rivya-http-observer';
 import { RivyaClient, type FetchLike } from './rivya/client';
 import { RIVYA_TRACER_NAME } from './observability/tracer-name';
@@ -58,7 +58,7 @@ export interface Sora2PluginOptions extends RivyaSettingsOptions {
    * one exporting over OTLP; with a prebuilt workflow bundle, bundle it with this plugin (or use
    * createSora2Worker, which picks the traced bundle) so the workflow interceptors are in it.
    */
-  tracing?: OpenTelemetryPluginOptions;
+  tracing?: Sora2TracingOptions;
   /**
    * Encrypt every payload (inputs, results, signals, memo, summaries) with AES-256-GCM on this
    * worker or client: `true` reads RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE (from `env`, else
@@ -73,6 +73,13 @@ export interface Sora2PluginOptions extends RivyaSettingsOptions {
    */
   nexus?: boolean | Sora2NexusOptions;
 }
+
+/**
+ * The options of `OpenTelemetryPlugin` from `@temporalio/interceptors-opentelemetry` (an optional
+ * peer), e.g. `startTracing(...).pluginOptions`. Typed as `object` here so that the main entry's
+ * published types compile in an application that does not trace (and so has no such package).
+ */
+export type Sora2TracingOptions = object;
 
 export const SORA2_PLUGIN_NAME = 'rivya-sora2';
 
@@ -123,7 +130,7 @@ export class Sora2Plugin extends SimplePlugin {
       'maxActivitiesPerSecond',
     );
     this.#source = captureSource(options);
-    this.#tracing = options.tracing ? new (loadTracing().OpenTelemetryPlugin)(options.tracing) : undefined;
+    this.#tracing = options.tracing ? new (loadTracing().OpenTelemetryPlugin)(options.tracing as OpenTelemetryPluginOptions) : undefined;
   }
 
   /** Whether tracing is on (the worker then needs the OpenTelemetry workflow interceptors in its bundle). */
@@ -217,8 +224,7 @@ function loadActivities(): typeof import('../activities') {
 }
 
 function loadNexus(): typeof import('./nexus') {
-  requireOptional<unknown>('nexus-rpc', 'Sora2Plugin({ nexus })');
-  requireOptional<unknown>('@temporalio/nexus', 'Sora2Plugin({ nexus })');
+  assertNexusPeers('Sora2Plugin({ nexus })');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred until Nexus is switched on
   return require('./nexus') as typeof import('./nexus');
 }

@@ -3,6 +3,22 @@
  * (pass `startTracing(...).pluginOptions` as `Sora2Plugin({ tracing })`). Needs the optional peers
  * `@temporalio/interceptors-opentelemetry` and the `@opentelemetry/*` packages listed in package.json.
  */
+import { assertPeersInstalled } from '../internal/optional-module';
+
+// Before the re-exports below load them: a missing peer is named, not a MODULE_NOT_FOUND from inside.
+assertPeersInstalled(
+  [
+    '@temporalio/interceptors-opentelemetry',
+    '@opentelemetry/api',
+    '@opentelemetry/context-async-hooks',
+    '@opentelemetry/core',
+    '@opentelemetry/exporter-trace-otlp-http',
+    '@opentelemetry/resources',
+    '@opentelemetry/sdk-trace-base',
+  ],
+  "import from 'rivya-sora2-temporal/tracing'",
+);
+
 export {
   startTracing,
   tracedClient,

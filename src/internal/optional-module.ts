@@ -13,14 +13,14 @@ export class Sora2MissingPeerError extends Sora2ConfigError {
     readonly feature: string,
     hint: string,
   ) {
-    super(`${feature} needs the package ${packageName}, which is not installed: ${hint}`);
+    super(`${feature} needs the package ${packageName}: ${hint}`);
   }
 }
 
 /** `npm install …` advice; Temporal packages must match the application's own SDK version. */
 function installHint(packageName: string): string {
-  if (!packageName.startsWith('@temporalio/')) return `npm install ${packageName}`;
-  return `npm install ${packageName}@<the version of your @temporalio/client> (Temporal's packages must all be one version)`;
+  if (!packageName.startsWith('@temporalio/')) return `not installed; npm install ${packageName}`;
+  return `not installed; npm install ${packageName}@<the version of your @temporalio/client> (Temporal's packages must all be one version)`;
 }
 
 function isMissing(error: unknown, packageName: string): boolean {
@@ -40,5 +40,43 @@ export function requireOptional<T>(packageName: string, feature: string): T {
   } catch (error) {
     if (isMissing(error, packageName)) throw new Sora2MissingPeerError(packageName, feature, installHint(packageName));
     throw error;
+  }
+}
+
+/**
+ * Fails with Sora2MissingPeerError for the first of `packageNames` that is not installed. An entry
+ * of an optional integration calls it before loading anything, so importing that entry without its
+ * peers says what to install instead of a bare MODULE_NOT_FOUND from deep inside.
+ */
+export function assertPeersInstalled(packageNames: readonly string[], feature: string): void {
+  for (const name of packageNames) {
+    try {
+      require.resolve(name);
+    } catch {
+      throw new Sora2MissingPeerError(name, feature, installHint(name));
+    }
+  }
+}
+
+/** The SDK's Nexus packages match nexus-rpc 0.0.3, which our handler is written against, only from 1.23.0. */
+export const MIN_NEXUS_SDK_VERSION = '1.23.0';
+
+/**
+ * Nexus needs `nexus-rpc` and `@temporalio/nexus` ≥ 1.23.0. The peer ranges are wider (an older SDK
+ * brings its own older copies, and a narrower range would make npm nest a stray second SDK beside
+ * them), so the version is checked here, when Nexus is switched on.
+ */
+export function assertNexusPeers(feature: string): void {
+  assertPeersInstalled(['nexus-rpc', '@temporalio/nexus'], feature);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a manifest read, on use
+  const { version } = require('@temporalio/nexus/package.json') as { version: string };
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [minMajor = 0, minMinor = 0] = MIN_NEXUS_SDK_VERSION.split('.').map(Number);
+  if (major < minMajor || (major === minMajor && minor < minMinor)) {
+    throw new Sora2MissingPeerError(
+      '@temporalio/nexus',
+      feature,
+      `found ${version}; Nexus needs the Temporal SDK ${MIN_NEXUS_SDK_VERSION} or newer (upgrade every @temporalio/* package together)`,
+    );
   }
 }

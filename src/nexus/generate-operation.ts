@@ -22,17 +22,9 @@ import type { Sora2GenerationResult, sora2Generation } from '../../workflows/sor
 import { SORA2_INPUT_HASH_MEMO_KEY, SORA2_WORKFLOW_TYPE, sora2InputHash, summaryOf } from '../client-helpers';
 import { parseSaveTarget } from '../storage/save-target';
 import { nexusGenerationWorkflowId } from './workflow-id';
+import type { Sora2NexusOptions } from './options';
 
-export interface Sora2NexusOptions {
-  /** Where the generation runs. Default: the task queue of the worker handling the operation. */
-  taskQueue?: string;
-  /**
-   * Save every video made over this endpoint here, as `save.to` (a directory under the running
-   * worker's RIVYA_SAVE_DIR, or `s3://bucket/prefix`, written with the worker's AWS identity).
-   * The endpoint's decision: callers cannot name a target (their `save` is refused). Default: not saved.
-   */
-  saveTo?: string;
-}
+export type { Sora2NexusOptions } from './options';
 
 /** Checked when the handler is built: a bad target fails the worker's start, not a paid generation. */
 function configuredSave(saveTo: string | undefined): { to: string } | undefined {
