@@ -4,20 +4,10 @@
  * `@temporalio/interceptors-opentelemetry` and the `@opentelemetry/*` packages listed in package.json.
  */
 import { assertPeersInstalled } from '../internal/optional-module';
+import { TRACING_PEERS } from '../observability/load-tracing';
 
 // Before the re-exports below load them: a missing peer is named, not a MODULE_NOT_FOUND from inside.
-assertPeersInstalled(
-  [
-    '@temporalio/interceptors-opentelemetry',
-    '@opentelemetry/api',
-    '@opentelemetry/context-async-hooks',
-    '@opentelemetry/core',
-    '@opentelemetry/exporter-trace-otlp-http',
-    '@opentelemetry/resources',
-    '@opentelemetry/sdk-trace-base',
-  ],
-  "import from 'rivya-sora2-temporal/tracing'",
-);
+assertPeersInstalled(TRACING_PEERS, "import from 'rivya-sora2-temporal/tracing'");
 
 export {
   startTracing,

@@ -20,7 +20,16 @@ export class Sora2MissingPeerError extends Sora2ConfigError {
 /** `npm install …` advice; Temporal packages must match the application's own SDK version. */
 function installHint(packageName: string): string {
   if (!packageName.startsWith('@temporalio/')) return `not installed; npm install ${packageName}`;
-  return `not installed; npm install ${packageName}@<the version of your @temporalio/client> (Temporal's packages must all be one version)`;
+  return `not installed; npm install ${packageName}@${applicationSdkVersion() ?? '<the version of your @temporalio/client>'} (Temporal's packages must all be one version)`;
+}
+
+function applicationSdkVersion(): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a manifest read, for the message only
+    return (require('@temporalio/client/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 function isMissing(error: unknown, packageName: string): boolean {

@@ -6,7 +6,8 @@
  */
 import { Runtime } from '@temporalio/worker';
 import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../observability/prometheus';
-import { startTracing, tracingSettingsFromEnv } from '../observability/tracing';
+import { loadTracing } from '../observability/load-tracing';
+import { tracingSettingsFromEnv } from '../observability/tracing-settings';
 import { codecKeysConfigured, readCodecKeyRing } from '../codec';
 import { checkReferenceDirectory, displayUrl, readRivyaSettings } from '../worker-settings';
 import { printable } from '../cli/printable';
@@ -26,7 +27,7 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   const tracingSettings = tracingSettingsFromEnv(env);
   // The Runtime comes before any connection: it is installed once per process.
   if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
-  const tracing = tracingSettings ? startTracing(tracingSettings) : undefined;
+  const tracing = tracingSettings ? loadTracing('RIVYA_TRACING=otlp').startTracing(tracingSettings) : undefined;
   const reachability = checkRivyaReachable(settings.RIVYA_BASE_URL);
   const { worker, connection, owned } = await createSora2Worker({
     taskQueue: settings.RIVYA_TASK_QUEUE,

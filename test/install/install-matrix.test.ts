@@ -256,9 +256,16 @@ test('the installed package declares every public subpath, and an ESM app import
     startSora2Generation: 'function',
     sora2Generation: 'function',
   });
+  // The app installs no optional peer: /tracing must refuse by naming what to install (its peers are
+  // @temporalio/interceptors-opentelemetry and @opentelemetry/*), every other entry imports.
   expect({ missingFromExports: missing, failingImports: Object.fromEntries(failing) }).toEqual({
     missingFromExports: [],
-    failingImports: {},
+    failingImports: {
+      './tracing': expect.objectContaining({
+        ok: false,
+        message: expect.stringMatching(/needs the package @temporalio\/interceptors-opentelemetry: not installed; npm install/),
+      }),
+    },
   });
   expect(checked.subpaths['./workflow']!.functions).toContain('sora2Generation');
   expect(checked.subpaths['./simulator']!.functions).toContain('startRivyaSimulator');
@@ -405,6 +412,20 @@ test.each([22, 24] as const)(
   },
   300_000,
 );
+
+test('the CLI in an app without its optional peers: help and replay work, a connecting command names envconfig', async () => {
+  const app = await apps.newest;
+  const cli = join(app.dir, 'node_modules', 'rivya-sora2-temporal', 'dist', 'src', 'cli', 'main.js');
+  const help = await run(node20.path, [cli, '--help'], { cwd: app.dir, timeoutMs: 60_000 });
+  expect(help.code).toBe(0);
+  // Replaying committed histories needs the worker (a required peer), not envconfig or testing.
+  const history = join(ROOT, 'test', 'fixtures', 'histories', 'killed-7df4c5.binpb');
+  const replay = await run(node20.path, [cli, 'replay', history], { cwd: app.dir, timeoutMs: 120_000 });
+  expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  const status = await run(node20.path, [cli, 'status', 'some-generation'], { cwd: app.dir, timeoutMs: 60_000 });
+  expect(status.code).toBe(2);
+  expect(status.stderr).toMatch(/needs the package @temporalio\/envconfig: not installed; npm install @temporalio\/envconfig@/);
+}, 300_000);
 
 /** A note of every @temporalio/* package the app holds in more than one copy (the #23 class of fault). */
 function noteSdkCopies(label: string, app: InstalledApp): void {

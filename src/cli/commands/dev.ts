@@ -13,7 +13,9 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { startSora2Generation } from '../../client-helpers';
 import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../../observability/prometheus';
-import { startTracing, tracedClient, tracingSettingsFromEnv, type RivyaTracing } from '../../observability/tracing';
+import { loadTracing } from '../../observability/load-tracing';
+import type { RivyaTracing } from '../../observability/tracing';
+import { tracingSettingsFromEnv } from '../../observability/tracing-settings';
 import { webhookOutcomeCounter } from '../../observability/webhook-metrics';
 import { CODEC_SERVER_ORIGINS_ENV, encryptionDataConverter, parseOrigins } from '../../codec';
 import { devUiOrigins, prepareDevEncryption, startDevCodecServer, type DevEncryption } from '../../codec/dev';
@@ -332,7 +334,7 @@ export async function runDev(options: DevOptions): Promise<number> {
   };
   let tracing: RivyaTracing | undefined;
   if (tracingSettings) {
-    const started = (tracing = startTracing(tracingSettings));
+    const started = (tracing = loadTracing('dev --tracing').startTracing(tracingSettings));
     cleanups.push(() => started.shutdown()); // first in, last out: after the worker's last spans
     console.log(`Tracing: spans to ${displayUrl(started.url)} (OTLP/HTTP, service ${tracingSettings.serviceName})`);
   }
@@ -383,7 +385,7 @@ export async function runDev(options: DevOptions): Promise<number> {
     const workflowId = `dev-${randomUUID()}`;
     const handle = await startSora2Generation(
       // Traced: the generation's trace starts at this start call.
-      tracing ? tracedClient(client, tracing) : client,
+      tracing ? loadTracing('dev --tracing').tracedClient(client, tracing) : client,
       {
         prompt: options.prompt,
         ...(reference ? { reference: { path: reference } } : {}),

@@ -1,7 +1,7 @@
 /** `rivya-sora2 worker` and `rivya-sora2 simulator`: the two long-running processes. */
 import type { Command } from 'commander';
 import { METRICS_HOST_ENV, METRICS_PORT_ENV } from '../../observability/prometheus';
-import { TRACING_ENV } from '../../observability/tracing';
+import { TRACING_ENV } from '../../observability/tracing-settings';
 import { runStandaloneSimulator } from '../../simulator/main';
 import { runSora2WorkerProcess } from '../../worker/main';
 
