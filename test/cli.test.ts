@@ -297,7 +297,8 @@ test('worker configuration errors name the variable and never print the key', as
       RIVYA_WORKER_MAX_CACHED_WORKFLOWS: 'many',
     }),
   );
-  expect(run.code).toBe(1);
+  // A configuration error is the caller's to fix: 2, as invalid input everywhere in the CLI.
+  expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/RIVYA_API_KEY must look like rvya_sk_<secret>/);
   expect(run.stderr).toMatch(/RIVYA_BASE_URL must be a URL/);
   expect(run.stderr).toMatch(/RIVYA_WORKER_MAX_CACHED_WORKFLOWS must be a whole number/);
