@@ -10,6 +10,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
+COPY simulator ./simulator
+COPY tools ./tools
 COPY assets ./assets
 # The image installs the package as any application does: the packed tarball plus the Temporal SDK
 # (a peer dependency) and the optional peers the packaged worker and CLI use, at the versions this
@@ -23,5 +25,5 @@ WORKDIR /app
 COPY --from=build /image ./
 RUN npm install --omit=dev --no-audit --no-fund && rm -f ./*.tgz
 USER node
-ENTRYPOINT ["node", "node_modules/rivya-sora2-temporal/dist/src/cli/main.js"]
+ENTRYPOINT ["node", "node_modules/rivya-sora2-temporal/dist/tools/cli/main.js"]
 CMD ["worker"]

@@ -52,8 +52,36 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // Workflow code is bundled into Temporal's sandbox: no Node built-ins, and no barrels from src/
-    // (they drag I/O modules in). Import the pure module itself, e.g. '../src/rivya/models'.
+    // The arrows of the layout (docs/ARCHITECTURE.md): the library (src/) and the activities never
+    // import the tools (the CLI, cluster, Temporal CLI download, test servers) or the simulator.
+    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(tools|simulator)(/|$)',
+              message: 'The library never imports tools/ or simulator/: they depend on it, not the other way round.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The simulator is a fake Rivya built on the contract; it never depends on the tools.
+    files: ['simulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+tools(/|$)', message: 'The simulator never imports tools/.' }] },
+      ],
+    },
+  },
+  {
+    // Workflow code is bundled into Temporal's sandbox: no Node built-ins, and of the library only the
+    // pure contract (src/contract/): everything else there does I/O. Never activities, tools or the simulator.
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -66,8 +94,8 @@ export default defineConfig(
               message: 'Workflow code runs in the Temporal sandbox: no Node built-ins.',
             },
             {
-              regex: '^(\\.\\./)+(src(/(rivya|temporal-cli|index|workflow|simulator))?|activities)(/index)?$',
-              message: "Barrels pull I/O into the workflow bundle: import the pure module by path (e.g. '../src/rivya/models').",
+              regex: '^(\\.\\./)+(src(?!/contract/)|activities|tools|simulator)(/|$)',
+              message: "Workflow code imports only workflow-safe code and the pure contract (e.g. '../../src/contract/models').",
             },
           ],
         },

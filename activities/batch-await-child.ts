@@ -7,9 +7,9 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure, TerminatedFailure } from '@temporalio/common';
-import { CHILD_NOT_FINISHED_ERROR_TYPE } from '../workflows/batch-activities';
-import { CHILD_ENDED_OTHERWISE, conclusionOfFailure, conclusionOfResult, type ChildConclusion } from '../workflows/batch-outcome';
-import type { Sora2GenerationResult } from '../workflows/generation-state';
+import { CHILD_NOT_FINISHED_ERROR_TYPE } from '../workflows/batch/activities';
+import { CHILD_ENDED_OTHERWISE, conclusionOfFailure, conclusionOfResult, type ChildConclusion } from '../workflows/batch/outcome';
+import type { Sora2GenerationResult } from '../workflows/generation/state';
 
 /** Looks grow from 1 s to 30 s: a short item is collected promptly, a long one costs few calls. */
 export function lookDelayMs(attempt: number): number {

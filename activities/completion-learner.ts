@@ -9,8 +9,8 @@
  * It lives in worker memory and is read only by activities: the workflow gets its expectation in
  * an activity result (recorded in history), so replays never depend on what a worker remembers.
  */
-import type { LearnedDuration } from '../workflows/polling-schedule';
-import type { TaskSnapshot } from '../workflows/activity-contract';
+import type { LearnedDuration } from '../workflows/generation/polling-schedule';
+import type { TaskSnapshot } from '../workflows/common/activity-contract';
 
 /** Below this many completions the built-in (conservative) expectation stays in force. */
 export const MIN_LEARNED_SAMPLES = 5;

@@ -5,10 +5,15 @@
 import { Context } from '@temporalio/activity';
 import { countCreditsReserved, countStatusCheck } from '../src/observability/activity-metrics';
 import type { RivyaClient } from '../src/rivya';
-import { toClientRequestId } from '../src/rivya/models';
-import { refundState } from '../src/rivya/task-status';
-import type { CreateGenerationInput, CreateGenerationOutput, CreditReconciliation, TaskSnapshot } from '../workflows/activity-contract';
-import { expectationFor } from '../workflows/polling-schedule';
+import { toClientRequestId } from '../src/contract/models';
+import { refundState } from '../src/contract/task-status';
+import type {
+  CreateGenerationInput,
+  CreateGenerationOutput,
+  CreditReconciliation,
+  TaskSnapshot,
+} from '../workflows/common/activity-contract';
+import { expectationFor } from '../workflows/generation/polling-schedule';
 import { CompletionLearner } from './completion-learner';
 import { callRivya } from './rivya-failure';
 import { toTaskSnapshot } from './task-snapshot';

@@ -3,8 +3,8 @@
  * settings. The API key lives in that client, inside the worker: never in workflow history.
  */
 import type { RivyaClient } from '../src/rivya';
-import type { Sora2Activities } from '../workflows/activity-contract';
-import type { BatchActivities } from '../workflows/batch-activities';
+import type { Sora2Activities } from '../workflows/common/activity-contract';
+import type { BatchActivities } from '../workflows/batch/activities';
 import { makeAwaitGeneration } from './await-generation';
 import { sora2AwaitChild } from './batch-await-child';
 import { CompletionLearner } from './completion-learner';

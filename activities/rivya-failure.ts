@@ -14,7 +14,7 @@ import {
   RivyaTimeoutError,
   RivyaUnexpectedRedirectError,
 } from '../src/rivya';
-import { RIVYA_ERROR_TYPE_PREFIX } from '../workflows/failures';
+import { RIVYA_ERROR_TYPE_PREFIX } from '../workflows/common/failures';
 
 /** OpenAI-style clients cap a server's Retry-After at 60 s; so do we. */
 export const MAX_RETRY_AFTER_MS = 60_000;

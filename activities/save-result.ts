@@ -12,14 +12,14 @@ import { saveToDirectory } from '../src/storage/directory-sink';
 import { SaveTargetRejectedError } from '../src/storage/errors';
 import { loadS3Storage } from '../src/storage/s3-loader';
 import type { SinkResult } from '../src/storage/saved';
-import { parseSaveTarget, savedFileName } from '../src/storage/save-target';
+import { parseSaveTarget, savedFileName } from '../src/contract/save-target';
 import { VideoRejectedError } from '../src/storage/video-inspector';
 import {
   RESULT_SAVE_FAILED_ERROR_TYPE,
   RESULT_SAVE_REJECTED_ERROR_TYPE,
   type SavedVideo,
   type SaveResultInput,
-} from '../workflows/activity-contract';
+} from '../workflows/common/activity-contract';
 import { displayResultUrl, openResultVideo, ResultUrlRejectedError } from './result-download';
 import type { ReferenceUrlPolicy } from './reference/url-guard';
 

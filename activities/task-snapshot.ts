@@ -1,5 +1,5 @@
 import type { GenerationTask } from '../src/rivya';
-import type { TaskSnapshot } from '../workflows/activity-contract';
+import type { TaskSnapshot } from '../workflows/common/activity-contract';
 
 /** The small, secret-free slice of a task that goes into workflow history. */
 export function toTaskSnapshot(task: GenerationTask): TaskSnapshot {

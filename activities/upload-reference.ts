@@ -4,8 +4,8 @@
  */
 import { Context } from '@temporalio/activity';
 import type { RivyaClient } from '../src/rivya';
-import { toClientRequestId } from '../src/rivya/models';
-import type { UploadedReference, UploadReferenceInput } from '../workflows/activity-contract';
+import { toClientRequestId } from '../src/contract/models';
+import type { UploadedReference, UploadReferenceInput } from '../workflows/common/activity-contract';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { downloadReference, type DownloadedReference } from './reference/download';

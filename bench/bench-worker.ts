@@ -5,7 +5,7 @@
  * are compressed like the simulator's task durations (RIVYA_BENCH_PRIOR_SCALE, default 1).
  * Each distribution gets a fresh process: a fresh learner, nothing learned from another distribution.
  */
-import { readRivyaSettings } from '../src/worker-settings';
+import { readRivyaSettings } from '../src/worker/settings';
 import { createSora2Worker } from '../src/worker/create-worker';
 
 async function main(): Promise<void> {

@@ -12,12 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { clusterDown, clusterUp } from '../src/cluster';
+import { clusterDown, clusterUp } from '../tools/cluster';
 import { RivyaClient } from '../src/rivya';
-import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator, type StartSimulatorOptions } from '../src/simulator';
-import { ensureTemporalCli } from '../src/temporal-cli';
-import { startDevServer } from '../src/temporal-cli/dev-server';
-import { spawnWorkerProcess, type WorkerProcess } from '../src/testing/worker-process';
+import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator, type StartSimulatorOptions } from '../simulator/index';
+import { ensureTemporalCli } from '../tools/temporal-cli';
+import { startDevServer } from '../tools/temporal-cli/dev-server';
+import { spawnWorkerProcess, type WorkerProcess } from '../tools/testing/worker-process';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../src/webhooks';
 import { findProcess } from './process-sampler';
 

@@ -21,9 +21,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { temporal } from '@temporalio/proto';
-import { startSora2Generation } from '../src/client-helpers';
-import type { Sora2GenerationInput } from '../workflows/input';
-import { sora2StatusQuery } from '../workflows/messages';
+import { startSora2Generation } from '../src/client/helpers';
+import type { Sora2GenerationInput } from '../workflows/generation/input';
+import { sora2StatusQuery } from '../workflows/generation/messages';
 import { mapWithLimit } from './environment';
 import { startServerBenchEnvironment, type BenchServer, type ServerBenchEnvironment } from './cluster-environment';
 import { ProcessSampler, sampleProcess } from './process-sampler';

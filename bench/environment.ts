@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator, type StartSimulatorOptions } from '../src/simulator';
-import { ensureTemporalCli } from '../src/temporal-cli';
-import { startDevServer } from '../src/temporal-cli/dev-server';
-import { spawnWorkerProcess, type WorkerProcess } from '../src/testing/worker-process';
+import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator, type StartSimulatorOptions } from '../simulator/index';
+import { ensureTemporalCli } from '../tools/temporal-cli';
+import { startDevServer } from '../tools/temporal-cli/dev-server';
+import { spawnWorkerProcess, type WorkerProcess } from '../tools/testing/worker-process';
 import { startBenchWebhooks, type BenchWebhooks } from './webhook-receiver';
 
 /** A worker process of the bench (kill: SIGKILL by default; SIGTERM drains, then SIGKILL after 20 s). */

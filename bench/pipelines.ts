@@ -20,9 +20,9 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { makeSaveResult } from '../activities/save-result';
 import { startSora2Batch, sora2BatchStatusQuery } from '../src';
-import { priceOf } from '../src/rivya/models';
-import type { SimTask } from '../src/simulator/store';
-import { S3_TEST_CREDENTIALS, S3_TEST_REGION, startS3TestServer } from '../src/testing/s3-server';
+import { priceOf } from '../src/contract/models';
+import type { SimTask } from '../simulator/store';
+import { S3_TEST_CREDENTIALS, S3_TEST_REGION, startS3TestServer } from '../tools/testing/s3-server';
 import type { BenchEnvironment } from './environment';
 import { median, medianRatioInterval, round } from './stats';
 

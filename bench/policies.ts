@@ -5,7 +5,7 @@
  * The workflow is the same; only `polling` and `completion` differ.
  */
 import type { Sora2GenerationInput } from '../src/workflow';
-import { pollingOptionsSchema } from '../workflows/input';
+import { pollingOptionsSchema } from '../workflows/generation/input';
 
 export interface Policy {
   name: string;

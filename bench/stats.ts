@@ -1,4 +1,4 @@
-import { seededRandom } from '../src/simulator/random';
+import { seededRandom } from '../simulator/random';
 
 /** Order statistics for noisy measurements: medians and tail percentiles, never means alone. */
 export function percentile(values: readonly number[], p: number): number {

@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import { DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator } from '../src/simulator';
+import { DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator } from '../simulator/index';
 import { createRivyaWebhookHandler, StandardWebhooksVerifier, type WebhookStats, type WebhookVerifier } from '../src/webhooks';
 
 export const RECEIVER_KIND =

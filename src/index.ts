@@ -5,7 +5,7 @@
  * dependencies only there: `/workflow` (sandbox-safe), `/worker`, `/webhooks`, `/codec`, `/s3`,
  * `/tracing`, `/metrics`, `/nexus`, `/nexus/workflow`, `/testing`, `/simulator`.
  */
-export { Sora2Plugin, SORA2_PLUGIN_NAME, type Sora2PluginOptions } from './plugin';
+export { Sora2Plugin, SORA2_PLUGIN_NAME, type Sora2PluginOptions } from './worker/plugin';
 export type { Sora2EncryptionOption } from './codec/plugin-encryption';
 export {
   executeSora2Batch,
@@ -15,7 +15,7 @@ export {
   startSora2Batch,
   type Sora2BatchHandle,
   type StartSora2BatchOptions,
-} from './client-helpers';
+} from './client/helpers';
 export {
   DEFAULT_SORA2_TASK_QUEUE,
   executeSora2Generation,
@@ -26,9 +26,9 @@ export {
   startSora2Generation,
   type StartSora2Options,
   type Sora2WorkflowHandle,
-} from './client-helpers';
-export { generationFailureOf, type GenerationFailure } from './generation-failure';
-export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker-settings';
+} from './client/helpers';
+export { generationFailureOf, type GenerationFailure } from './client/generation-failure';
+export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker/settings';
 export { Sora2SdkVersionError } from './worker/sdk-compat';
 export { Sora2MissingPeerError } from './internal/optional-module';
 export type { ReferenceSettings, ReferenceUrlPolicy, SaveSettings, WaitOptions } from '../activities';

@@ -5,7 +5,7 @@
  *   // workflows.ts of your worker
  *   export { sora2Generation } from 'rivya-sora2-temporal/workflow';
  */
-export { sora2Generation, type Sora2CarriedState, type Sora2GenerationResult } from '../workflows/sora2-generation';
+export { sora2Generation, type Sora2CarriedState, type Sora2GenerationResult } from '../workflows/generation/sora2-generation';
 export {
   checkSora2Input,
   describeIssues,
@@ -21,7 +21,7 @@ export {
   type Sora2GenerationInput,
   type Sora2GenerationRequest,
   type Sora2Reference,
-} from '../workflows/input';
+} from '../workflows/generation/input';
 export {
   FailureTypes,
   REFERENCE_DOWNLOAD_FAILED,
@@ -30,7 +30,7 @@ export {
   type CompensationOutcome,
   type FailureType,
   type GenerationFailureDetails,
-} from '../workflows/failures';
+} from '../workflows/common/failures';
 export type {
   CompensationContext,
   CreditReconciliation,
@@ -41,8 +41,8 @@ export type {
   TaskSnapshot,
   UploadedReference,
   WaitPlan,
-} from '../workflows/activity-contract';
-export { RESULT_SAVE_FAILED_ERROR_TYPE, RESULT_SAVE_REJECTED_ERROR_TYPE, RESULT_NOT_SAVED } from '../workflows/activity-contract';
+} from '../workflows/common/activity-contract';
+export { RESULT_SAVE_FAILED_ERROR_TYPE, RESULT_SAVE_REJECTED_ERROR_TYPE, RESULT_NOT_SAVED } from '../workflows/common/activity-contract';
 export {
   parseSaveTarget,
   formatSaveTarget,
@@ -50,7 +50,7 @@ export {
   SAVE_TARGET_LIMITS,
   type SaveTarget,
   type SaveTargetCheck,
-} from '../src/storage/save-target';
+} from './contract/save-target';
 export {
   sora2ExtendDeadlineUpdate,
   sora2PollNowSignal,
@@ -68,7 +68,7 @@ export {
   type GenerationStatus,
   type WebhookEventSignal,
   type WebhookEventType,
-} from '../workflows/messages';
+} from '../workflows/generation/messages';
 export {
   expectationFor,
   expectedDurationMs,
@@ -78,12 +78,18 @@ export {
   type Expectation,
   type LearnedDuration,
   type PollTiming,
-} from '../workflows/polling-schedule';
-export type { CompletedBy } from '../workflows/generation-state';
-export { INVALID_OPERATOR_UPDATE } from '../workflows/operator-updates';
-export { RIVYA_BATCH_ID, RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../workflows/search-attributes';
+} from '../workflows/generation/polling-schedule';
+export type { CompletedBy } from '../workflows/generation/state';
+export { INVALID_OPERATOR_UPDATE } from '../workflows/generation/operator-updates';
+export {
+  RIVYA_BATCH_ID,
+  RIVYA_MODEL,
+  RIVYA_SEARCH_ATTRIBUTES,
+  RIVYA_TASK_ID,
+  RIVYA_TASK_STATUS,
+} from '../workflows/common/search-attributes';
 // Batches: many generations as children of one workflow, under a concurrency cap and a credit budget.
-export { sora2Batch, type BatchCarriedState, type Sora2BatchResult } from '../workflows/batch';
+export { sora2Batch, type BatchCarriedState, type Sora2BatchResult } from '../workflows/batch/sora2-batch';
 export {
   BATCH_LIMITS,
   checkSora2BatchInput,
@@ -92,8 +98,8 @@ export {
   type Sora2BatchInput,
   type Sora2BatchItem,
   type Sora2BatchSettings,
-} from '../workflows/batch-input';
-export { BatchFailureTypes, type BatchFailureDetails, type BatchFailureType } from '../workflows/batch-failures';
+} from '../workflows/batch/input';
+export { BatchFailureTypes, type BatchFailureDetails, type BatchFailureType } from '../workflows/batch/failures';
 export {
   sora2BatchAddItemsUpdate,
   sora2BatchCancelRemainingUpdate,
@@ -101,6 +107,6 @@ export {
   type AddItemsResult,
   type CancelRemainingRequest,
   type CancelRemainingResult,
-} from '../workflows/batch-messages';
-export type { BatchCounts, BatchItemOutcome, BatchItemStatus, BatchStatus, BatchStop } from '../workflows/batch-state';
+} from '../workflows/batch/messages';
+export type { BatchCounts, BatchItemOutcome, BatchItemStatus, BatchStatus, BatchStop } from '../workflows/batch/state';
 // The Nexus contract (it needs `nexus-rpc`) has its own workflow-safe entry: `rivya-sora2-temporal/nexus/workflow`.

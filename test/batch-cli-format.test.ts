@@ -1,6 +1,6 @@
 /** What `batch --wait` prints, without a server: the progress line and the summary table. */
-import { describeBatchStatus, summaryTable } from '../src/cli/batch-progress';
-import type { BatchItemOutcome, BatchStatus, Sora2BatchResult } from '../workflows/batch-state';
+import { describeBatchStatus, summaryTable } from '../tools/cli/batch-progress';
+import type { BatchItemOutcome, BatchStatus, Sora2BatchResult } from '../workflows/batch/state';
 
 const status = (over: Partial<BatchStatus> = {}): BatchStatus => ({
   phase: 'running',

@@ -2,10 +2,10 @@
  * The batch's rules without a server: its input bounds (items, bytes, keys, ids), the price table
  * it budgets from, and how a child's end becomes an outcome record (credits never under-counted).
  */
-import { priceOf } from '../src/rivya/models';
-import { BATCH_LIMITS, checkSora2BatchInput, childWorkflowId } from '../workflows/batch-input';
-import { conclusionOfFailure, conclusionOfResult, outcomeOf } from '../workflows/batch-outcome';
-import { FailureTypes } from '../workflows/failures';
+import { priceOf } from '../src/contract/models';
+import { BATCH_LIMITS, checkSora2BatchInput, childWorkflowId } from '../workflows/batch/input';
+import { conclusionOfFailure, conclusionOfResult, outcomeOf } from '../workflows/batch/outcome';
+import { FailureTypes } from '../workflows/common/failures';
 
 const BATCH_ID = 'batch-test';
 

@@ -20,8 +20,8 @@ import {
   type Sora2BatchInput,
   type Sora2BatchResult,
 } from '../src';
-import type { RivyaSimulator } from '../src/simulator';
-import { spawnWorkerProcess } from '../src/testing/worker-process';
+import type { RivyaSimulator } from '../simulator/index';
+import { spawnWorkerProcess } from '../tools/testing/worker-process';
 import { fetchAllRuns } from './helpers/histories';
 import { nextId } from './helpers/ids';
 import { TEST_API_KEY, waitFor } from './helpers/simulator';

@@ -6,10 +6,10 @@
  * a second paid task for an item, a failed item's refund kept, tasks over the cap, an item missing
  * from the result, a run over its event bound. Same checker functions as test/chaos-batch.test.ts.
  */
-import { startSora2Batch } from '../src/client-helpers';
-import { priceOf, type SoraModel } from '../src/rivya/models';
-import type { LedgerEntry, SimTask } from '../src/simulator/store';
-import { childWorkflowId } from '../workflows/batch-input';
+import { startSora2Batch } from '../src/client/helpers';
+import { priceOf, type SoraModel } from '../src/contract/models';
+import type { LedgerEntry, SimTask } from '../simulator/store';
+import { childWorkflowId } from '../workflows/batch/input';
 import { BATCH_INVARIANTS, checkBatchInvariants, type BatchChaosEvidence, type InvariantResult } from './chaos/batch-invariants';
 import { fetchAllRuns } from './helpers/histories';
 import { nextId } from './helpers/ids';

@@ -12,12 +12,12 @@
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startSora2Batch } from '../src/client-helpers';
-import { priceOf, type SoraModel } from '../src/rivya/models';
-import type { RivyaSimulator } from '../src/simulator';
-import { spawnWorkerProcess, type WorkerProcess } from '../src/testing/worker-process';
-import type { sora2Batch } from '../workflows/batch';
-import type { Sora2BatchItem } from '../workflows/batch-input';
+import { startSora2Batch } from '../src/client/helpers';
+import { priceOf, type SoraModel } from '../src/contract/models';
+import type { RivyaSimulator } from '../simulator/index';
+import { spawnWorkerProcess, type WorkerProcess } from '../tools/testing/worker-process';
+import type { sora2Batch } from '../workflows/batch/sora2-batch';
+import type { Sora2BatchItem } from '../workflows/batch/input';
 import { BATCH_INVARIANTS, checkBatchInvariants, type BatchChaosEvidence, type SubmittedItem } from './chaos/batch-invariants';
 import { maxCommitted, maxInFlight } from '../bench/pipelines';
 import { writeBatchChaosSection } from './chaos/batch-report';

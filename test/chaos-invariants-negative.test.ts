@@ -4,9 +4,9 @@
  * and lost responses on createGeneration, the invariants must report duplicate tasks per workflow
  * id and a double charge; the same scenario with the switch off must keep both. Bounded (< 60 s).
  */
-import type { RivyaSimulator } from '../src/simulator';
-import { startSora2Generation } from '../src/client-helpers';
-import { DEFAULT_SORA_MODEL } from '../src/rivya/models';
+import type { RivyaSimulator } from '../simulator/index';
+import { startSora2Generation } from '../src/client/helpers';
+import { DEFAULT_SORA_MODEL } from '../src/contract/models';
 import type { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { noActions, outcomeOf, type ChaosEvidence } from './chaos/chaos-run';

@@ -1,10 +1,10 @@
 /**
- * The CLI's wait loop (src/cli/follow.ts). A run that failed while a progress tick was still in
+ * The CLI's wait loop (tools/cli/follow.ts). A run that failed while a progress tick was still in
  * flight once left its failure unhandled for that moment, and Node ended `generate --wait` with
  * exit 1 and a stack trace instead of the failure report (seen under load as a flaky exit code).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { followUntilSettled } from '../src/cli/follow';
+import { followUntilSettled } from '../tools/cli/follow';
 
 async function collectingUnhandled<T>(body: () => Promise<T>): Promise<{ value: T; unhandled: unknown[] }> {
   const unhandled: unknown[] = [];

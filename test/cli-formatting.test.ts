@@ -2,13 +2,13 @@
  * The CLI's words, without a server: the progress line (next check, retries), the failure report's
  * exit codes and outcome words, what Ctrl-C says, the summary label and the input hash.
  */
-import type { GenerationStatus } from '../workflows/messages';
-import { FailureTypes, type GenerationFailureDetails } from '../workflows/failures';
-import { checkSora2Input, type Sora2GenerationInput } from '../workflows/input';
-import { activityRetriesOf, describeRetry, describeStatus } from '../src/cli/progress';
-import { exitCodeOf, formatFailure, outcomeOf, type FailureReport } from '../src/cli/failure-report';
-import { interruptedLines } from '../src/cli/commands/generate';
-import { sora2InputHash, summaryLabelOf, summaryOf } from '../src/client-helpers';
+import type { GenerationStatus } from '../workflows/generation/messages';
+import { FailureTypes, type GenerationFailureDetails } from '../workflows/common/failures';
+import { checkSora2Input, type Sora2GenerationInput } from '../workflows/generation/input';
+import { activityRetriesOf, describeRetry, describeStatus } from '../tools/cli/progress';
+import { exitCodeOf, formatFailure, outcomeOf, type FailureReport } from '../tools/cli/failure-report';
+import { interruptedLines } from '../tools/cli/commands/generate';
+import { sora2InputHash, summaryLabelOf, summaryOf } from '../src/client/helpers';
 
 const status = (over: Partial<GenerationStatus> = {}): GenerationStatus => ({
   phase: 'polling',

@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { startSora2Generation } from '../src';
 import { AesGcmPayloadCodec, CodecKeyRing } from '../src/codec';
-import { locateTemporalCli } from '../src/temporal-cli';
+import { locateTemporalCli } from '../tools/temporal-cli';
 import { cleanEnv, runCli } from './helpers/cli-process';
 import { payloadsIn } from './helpers/histories';
 import { nextId } from './helpers/ids';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SIMULATOR_API_KEY } from '../src/simulator';
+import { DEFAULT_SIMULATOR_API_KEY } from '../simulator/index';
 import { waitFor } from './helpers/simulator';
 import { cleanEnv, runCli, startCli, type LongRunning } from './helpers/cli-process';
 import { startDevRun } from './helpers/dev-run';

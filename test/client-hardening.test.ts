@@ -20,10 +20,10 @@ import { makeGenerationActivities } from '../activities/generation';
 import { downloadReference } from '../activities/reference/download';
 import type { ReferenceUrlPolicy } from '../activities/reference/url-guard';
 import { toActivityFailure } from '../activities/rivya-failure';
-import { assetPath } from '../src/package-root';
+import { assetPath } from '../src/internal/package-root';
 import { RivyaClient, RivyaNetworkError, type CreateGenerationRequest } from '../src/rivya';
-import type { CreateGenerationInput } from '../workflows/activity-contract';
-import { REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED } from '../workflows/failures';
+import type { CreateGenerationInput } from '../workflows/common/activity-contract';
+import { REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED } from '../workflows/common/failures';
 
 const KEY = 'rvya_sk_hardening_Secret_0123456789abcdef';
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

@@ -6,8 +6,8 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STATE_FILE, writeClusterState, type ClusterState } from '../src/cluster/state';
-import { writePrivateFile } from '../src/cluster/private-file';
+import { STATE_FILE, writeClusterState, type ClusterState } from '../tools/cluster/state';
+import { writePrivateFile } from '../tools/cluster/private-file';
 
 const dirs: string[] = [];
 afterAll(() => {

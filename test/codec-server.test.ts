@@ -25,8 +25,8 @@ import {
 } from '../src/codec';
 import { devUiOrigins, prepareDevEncryption, startDevCodecServer } from '../src/codec/dev';
 import { checkJsonShape } from '../src/codec/json-shape';
-import { locateTemporalCli } from '../src/temporal-cli';
-import { startLoggedDevServer } from '../src/temporal-cli/dev-server';
+import { locateTemporalCli } from '../tools/temporal-cli';
+import { startLoggedDevServer } from '../tools/temporal-cli/dev-server';
 import { freePort } from './helpers/ports';
 import { startTestTemporal } from './helpers/temporal-env';
 

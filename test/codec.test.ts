@@ -26,7 +26,7 @@ import {
   readCodecKeyRing,
   UnknownCodecKeyError,
 } from '../src/codec';
-import type { RivyaSimulator } from '../src/simulator';
+import type { RivyaSimulator } from '../simulator/index';
 import { createSora2Worker } from '../src/worker/create-worker';
 import { prebuiltWorkflowBundlePath } from '../src/worker/workflow-bundle';
 import { encodingOf, payloadsIn } from './helpers/histories';

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
-import { deployFile } from '../src/cluster';
-import { renderServerConfig } from '../src/cluster/server-config';
-import { RIVYA_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { deployFile } from '../tools/cluster';
+import { renderServerConfig } from '../tools/cluster/server-config';
+import { RIVYA_SEARCH_ATTRIBUTES } from '../workflows/common/search-attributes';
 
 const root = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
-import { DEFAULT_SIMULATOR_API_KEY, FORCE_FAIL_MARKER, startRivyaSimulator, type RivyaSimulator } from '../src/simulator';
+import { DEFAULT_SIMULATOR_API_KEY, FORCE_FAIL_MARKER, startRivyaSimulator, type RivyaSimulator } from '../simulator/index';
 import { waitFor } from './helpers/simulator';
 import { startTestTemporal } from './helpers/temporal-env';
 

@@ -1,6 +1,6 @@
 /** Which typed outcome each way a run can fail ends in, checked on real SDK failure objects (no server). */
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
-import type { TaskSnapshot } from '../workflows/activity-contract';
+import type { TaskSnapshot } from '../workflows/common/activity-contract';
 import {
   classifyActivityFailure,
   classifyCancellation,
@@ -10,8 +10,8 @@ import {
   endStateOf,
   isTransientActivityFailure,
   statusBeforeTaskOf,
-} from '../workflows/failure-classification';
-import { FailureTypes, REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED } from '../workflows/failures';
+} from '../workflows/generation/failure-classification';
+import { FailureTypes, REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED } from '../workflows/common/failures';
 
 /** An activity failure as the workflow receives it: ActivityFailure wrapping the activity's error. */
 const activityFailure = (cause: Error | undefined, retryState: RetryState = RetryState.NON_RETRYABLE_FAILURE) =>

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startTestTemporal } from './helpers/temporal-env';
 import { smokeWorkflow } from './fixtures/smoke-workflows';
 import * as smokeActivities from './fixtures/smoke-activities';
-import { RIVYA_TASK_STATUS } from '../workflows/search-attributes';
+import { RIVYA_TASK_STATUS } from '../workflows/common/search-attributes';
 
 let env: TestWorkflowEnvironment;
 

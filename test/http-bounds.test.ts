@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { AesGcmPayloadCodec, CodecKeyRing, generateCodecServerToken, startCodecServer, type RunningCodecServer } from '../src/codec';
-import { resolveHttpBounds, HttpBoundsError } from '../src/net/http-bounds';
+import { resolveHttpBounds, HttpBoundsError } from '../src/internal/net/http-bounds';
 import { startWebhookReceiver } from '../src/webhooks';
 import { freePort } from './helpers/ports';
 

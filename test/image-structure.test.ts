@@ -3,9 +3,9 @@
  * image that a signature-plus-tail check accepted (and that would have been uploaded and paid for).
  */
 import { readFileSync } from 'node:fs';
-import { inspectImageStructure, REFERENCE_IMAGE_LIMITS } from '../src/media/image-structure';
-import { sniffMime } from '../src/media/sniff';
-import { assetPath } from '../src/package-root';
+import { inspectImageStructure, REFERENCE_IMAGE_LIMITS } from '../src/internal/media/image-structure';
+import { sniffMime } from '../src/internal/media/sniff';
+import { assetPath } from '../src/internal/package-root';
 import { makeJpeg, makeLossyWebp, makePng, makeWebp, pngChunk, riffChunk } from './helpers/images';
 
 const check = (bytes: Buffer) => inspectImageStructure(sniffMime(bytes) ?? ('text/html' as never), bytes);

@@ -2,7 +2,7 @@
  * Inputs that would bloat history or hammer Rivya are refused (or, for poll intervals below
  * Temporal's timer resolution, raised to it) before anything starts.
  */
-import { checkSora2Input, INPUT_LIMITS, utf8Length } from '../workflows/input';
+import { checkSora2Input, INPUT_LIMITS, utf8Length } from '../workflows/generation/input';
 
 const issuesOf = (input: unknown) => {
   const checked = checkSora2Input(input);

@@ -1,6 +1,6 @@
 /** After a cancel the run reports the credits its last status check saw (S6 refund rule). */
-import type { TaskSnapshot } from '../workflows/activity-contract';
-import { lastKnownCredits } from '../workflows/last-known-credits';
+import type { TaskSnapshot } from '../workflows/common/activity-contract';
+import { lastKnownCredits } from '../workflows/generation/last-known-credits';
 
 const task = (status: string, finalCredits: number): TaskSnapshot => ({
   id: 'task_1',

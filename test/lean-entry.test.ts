@@ -37,7 +37,7 @@ const FORBIDDEN_IN_MAIN = [
   /node_modules\/commander\//,
   /node_modules\/cli-progress\//,
   /node_modules\/webpack\//,
-  /\/dist\/src\/(cli|cluster|temporal-cli|simulator|testing)\//,
+  /\/dist\/(tools|simulator)\//,
 ];
 
 describe('the main entry loads only the client side', () => {
@@ -62,7 +62,7 @@ describe('subpath entries load their own integrations', () => {
     ['rivya-sora2-temporal/s3', /node_modules\/@aws-sdk\/client-s3\//],
     ['rivya-sora2-temporal/tracing', /node_modules\/@opentelemetry\/exporter-trace-otlp-http\//],
     ['rivya-sora2-temporal/nexus', /node_modules\/@temporalio\/nexus\//],
-    ['rivya-sora2-temporal/testing', /\/dist\/src\/temporal-cli\//],
+    ['rivya-sora2-temporal/testing', /\/dist\/tools\/temporal-cli\//],
   ])('%s', (specifier, expected) => {
     expect(loadedFiles(specifier).some((file) => expected.test(file))).toBe(true);
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSora2Generation } from '../src';
 import { DETECTION_LATENCY_BUCKETS_S, RivyaMetrics } from '../src/observability';
-import type { RivyaSimulator } from '../src/simulator';
+import type { RivyaSimulator } from '../simulator/index';
 import { cleanEnv, startCli, type LongRunning } from './helpers/cli-process';
 import { nextId } from './helpers/ids';
 import { freePort } from './helpers/ports';

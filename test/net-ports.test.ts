@@ -1,6 +1,6 @@
-/** src/net/ports.ts: the one parser of port flags and variables, and the free-port helpers. */
+/** src/internal/net/ports.ts: the one parser of port flags and variables, and the free-port helpers. */
 import { createServer } from 'node:net';
-import { freePort, parsePort, portIsFree } from '../src/net/ports';
+import { freePort, parsePort, portIsFree } from '../src/internal/net/ports';
 
 test('parsePort takes digits from min to 65535 and nothing else', () => {
   expect([parsePort('0'), parsePort('8234'), parsePort('65535')]).toEqual([0, 8234, 65_535]);

@@ -4,7 +4,7 @@
  * (`saveTo`), checked when it is built. (test/nexus.test.ts runs the calls for real.)
  */
 import { createGenerateOperationHandler } from '../src/nexus';
-import { checkSora2NexusInput } from '../workflows/nexus-service';
+import { checkSora2NexusInput } from '../workflows/common/nexus-service';
 
 const issuePaths = (input: unknown) => {
   const checked = checkSora2NexusInput(input);

@@ -15,8 +15,8 @@ import { HandlerError, serviceHandler, type StartOperationContext } from 'nexus-
 import { FailureTypes, SORA2_INPUT_HASH_MEMO_KEY, Sora2Plugin, type GenerationFailureDetails, type Sora2GenerationInput } from '../src';
 import { createGenerateOperationHandler, createSora2NexusServiceHandler, nexusGenerationWorkflowId } from '../src/entry/nexus';
 import { NexusFailureTypes, SORA2_NEXUS_SERVICE_NAME, sora2NexusService, type Sora2NexusGenerateInput } from '../src/entry/nexus-workflow';
-import type { RivyaSimulator } from '../src/simulator';
-import { savedFileName } from '../src/storage/save-target';
+import type { RivyaSimulator } from '../simulator/index';
+import { savedFileName } from '../src/contract/save-target';
 import { cancelCallSignal, generateOverNexus, type CallerOutcome, type FailureLink } from './fixtures/nexus-caller-workflows';
 import { FAST_POLLING } from './helpers/stack';
 import { startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';

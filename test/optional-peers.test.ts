@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { assertPeersInstalled, requireOptional, Sora2MissingPeerError } from '../src/internal/optional-module';
-import { Sora2ConfigError } from '../src/worker-settings';
+import { Sora2ConfigError } from '../src/worker/settings';
 
 describe('missing optional peers', () => {
   it('requireOptional names the package and how to install it', () => {

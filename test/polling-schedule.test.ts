@@ -1,6 +1,6 @@
 /** The adaptive schedule's shape, checked as a pure function (it runs unchanged inside the workflow). */
-import { jitterFactor, nextPollDelayMs, type PollTiming } from '../workflows/polling-schedule';
-import { pollingOptionsSchema } from '../workflows/input';
+import { jitterFactor, nextPollDelayMs, type PollTiming } from '../workflows/generation/polling-schedule';
+import { pollingOptionsSchema } from '../workflows/generation/input';
 
 const polling = pollingOptionsSchema.parse({});
 const timing = (over: Partial<PollTiming>): PollTiming => ({

@@ -16,7 +16,7 @@ import {
   referenceAgents,
   type ReferenceUrlPolicy,
 } from '../activities/reference/url-guard';
-import { bareHostname } from '../src/net/ip-address';
+import { bareHostname } from '../src/internal/net/ip-address';
 
 const PRIVATE_OPT_IN: ReferenceUrlPolicy = { allowHttp: true, allowPrivateNetworks: true };
 

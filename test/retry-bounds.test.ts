@@ -4,16 +4,16 @@
  * is paid (workflow), instead of being retried as if Rivya were down; and every activity the
  * workflow schedules has a bounded attempt count.
  */
-import { pollingOptionsSchema } from '../workflows/input';
+import { pollingOptionsSchema } from '../workflows/generation/input';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { SORA2_WORKFLOW_TYPE, Sora2InputError, startSora2Generation } from '../src/client-helpers';
-import { generationFailureOf } from '../src/generation-failure';
-import { FailureTypes } from '../workflows/failures';
-import { workflowIdIssues } from '../workflows/workflow-id';
+import { SORA2_WORKFLOW_TYPE, Sora2InputError, startSora2Generation } from '../src/client/helpers';
+import { generationFailureOf } from '../src/client/generation-failure';
+import { FailureTypes } from '../workflows/common/failures';
+import { workflowIdIssues } from '../workflows/common/workflow-id';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeSora2Generation } from '../src/client-helpers';
-import { assetPath } from '../src/package-root';
+import { executeSora2Generation } from '../src/client/helpers';
+import { assetPath } from '../src/internal/package-root';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 import { nextId } from './helpers/ids';
 

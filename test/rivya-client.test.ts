@@ -3,7 +3,7 @@
  * documented error type, and no error ever carries the API key.
  */
 import { Readable } from 'node:stream';
-import type { RivyaSimulator } from '../src/simulator';
+import type { RivyaSimulator } from '../simulator/index';
 import {
   isRetryableApiError,
   RivyaAbortedError,
@@ -171,7 +171,7 @@ test('the client refuses to create without an idempotency key', async () => {
 test('the simulator also runs as a standalone process', async () => {
   const { spawn } = await import('node:child_process');
   const { join } = await import('node:path');
-  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'simulator', 'main.js')], {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'simulator', 'main.js')], {
     env: {
       ...process.env,
       RIVYA_SIMULATOR_PORT: '0',

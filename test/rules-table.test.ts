@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { FetchError } from 'node-fetch';
 import { blockedUrlReason, BlockedUrlError, checkReferenceUrl } from '../activities/reference/url-guard';
-import { registerGenerate } from '../src/cli/commands/generate';
+import { registerGenerate } from '../tools/cli/commands/generate';
 import { DEFAULT_REQUEST_TIMEOUT_MS, taskSchema } from '../src/rivya';
 import {
   ALL_SELECT_PARAMS,
@@ -17,10 +17,10 @@ import {
   SORA_MODELS,
   toClientRequestId,
   type SelectParamName,
-} from '../src/rivya/models';
-import { isTerminal, refundState } from '../src/rivya/task-status';
-import { readRivyaSettings, resolveReferenceDirectory, resolveRivyaSettings, Sora2ConfigError } from '../src/worker-settings';
-import { checkSora2Input, rivyaParams } from '../workflows/input';
+} from '../src/contract/models';
+import { isTerminal, refundState } from '../src/contract/task-status';
+import { readRivyaSettings, resolveReferenceDirectory, resolveRivyaSettings, Sora2ConfigError } from '../src/worker/settings';
+import { checkSora2Input, rivyaParams } from '../workflows/generation/input';
 
 const PARAM_NAMES = Object.keys(ALL_SELECT_PARAMS) as SelectParamName[];
 

@@ -1,7 +1,7 @@
 /**
  * Saving results end to end: the real Temporal dev server, the Rivya simulator, real workers (in
  * process and as child processes that get SIGKILLed) and a real S3-compatible server (moto, see
- * src/testing/s3-server.ts). A front (test/helpers/video-front.ts) stands between the worker and the
+ * tools/testing/s3-server.ts). A front (test/helpers/video-front.ts) stands between the worker and the
  * simulator where a test must decide how the video download goes.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -13,11 +13,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { CreateBucketCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { startSora2Generation, type Sora2PluginOptions } from '../src';
-import { assetPath } from '../src/package-root';
-import type { RivyaSimulator } from '../src/simulator';
+import { assetPath } from '../src/internal/package-root';
+import type { RivyaSimulator } from '../simulator/index';
 import { savedFileName } from '../src/storage';
-import { startS3TestServer, type S3TestServer } from '../src/testing/s3-server';
-import { spawnWorkerProcess } from '../src/testing/worker-process';
+import { startS3TestServer, type S3TestServer } from '../tools/testing/s3-server';
+import { spawnWorkerProcess } from '../tools/testing/worker-process';
 import { createSora2Worker } from '../src/worker/create-worker';
 import { cleanEnv, runCli, type LongRunning } from './helpers/cli-process';
 import { startDevRun } from './helpers/dev-run';

@@ -16,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { makeSaveResult } from '../activities/save-result';
 import { checkSora2Input } from '../src/workflow';
-import { assetPath } from '../src/package-root';
+import { assetPath } from '../src/internal/package-root';
 import {
   parseSaveTarget,
   savedFileName,
@@ -25,7 +25,7 @@ import {
   VideoRejectedError,
   type SaveRequest,
 } from '../src/storage';
-import { checkSaveDirectory, readRivyaSettings, Sora2ConfigError } from '../src/worker-settings';
+import { checkSaveDirectory, readRivyaSettings, Sora2ConfigError } from '../src/worker/settings';
 
 const SAMPLE = readFileSync(assetPath('sample-video.mp4'));
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

@@ -8,11 +8,11 @@
  */
 import { inspect } from 'node:util';
 import type { WorkerOptions } from '@temporalio/worker';
-import { formatFailure, type FailureReport } from '../src/cli/failure-report';
-import { Sora2Plugin } from '../src/plugin';
-import { readRivyaSettings, Sora2ConfigError } from '../src/worker-settings';
-import { FailureTypes } from '../workflows/failures';
-import type { GenerationStatus } from '../workflows/messages';
+import { formatFailure, type FailureReport } from '../tools/cli/failure-report';
+import { Sora2Plugin } from '../src/worker/plugin';
+import { readRivyaSettings, Sora2ConfigError } from '../src/worker/settings';
+import { FailureTypes } from '../workflows/common/failures';
+import type { GenerationStatus } from '../workflows/generation/messages';
 
 const API_KEY = 'rvya_sk_LIVEkeyDoNotPrint0123456789wxyz';
 const AWS_SECRET = 'aws+SECRET/acce55KeyValue987';
@@ -146,7 +146,7 @@ describe('2. RIVYA_BASE_URL never carries or prints credentials', () => {
   });
 
   test('a printed URL has no userinfo', () => {
-    const displayUrl = required(optionalExport<(url: string) => string>('../src/worker-settings', 'displayUrl'), 'displayUrl');
+    const displayUrl = required(optionalExport<(url: string) => string>('../src/worker/settings', 'displayUrl'), 'displayUrl');
     expect(displayUrl('https://alice:hunter2Secret@api.rivya.example/v1')).toBe('https://api.rivya.example/v1');
     expect(displayUrl('not-a-url://alice:hunter2Secret@host')).not.toContain('hunter2Secret');
     expect(displayUrl('https://api.rivya.example')).toBe('https://api.rivya.example');
@@ -260,7 +260,7 @@ const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 describe('4. server-provided text reaches the terminal without control sequences', () => {
   const printable = () =>
-    required(optionalExport<(text: unknown) => string>('../src/cli/printable', 'printable'), 'src/cli/printable.ts printable');
+    required(optionalExport<(text: unknown) => string>('../tools/cli/printable', 'printable'), 'tools/cli/printable.ts printable');
 
   test.each(Object.entries(HOSTILE))('printable strips %s', (_name, sequence) => {
     const cleaned = printable()(`before ${sequence} after`);
@@ -285,7 +285,7 @@ describe('4. server-provided text reaches the terminal without control sequences
   });
 
   test('printableJson escapes what JSON.stringify leaves raw, and still parses to the same value', () => {
-    const printableJson = required(optionalExport<(value: unknown) => string>('../src/cli/printable', 'printableJson'), 'printableJson');
+    const printableJson = required(optionalExport<(value: unknown) => string>('../tools/cli/printable', 'printableJson'), 'printableJson');
     const value = { message: `oops ${HOSTILE.c1Csi} ${HOSTILE.clear} \u202e` };
     const json = printableJson(value);
     expect(json).not.toMatch(CONTROL);
@@ -323,7 +323,7 @@ describe('4. server-provided text reaches the terminal without control sequences
 
   test('progress lines and the success lines print no control sequence', () => {
     const describeStatus = required(
-      optionalExport<(status: GenerationStatus, elapsedMs: number) => string>('../src/cli/progress', 'describeStatus'),
+      optionalExport<(status: GenerationStatus, elapsedMs: number) => string>('../tools/cli/progress', 'describeStatus'),
       'describeStatus',
     );
     const status = {
@@ -346,7 +346,7 @@ describe('4. server-provided text reaches the terminal without control sequences
     expect(line).toMatch(/^phase polling \| task task_9 running \| polls 2 \| elapsed 3s \| last error: 503 +fake line$/);
 
     const formatSuccess = required(
-      optionalExport<(result: unknown) => string[]>('../src/cli/commands/generate', 'formatSuccess'),
+      optionalExport<(result: unknown) => string[]>('../tools/cli/commands/generate', 'formatSuccess'),
       'formatSuccess',
     );
     const lines = formatSuccess({

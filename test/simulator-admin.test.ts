@@ -5,7 +5,7 @@
 import { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import fetch from 'node-fetch';
-import type { RivyaSimulator, StartSimulatorOptions } from '../src/simulator';
+import type { RivyaSimulator, StartSimulatorOptions } from '../simulator/index';
 import { OTHER_ACCOUNT_KEY, startTestSimulator, TEST_API_KEY } from './helpers/simulator';
 
 /** Every key `startTestSimulator` configures, plus the ones this file adds. */

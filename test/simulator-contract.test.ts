@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import FormData from 'form-data';
 import fetch from 'node-fetch';
-import type { RivyaSimulator } from '../src/simulator';
+import type { RivyaSimulator } from '../simulator/index';
 import { mediaBytes } from './helpers/media';
 import { adminAuth, OTHER_ACCOUNT_KEY, rawRequest, startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';
 

@@ -4,14 +4,14 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { MODEL_SPECS } from '../src/rivya/models';
-import type { Caller } from '../src/simulator/auth';
-import { FAULT_KINDS, mergeConfig, simulatorConfigSchema, type FaultKind, type SimulatorConfig } from '../src/simulator/config';
-import { decodeFault, NO_FAULT } from '../src/simulator/fault-outcome';
-import { publicApiDisabled, SimulatorHttpError } from '../src/simulator/http';
-import { lookupMedia } from '../src/simulator/media';
-import { matchRoute, routeHandlers, type RouteDeps } from '../src/simulator/routes';
-import { SimulatorStore } from '../src/simulator/store';
+import { MODEL_SPECS } from '../src/contract/models';
+import type { Caller } from '../simulator/auth';
+import { FAULT_KINDS, mergeConfig, simulatorConfigSchema, type FaultKind, type SimulatorConfig } from '../simulator/config';
+import { decodeFault, NO_FAULT } from '../simulator/fault-outcome';
+import { publicApiDisabled, SimulatorHttpError } from '../simulator/http';
+import { lookupMedia } from '../simulator/media';
+import { matchRoute, routeHandlers, type RouteDeps } from '../simulator/routes';
+import { SimulatorStore } from '../simulator/store';
 
 const PRIMARY: Caller = { apiKey: 'rvya_sk_unit_primary', account: 'acct_primary' };
 const OTHER: Caller = { apiKey: 'rvya_sk_unit_other', account: 'acct_other' };

@@ -7,8 +7,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { RivyaSimulator } from '../src/simulator';
-import { deliveryLookup } from '../src/simulator/webhooks/send';
+import type { RivyaSimulator } from '../simulator/index';
+import { deliveryLookup } from '../simulator/webhooks/send';
 import { adminAuth, OTHER_ACCOUNT_KEY, rawRequest, startTestSimulator, waitFor } from './helpers/simulator';
 
 /** A webhook receiver: records every request and answers the scripted statuses, then 200. */

@@ -1,6 +1,6 @@
 /** The UI's "current details" are rendered from the query's status object, line for line. */
-import type { GenerationStatus } from '../workflows/messages';
-import { renderStatusDetails } from '../workflows/status-details';
+import type { GenerationStatus } from '../workflows/generation/messages';
+import { renderStatusDetails } from '../workflows/generation/status-details';
 
 const status = (over: Partial<GenerationStatus> = {}): GenerationStatus => ({
   phase: 'polling',

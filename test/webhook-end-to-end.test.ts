@@ -6,7 +6,7 @@
  */
 import { sora2StatusQuery, startSora2Generation, type Sora2GenerationInput } from '../src';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../src/entry/webhooks';
-import type { WebhookDeliveryRecord } from '../src/simulator/webhooks/endpoints';
+import type { WebhookDeliveryRecord } from '../simulator/webhooks/endpoints';
 import { nextId } from './helpers/ids';
 import { clientFor, waitFor } from './helpers/simulator';
 import { startTestStack, type TestStack } from './helpers/stack';

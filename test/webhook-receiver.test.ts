@@ -25,11 +25,11 @@ import {
   type RunningWebhookReceiver,
   type WebhookOutcome,
 } from '../src/webhooks';
-import type { WebhookEventSignal } from '../workflows/messages';
+import type { WebhookEventSignal } from '../workflows/generation/messages';
 import { DeliveryMemory } from '../src/webhooks/delivery-memory';
 import { RouteCache } from '../src/webhooks/route-cache';
 import { unknownTaskVerdict } from '../src/webhooks/visibility-race';
-import { RIVYA_TASK_ID } from '../workflows/search-attributes';
+import { RIVYA_TASK_ID } from '../workflows/common/search-attributes';
 import { claimTaskSignal, finishSignal, webhookTargetWorkflow } from './fixtures/webhook-target-workflow';
 import { nextId } from './helpers/ids';
 import { freePort } from './helpers/ports';

@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Response, type RequestInit } from 'node-fetch';
 import { Webhook } from 'standardwebhooks';
-import type { RivyaSimulator } from '../src/simulator';
+import type { RivyaSimulator } from '../simulator/index';
 import { RivyaApiError, RivyaClient, RivyaError, RivyaWebhookUrlRejectedError, type FetchLike } from '../src/rivya';
 import { cleanEnv, runCli, type Run } from './helpers/cli-process';
 import { clientFor, OTHER_ACCOUNT_KEY, startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';

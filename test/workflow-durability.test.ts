@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { startSora2Generation, type Sora2GenerationInput } from '../src';
-import type { RivyaSimulator } from '../src/simulator';
+import type { RivyaSimulator } from '../simulator/index';
 import { fetchAllRuns, eventCount, type RecordedRun } from './helpers/histories';
 import { startTestSimulator, TEST_API_KEY, waitFor } from './helpers/simulator';
 import { FAST_POLLING, startTestStack } from './helpers/stack';
 import { startTestTemporal } from './helpers/temporal-env';
-import { spawnWorkerProcess } from '../src/testing/worker-process';
+import { spawnWorkerProcess } from '../tools/testing/worker-process';
 import { freePort } from './helpers/ports';
 import { nextId } from './helpers/ids';
 

@@ -16,7 +16,7 @@ import {
   type GenerationFailureDetails,
   type Sora2GenerationInput,
 } from '../src';
-import { activityRetriesOf } from '../src/cli/progress';
+import { activityRetriesOf } from '../tools/cli/progress';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 import { waitFor } from './helpers/simulator';
 import { nextId } from './helpers/ids';

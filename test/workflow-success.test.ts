@@ -14,7 +14,7 @@ import {
   startSora2Generation,
   type Sora2GenerationInput,
 } from '../src';
-import { assetPath } from '../src/package-root';
+import { assetPath } from '../src/internal/package-root';
 import { contentPipeline } from './fixtures/pipeline-workflow';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 import { TEST_API_KEY, waitFor } from './helpers/simulator';

@@ -14,8 +14,8 @@ import {
   type GenerationFailureDetails,
   type Sora2GenerationInput,
 } from '../src';
-import { assetPath } from '../src/package-root';
-import { MAX_REFERENCE_BYTES } from '../src/rivya/models';
+import { assetPath } from '../src/internal/package-root';
+import { MAX_REFERENCE_BYTES } from '../src/contract/models';
 import { FAST_POLLING, startTestStack, type TestStack } from './helpers/stack';
 import { startMediaServer, type MediaServer } from './helpers/media-server';
 import { mediaBytes } from './helpers/media';

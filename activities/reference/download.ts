@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import fetch, { type Response } from 'node-fetch';
 import { permanentNetworkFailure } from '../../src/rivya/errors';
-import { MAX_REFERENCE_BYTES } from '../../src/rivya/models';
+import { MAX_REFERENCE_BYTES } from '../../src/contract/models';
 import { blockedUrlReason, checkReferenceUrl, referenceAgents, type ReferenceUrlPolicy } from './url-guard';
 import { referenceDownloadFailed, referenceRejected } from './rejection';
 

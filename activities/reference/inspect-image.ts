@@ -1,7 +1,7 @@
 /** Decides whether bytes are an acceptable reference image: size, signature, then full structure. */
-import { IMAGE_MIME_TYPES, MAX_REFERENCE_BYTES } from '../../src/rivya/models';
-import { inspectImageStructure } from '../../src/media/image-structure';
-import { sniffMime, type SniffedMime } from '../../src/media/sniff';
+import { IMAGE_MIME_TYPES, MAX_REFERENCE_BYTES } from '../../src/contract/models';
+import { inspectImageStructure } from '../../src/internal/media/image-structure';
+import { sniffMime, type SniffedMime } from '../../src/internal/media/sniff';
 import { referenceRejected } from './rejection';
 
 export interface InspectedImage {

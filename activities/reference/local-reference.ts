@@ -15,7 +15,7 @@
 import { constants } from 'node:fs';
 import { open, readlink, realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { MAX_REFERENCE_BYTES } from '../../src/rivya/models';
+import { MAX_REFERENCE_BYTES } from '../../src/contract/models';
 import { referenceRejected } from './rejection';
 
 /**

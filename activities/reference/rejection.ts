@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED } from '../../workflows/failures';
+import { REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED } from '../../workflows/common/failures';
 
 /** Bad reference (type, size, structure, path, URL): a retry can't fix it, and nothing was paid. */
 export function referenceRejected(message: string): ApplicationFailure {

@@ -10,7 +10,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type Lo
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
-import { bareHostname, isLocalHostname, isMetadataAddress, isMetadataHostname, isPublicAddress } from '../../src/net/ip-address';
+import { bareHostname, isLocalHostname, isMetadataAddress, isMetadataHostname, isPublicAddress } from '../../src/internal/net/ip-address';
 
 export { isPublicAddress };
 

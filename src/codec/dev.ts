@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { freePort, portIsFree } from '../net/ports';
+import { freePort, portIsFree } from '../internal/net/ports';
 import { join } from 'node:path';
 import { AesGcmPayloadCodec } from './aes-gcm-codec';
 import { CODEC_KEY_FILE_ENV, CODEC_KEYS_ENV, CodecKeyRing, codecKeysConfigured, readCodecKeyFile, readCodecKeyRing } from './keys';

@@ -25,7 +25,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
-import { createBoundedServer, resolveHttpBounds, type HttpBounds } from '../net/http-bounds';
+import { createBoundedServer, resolveHttpBounds, type HttpBounds } from '../internal/net/http-bounds';
 import { readRawBody, isJsonContentType } from '../webhooks/body';
 import { PayloadDecryptionError } from './aes-gcm-codec';
 import { checkJsonShape, type JsonShapeLimits } from './json-shape';
@@ -70,7 +70,7 @@ export interface StartCodecServerOptions {
   host?: string;
   maxBodyBytes?: number;
   maxPayloads?: number;
-  /** Socket timeouts and the connection cap (src/net/http-bounds.ts); default DEFAULT_CODEC_HTTP_BOUNDS. */
+  /** Socket timeouts and the connection cap (src/internal/net/http-bounds.ts); default DEFAULT_CODEC_HTTP_BOUNDS. */
   bounds?: Partial<HttpBounds>;
 }
 

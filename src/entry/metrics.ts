@@ -4,4 +4,4 @@
  */
 export { MetricsConfigError, metricsSettingsFromEnv, prometheusTelemetry, type MetricsSettings } from '../observability/prometheus';
 export { webhookOutcomeCounter } from '../observability/webhook-metrics';
-export { DETECTION_LATENCY_BUCKETS_S, MetricTags, RivyaMetrics } from '../../workflows/metric-names';
+export { DETECTION_LATENCY_BUCKETS_S, MetricTags, RivyaMetrics } from '../../workflows/common/metric-names';

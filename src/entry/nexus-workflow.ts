@@ -11,4 +11,4 @@ export {
   sora2NexusService,
   type NexusInputCheck,
   type Sora2NexusGenerateInput,
-} from '../../workflows/nexus-service';
+} from '../../workflows/common/nexus-service';

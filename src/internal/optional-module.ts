@@ -4,7 +4,7 @@
  * the moment an integration is switched on, so importing the library never loads them, and a missing
  * one fails with the package to install instead of a bare MODULE_NOT_FOUND.
  */
-import { Sora2ConfigError } from '../worker-settings';
+import { Sora2ConfigError } from '../worker/settings';
 
 export class Sora2MissingPeerError extends Sora2ConfigError {
   override readonly name = 'Sora2MissingPeerError';

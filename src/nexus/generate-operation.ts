@@ -9,18 +9,18 @@
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { getClient, startWorkflow, WorkflowRunOperationHandler } from '@temporalio/nexus';
 import { HandlerError } from 'nexus-rpc';
-import type { InputIssue } from '../../workflows/input';
-import { describeIssues } from '../../workflows/input';
+import type { InputIssue } from '../../workflows/generation/input';
+import { describeIssues } from '../../workflows/generation/input';
 import {
   checkSora2NexusInput,
   NexusFailureTypes,
   SORA2_NEXUS_SERVICE_NAME,
   type Sora2NexusGenerateInput,
-} from '../../workflows/nexus-service';
-import { RIVYA_MODEL } from '../../workflows/search-attributes';
-import type { Sora2GenerationResult, sora2Generation } from '../../workflows/sora2-generation';
-import { SORA2_INPUT_HASH_MEMO_KEY, SORA2_WORKFLOW_TYPE, sora2InputHash, summaryOf } from '../client-helpers';
-import { parseSaveTarget } from '../storage/save-target';
+} from '../../workflows/common/nexus-service';
+import { RIVYA_MODEL } from '../../workflows/common/search-attributes';
+import type { Sora2GenerationResult, sora2Generation } from '../../workflows/generation/sora2-generation';
+import { SORA2_INPUT_HASH_MEMO_KEY, SORA2_WORKFLOW_TYPE, sora2InputHash, summaryOf } from '../client/helpers';
+import { parseSaveTarget } from '../contract/save-target';
 import { nexusGenerationWorkflowId } from './workflow-id';
 import type { Sora2NexusOptions } from './options';
 

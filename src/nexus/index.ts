@@ -5,7 +5,7 @@
  * lives in workflows/nexus-service.ts (`rivya-sora2-temporal/workflow`).
  */
 import { serviceHandler, type ServiceHandler } from 'nexus-rpc';
-import { sora2NexusService } from '../../workflows/nexus-service';
+import { sora2NexusService } from '../../workflows/common/nexus-service';
 import { createGenerateOperationHandler, type Sora2NexusOptions } from './generate-operation';
 
 export function createSora2NexusServiceHandler(options: Sora2NexusOptions = {}): ServiceHandler<typeof sora2NexusService.operations> {

@@ -5,7 +5,7 @@
  */
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
-import { RivyaMetrics } from '../../workflows/metric-names';
+import { RivyaMetrics } from '../../workflows/common/metric-names';
 
 /** The running activity's meter, or undefined outside an activity. */
 export function activityMeter(): MetricMeter | undefined {

@@ -24,4 +24,4 @@ export {
   type TracingSettings,
 } from './tracing';
 export { webhookOutcomeCounter } from './webhook-metrics';
-export { DETECTION_LATENCY_BUCKETS_S, MetricTags, RivyaMetrics } from '../../workflows/metric-names';
+export { DETECTION_LATENCY_BUCKETS_S, MetricTags, RivyaMetrics } from '../../workflows/common/metric-names';

@@ -5,8 +5,8 @@
  * connection exists: the process's entry point decides, never a library.
  */
 import type { TelemetryOptions } from '@temporalio/worker';
-import { DETECTION_LATENCY_BUCKETS_S, RivyaMetrics } from '../../workflows/metric-names';
-import { parsePort } from '../net/ports';
+import { DETECTION_LATENCY_BUCKETS_S, RivyaMetrics } from '../../workflows/common/metric-names';
+import { parsePort } from '../internal/net/ports';
 
 export const METRICS_PORT_ENV = 'RIVYA_METRICS_PORT';
 export const METRICS_HOST_ENV = 'RIVYA_METRICS_HOST';

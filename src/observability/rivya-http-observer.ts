@@ -17,7 +17,7 @@ import {
   RivyaResponseError,
 } from '../rivya/errors';
 import type { RivyaRequestEnd, RivyaRequestObserver } from '../rivya/client';
-import { MetricTags, RivyaMetrics } from '../../workflows/metric-names';
+import { MetricTags, RivyaMetrics } from '../../workflows/common/metric-names';
 import { activityAttempt, activityMeter } from './activity-metrics';
 
 /**

@@ -5,7 +5,7 @@
  * endpoint; the outcome is one of a fixed list (WEBHOOK_OUTCOMES), so the tag stays bounded.
  */
 import type { MetricMeter } from '@temporalio/common';
-import { MetricTags, RivyaMetrics } from '../../workflows/metric-names';
+import { MetricTags, RivyaMetrics } from '../../workflows/common/metric-names';
 
 export function webhookOutcomeCounter(meter: MetricMeter): (outcome: string) => void {
   const { name, description } = RivyaMetrics.webhookEvents;

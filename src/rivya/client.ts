@@ -34,7 +34,7 @@ import {
   type ModelList,
   type RivyaFile,
 } from './schemas';
-import { MAX_IDEMPOTENCY_KEY_CHARS } from './models';
+import { MAX_IDEMPOTENCY_KEY_CHARS } from '../contract/models';
 import { RivyaWebhookEvents, RivyaWebhooks } from './webhooks';
 
 export const DEFAULT_RIVYA_BASE_URL = 'https://rivya.ai';

@@ -3,11 +3,11 @@
  * response fields at any time (D1), and zod drops what we don't know.
  */
 import { z } from 'zod';
-import { MAX_CLIENT_REQUEST_ID_CHARS } from './models';
-import type { TaskStatus } from './task-status';
+import { MAX_CLIENT_REQUEST_ID_CHARS } from '../contract/models';
+import type { TaskStatus } from '../contract/task-status';
 
 // The task lifecycle lives in task-status.ts; re-exported here, where the wire shapes are read.
-export { TASK_STATUSES, TERMINAL_STATUSES, type KnownTaskStatus, type TaskStatus } from './task-status';
+export { TASK_STATUSES, TERMINAL_STATUSES, type KnownTaskStatus, type TaskStatus } from '../contract/task-status';
 
 export const taskSchema = z.object({
   id: z.string().min(1),

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { SNIFF_BYTES, sniffMime } from '../media/sniff';
+import { SNIFF_BYTES, sniffMime } from '../internal/media/sniff';
 
 /** What a saved video may be: the containers Rivya renders to. */
 export const VIDEO_CONTENT_TYPES = ['video/mp4', 'video/quicktime'] as const;

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { taskSchema, type GenerationTask } from '../rivya/schemas';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../workflows/messages';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../workflows/generation/messages';
 
 /** `evt_` + letters, digits, `_` or `-`. */
 export const EVENT_ID_PATTERN = /^evt_[A-Za-z0-9_-]{1,128}$/;

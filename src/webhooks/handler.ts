@@ -19,7 +19,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { toTaskSnapshot } from '../../activities/task-snapshot';
-import type { WebhookEventSignal } from '../../workflows/messages';
+import type { WebhookEventSignal } from '../../workflows/generation/messages';
 import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readRawBody, type WebhookRequest } from './body';
 import { parseEnvelope, type GenerationEvent } from './envelope';
 import { DeliveryMemory } from './delivery-memory';

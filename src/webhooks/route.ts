@@ -7,8 +7,8 @@
  * becomes a quoted literal in the query, and only letters, digits, `_` and `-` may get there.
  */
 import { isGrpcServiceError, WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
-import { sora2WebhookEventSignal, type WebhookEventSignal } from '../../workflows/messages';
-import { RIVYA_TASK_ID } from '../../workflows/search-attributes';
+import { sora2WebhookEventSignal, type WebhookEventSignal } from '../../workflows/generation/messages';
+import { RIVYA_TASK_ID } from '../../workflows/common/search-attributes';
 import { TASK_ID_PATTERN } from './envelope';
 import { RouteCache } from './route-cache';
 

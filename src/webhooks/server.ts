@@ -8,7 +8,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
-import { createBoundedServer, resolveHttpBounds, type HttpBounds } from '../net/http-bounds';
+import { createBoundedServer, resolveHttpBounds, type HttpBounds } from '../internal/net/http-bounds';
 import { createRivyaWebhookHandler, type RivyaWebhookHandler, type RivyaWebhookHandlerOptions } from './handler';
 import type { WebhookStats } from './outcomes';
 import { WebhookConfigError } from './secrets';
@@ -44,7 +44,7 @@ export interface StartWebhookReceiverOptions extends Omit<RivyaWebhookHandlerOpt
   connection?: ConnectionOptions;
   /** Namespace for the client made from `connection`; default 'default'. */
   namespace?: string;
-  /** Socket timeouts and the connection cap (src/net/http-bounds.ts); default DEFAULT_WEBHOOK_HTTP_BOUNDS. */
+  /** Socket timeouts and the connection cap (src/internal/net/http-bounds.ts); default DEFAULT_WEBHOOK_HTTP_BOUNDS. */
   bounds?: Partial<HttpBounds>;
 }
 

@@ -4,8 +4,8 @@
  * from RIVYA_* variables, graceful shutdown on SIGINT/SIGTERM (the SDK drains in-flight tasks).
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { DEFAULT_SORA2_TASK_QUEUE } from '../client-helpers';
-import { Sora2Plugin, type Sora2PluginOptions } from '../plugin';
+import { DEFAULT_SORA2_TASK_QUEUE } from '../client/helpers';
+import { Sora2Plugin, type Sora2PluginOptions } from './plugin';
 import { requireOptional } from '../internal/optional-module';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 

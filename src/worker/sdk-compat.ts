@@ -8,8 +8,8 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import satisfies from 'semver/functions/satisfies';
-import { packageRoot } from '../package-root';
-import { Sora2ConfigError } from '../worker-settings';
+import { packageRoot } from '../internal/package-root';
+import { Sora2ConfigError } from './settings';
 
 export class Sora2SdkVersionError extends Sora2ConfigError {
   override readonly name = 'Sora2SdkVersionError';

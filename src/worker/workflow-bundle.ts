@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
-import { packageRoot } from '../package-root';
+import { packageRoot } from '../internal/package-root';
 import { findPackage } from './sdk-compat';
 
 export const SORA2_WORKFLOW_BUNDLE_FILE = 'sora2-workflows.bundle.js';

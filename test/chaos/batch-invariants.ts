@@ -7,9 +7,9 @@
  */
 import { temporal } from '@temporalio/proto';
 import { maxCommitted, maxInFlight } from '../../bench/pipelines';
-import type { LedgerEntry, SimTask } from '../../src/simulator/store';
-import { childWorkflowId } from '../../workflows/batch-input';
-import type { Sora2BatchResult } from '../../workflows/batch-state';
+import type { LedgerEntry, SimTask } from '../../simulator/store';
+import { childWorkflowId } from '../../workflows/batch/input';
+import type { Sora2BatchResult } from '../../workflows/batch/state';
 import type { RecordedRun } from '../helpers/histories';
 import { check, type InvariantResult } from './check';
 

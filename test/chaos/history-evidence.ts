@@ -5,8 +5,8 @@
  */
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { AwaitGenerationOutput, CreateGenerationOutput, TaskSnapshot } from '../../workflows/activity-contract';
-import type { WebhookEventSignal } from '../../workflows/messages';
+import type { AwaitGenerationOutput, CreateGenerationOutput, TaskSnapshot } from '../../workflows/common/activity-contract';
+import type { WebhookEventSignal } from '../../workflows/generation/messages';
 import type { RecordedRun } from '../helpers/histories';
 
 const { EventType } = temporal.api.enums.v1;

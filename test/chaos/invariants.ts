@@ -4,7 +4,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { TEST_API_KEY } from '../helpers/simulator';
-import { MODEL_SPECS } from '../../src/rivya/models';
+import { MODEL_SPECS } from '../../src/contract/models';
 import type { ChaosEvidence } from './chaos-run';
 
 import { check, type InvariantResult } from './check';

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { toTaskSnapshot } from '../../activities/task-snapshot';
 import type { GenerationTask } from '../../src/rivya';
-import type { WebhookEventSignal } from '../../workflows/messages';
+import type { WebhookEventSignal } from '../../workflows/generation/messages';
 import type { ChaosEvidence, WorkflowOutcome } from './chaos-run';
 import { check, type InvariantResult } from './check';
 import { firstTerminalEvidence, webhookSignalsIn, type RecordedSignal } from './history-evidence';

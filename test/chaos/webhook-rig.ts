@@ -11,8 +11,8 @@ import {
   type WebhookStats as ReceiverStats,
   type WebhookVerifier,
 } from '../../src/webhooks';
-import type { RivyaSimulator } from '../../src/simulator';
-import type { WebhookDeliveryRecord, WebhookEvent } from '../../src/simulator/webhooks/endpoints';
+import type { RivyaSimulator } from '../../simulator/index';
+import type { WebhookDeliveryRecord, WebhookEvent } from '../../simulator/webhooks/endpoints';
 import { clientFor } from '../helpers/simulator';
 import { freePort } from '../helpers/ports';
 

@@ -25,19 +25,19 @@ import {
   recordProcess,
   startTemporalServer,
   type ClusterState,
-} from '../../src/cluster';
-import { packageRoot } from '../../src/package-root';
-import type { RivyaSimulator, SimulatorStats } from '../../src/simulator';
-import { ensureTemporalCli } from '../../src/temporal-cli';
-import { spawnWorkerProcess, type WorkerProcess } from '../../src/testing/worker-process';
-import { RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../../workflows/search-attributes';
+} from '../../tools/cluster';
+import { packageRoot } from '../../src/internal/package-root';
+import type { RivyaSimulator, SimulatorStats } from '../../simulator/index';
+import { ensureTemporalCli } from '../../tools/temporal-cli';
+import { spawnWorkerProcess, type WorkerProcess } from '../../tools/testing/worker-process';
+import { RIVYA_MODEL, RIVYA_SEARCH_ATTRIBUTES, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../../workflows/common/search-attributes';
 import { workerDeploymentFromEnv } from '../../src/worker/versioning';
 import { nextId } from '../helpers/ids';
 import { startTestSimulator, TEST_API_KEY, waitFor } from '../helpers/simulator';
 import { FAST_POLLING } from '../helpers/stack';
 
 const run = promisify(execFile);
-const cli = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+const cli = join(packageRoot(), 'dist', 'tools', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'rivya-cluster-test-'));
 
 let temporalCli: string;

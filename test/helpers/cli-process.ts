@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-export const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+export const CLI = join(__dirname, '..', '..', 'dist', 'tools', 'cli', 'main.js');
 
 /** The environment without anything that would point the CLI at other infrastructure. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

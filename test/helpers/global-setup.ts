@@ -3,7 +3,7 @@
  * needed) and hands its path to every test worker through TEMPORAL_CLI_PATH. No binary, no tests:
  * this throws rather than letting server tests skip.
  */
-import { ensureTemporalCli } from '../../src/temporal-cli';
+import { ensureTemporalCli } from '../../tools/temporal-cli';
 
 export default async function globalSetup(): Promise<void> {
   // In CI the download site is unreachable: only a located or built binary counts.

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
-import { assetPath } from '../../src/package-root';
-import { MAX_REFERENCE_BYTES } from '../../src/rivya/models';
+import { assetPath } from '../../src/internal/package-root';
+import { MAX_REFERENCE_BYTES } from '../../src/contract/models';
 import { mediaBytes } from './media';
 
 export interface MediaServer {

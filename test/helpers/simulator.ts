@@ -1,6 +1,6 @@
 /** A simulator with fast task timings, its client, and raw HTTP access for contract tests. */
 import fetch, { type RequestInit } from 'node-fetch';
-import { startRivyaSimulator, type RivyaSimulator, type StartSimulatorOptions } from '../../src/simulator';
+import { startRivyaSimulator, type RivyaSimulator, type StartSimulatorOptions } from '../../simulator/index';
 import { RivyaClient } from '../../src/rivya';
 
 export const TEST_API_KEY = 'rvya_sk_test_primary_account_secret';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { Sora2Plugin, type Sora2PluginOptions } from '../../src';
-import type { RivyaSimulator, StartSimulatorOptions } from '../../src/simulator';
+import type { RivyaSimulator, StartSimulatorOptions } from '../../simulator/index';
 import { startTestTemporal, type TestTemporalOptions } from './temporal-env';
 import { startTestSimulator, TEST_API_KEY } from './simulator';
 

@@ -4,8 +4,8 @@
  * No binary means a loud failure, never a skip.
  */
 import type { EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
-import { locateTemporalCli, TemporalCliNotFoundError } from '../../src/temporal-cli';
-import { startDevServer, type DevServerOptions } from '../../src/temporal-cli/dev-server';
+import { locateTemporalCli, TemporalCliNotFoundError } from '../../tools/temporal-cli';
+import { startDevServer, type DevServerOptions } from '../../tools/temporal-cli/dev-server';
 
 export type TestTemporalOptions = Omit<DevServerOptions, 'executable'>;
 

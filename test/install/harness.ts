@@ -6,7 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { binaryCacheDirectory } from '../../src/temporal-cli/wheel';
+import { binaryCacheDirectory } from '../../tools/temporal-cli/wheel';
 
 export const ROOT = join(__dirname, '..', '..');
 /**
@@ -89,7 +89,7 @@ export function assertBuilt(): void {
   const entry = join(PACKAGE_DIR, 'dist', 'src', 'index.js');
   if (!existsSync(entry)) throw new Error('dist/ is missing: run `npm run build` before `npm run test:install`');
   const built = statSync(entry).mtimeMs;
-  const sources = Math.max(...['src', 'workflows', 'activities'].map((dir) => newestMtime(join(PACKAGE_DIR, dir))));
+  const sources = Math.max(...['src', 'workflows', 'activities', 'simulator', 'tools'].map((dir) => newestMtime(join(PACKAGE_DIR, dir))));
   if (sources > built) throw new Error('dist/ is older than the sources: run `npm run build` before `npm run test:install`');
 }
 

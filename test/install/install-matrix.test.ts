@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { RivyaSimulator, TaskStats } from '../../src/simulator';
+import type { RivyaSimulator, TaskStats } from '../../simulator/index';
 import { startTestSimulator, TEST_API_KEY } from '../helpers/simulator';
 import { startTestTemporal } from '../helpers/temporal-env';
 import {
@@ -378,8 +378,8 @@ test('the main entry loads no AWS SDK, exporter, CLI, testing or worker code', a
     'commander/': /node_modules\/commander\//,
     '@temporalio/testing': /node_modules\/@temporalio\/testing\//,
     '@temporalio/worker/': /node_modules\/@temporalio\/worker\//,
-    'dist/src/temporal-cli': /node_modules\/rivya-sora2-temporal\/dist\/src\/temporal-cli\//,
-    'dist/src/cli': /node_modules\/rivya-sora2-temporal\/dist\/src\/cli\//,
+    'dist/tools': /node_modules\/rivya-sora2-temporal\/dist\/tools\//,
+    'dist/simulator': /node_modules\/rivya-sora2-temporal\/dist\/simulator\//,
   };
   const offending: Record<string, number> = {};
   for (const file of files)
@@ -415,7 +415,7 @@ test.each([22, 24] as const)(
 
 test('the CLI in an app without its optional peers: help and replay work, a connecting command names envconfig', async () => {
   const app = await apps.newest;
-  const cli = join(app.dir, 'node_modules', 'rivya-sora2-temporal', 'dist', 'src', 'cli', 'main.js');
+  const cli = join(app.dir, 'node_modules', 'rivya-sora2-temporal', 'dist', 'tools', 'cli', 'main.js');
   const help = await run(node20.path, [cli, '--help'], { cwd: app.dir, timeoutMs: 60_000 });
   expect(help.code).toBe(0);
   // Replaying committed histories needs the worker (a required peer), not envconfig or testing.

@@ -1,0 +1,71 @@
+/**
+ * `rivya-sora2 batch-status`, `batch-add` and `batch-cancel`: an operator looking at and steering a
+ * running batch through its status query and validated Updates. A refused Update (invalid items, over
+ * the budget, a batch already stopping) is told in the validator's words (exit 2) and has written
+ * nothing to the batch's history.
+ */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Command } from 'commander';
+import { sora2BatchAddItemsUpdate, sora2BatchCancelRemainingUpdate, sora2BatchStatusQuery } from '../../../workflows/batch/messages';
+import { describeBatchStatus } from '../batch-progress';
+import { ExitCodes } from '../failure-report';
+import { printable, printableJson } from '../printable';
+import { connectTemporal } from '../reach-temporal';
+import { BatchUsageError, parseItemsJsonl, readBounded } from './batch';
+import { OperateUsageError, runUpdate, withUsageErrors } from './operate';
+
+async function printBatchStatus(batchId: string, json: boolean): Promise<number> {
+  const { client, close } = await connectTemporal();
+  try {
+    const status = await client.workflow.getHandle(batchId).query(sora2BatchStatusQuery);
+    console.log(json ? printableJson(status) : describeBatchStatus(status));
+    return ExitCodes.ok;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    console.error(`error: no batch with workflow id ${printable(batchId)}`);
+    return ExitCodes.invalid;
+  } finally {
+    await close();
+  }
+}
+
+/** The items to add, read and checked as `batch --file` reads its own; a bad file stops here (exit 2). */
+function itemsToAdd(file: string) {
+  try {
+    return parseItemsJsonl(readBounded(file), file);
+  } catch (err) {
+    if (err instanceof BatchUsageError) throw new OperateUsageError(err.message);
+    throw err;
+  }
+}
+
+export function registerBatchOperate(program: Command): void {
+  program
+    .command('batch-status <batchId>')
+    .description("a batch's progress: done / running / queued, failures, credits spent and reserved")
+    .option('--json', 'print the whole status as JSON')
+    .action((batchId: string, options: { json?: boolean }) => withUsageErrors(() => printBatchStatus(batchId, options.json === true)));
+  program
+    .command('batch-add <batchId>')
+    .description('queue more items on a running batch (refused as a whole if one is invalid or the lot would not fit the budget)')
+    .requiredOption('-f, --file <items.jsonl>', 'the items, one JSON object per line, as for `batch`')
+    .action((batchId: string, options: { file: string }) =>
+      withUsageErrors(async () => {
+        const items = itemsToAdd(options.file);
+        return runUpdate(batchId, (handle) => handle.executeUpdate(sora2BatchAddItemsUpdate, { args: [items] }), 'batch');
+      }),
+    );
+  program
+    .command('batch-cancel <batchId>')
+    .description('start nothing more: queued items are skipped; running ones finish (or are cancelled with --cancel-running)')
+    .option('--cancel-running', 'also cancel the running generations (each compensates)')
+    .action((batchId: string, options: { cancelRunning?: boolean }) =>
+      withUsageErrors(() =>
+        runUpdate(
+          batchId,
+          (handle) => handle.executeUpdate(sora2BatchCancelRemainingUpdate, { args: [{ cancelRunning: options.cancelRunning === true }] }),
+          'batch',
+        ),
+      ),
+    );
+}

@@ -1,0 +1,169 @@
+/** `rivya-sora2 generate`: start a generation (and with --wait, follow it to its result). */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { DEFAULT_SORA2_TASK_QUEUE, Sora2InputError, Sora2WorkflowIdConflictError, startSora2Generation } from '../../../src/client/helpers';
+import type { Sora2GenerationInput } from '../../../workflows/generation/input';
+import type { Sora2GenerationResult } from '../../../workflows/generation/sora2-generation';
+import { ALL_SELECT_PARAMS, DEFAULT_SORA_MODEL, modelsWithParam, SORA_MODELS, type SelectParamName } from '../../../src/contract/models';
+import { ExitCodes, exitCodeOf, formatFailure } from '../failure-report';
+import { connectTemporal } from '../reach-temporal';
+import { generationFailureOf } from '../../../src/client/generation-failure';
+import { printable, printableJson } from '../printable';
+import { waitWithProgress } from '../wait';
+
+export interface GenerateOptions {
+  prompt: string;
+  reference?: string;
+  model?: string;
+  nFrames?: string;
+  aspectRatio?: string;
+  removeWatermark?: string;
+  uploadMethod?: string;
+  size?: string;
+  workflowId?: string;
+  taskQueue: string;
+  deadline?: string;
+  expectedDuration?: string;
+  wait?: boolean;
+  json?: boolean;
+  /** A directory relative to the worker's save directory, or s3://bucket/prefix. */
+  saveTo?: string;
+}
+
+export function generationInput(options: GenerateOptions): Sora2GenerationInput {
+  const params = Object.fromEntries(
+    Object.entries({
+      n_frames: options.nFrames,
+      aspect_ratio: options.aspectRatio,
+      remove_watermark: options.removeWatermark,
+      upload_method: options.uploadMethod,
+      size: options.size,
+    }).filter(([, value]) => value !== undefined),
+  );
+  const reference = options.reference
+    ? /^[a-z]+:\/\//i.test(options.reference)
+      ? { url: options.reference }
+      : { path: options.reference }
+    : undefined;
+  return {
+    prompt: options.prompt,
+    ...(options.model ? { model: options.model as Sora2GenerationInput['model'] } : {}),
+    params: params as Sora2GenerationInput['params'],
+    ...(reference ? { reference } : {}),
+    polling: {
+      ...(options.deadline ? { deadlineMs: Number(options.deadline) * 1000 } : {}),
+      ...(options.expectedDuration ? { expectedDurationMs: Number(options.expectedDuration) * 1000 } : {}),
+    },
+    ...(options.saveTo !== undefined ? { save: { to: options.saveTo } } : {}),
+  };
+}
+
+/** The success lines: the video URL and task id come from Rivya, so both are made printable. */
+export function formatSuccess(result: Sora2GenerationResult): string[] {
+  return [
+    `succeeded: ${printable(result.videoUrl)}`,
+    `  task ${printable(result.taskId)}, credits ${printable(result.credits.final)}, ${printable(result.polls)} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
+    // Where the worker saved it (a path on the worker's machine, or s3://bucket/key), and what it checked.
+    ...(result.saved
+      ? [
+          `saved: ${printable(result.saved.location)} (${result.saved.bytes} bytes, ${printable(result.saved.contentType)}, sha256 ${printable(result.saved.sha256)})`,
+        ]
+      : []),
+  ];
+}
+
+/** What Ctrl-C during `--wait` prints: only the waiting stops; the generation goes on. */
+export function interruptedLines(workflowId: string): string[] {
+  const id = printable(workflowId);
+  return [
+    `interrupted: only the waiting stopped; the generation ${id} continues on the workers`,
+    `  follow it: rivya-sora2 status ${id}`,
+    `  stop it:   rivya-sora2 cancel ${id}`,
+  ];
+}
+
+/** Until the returned function is called, Ctrl-C (SIGINT) prints interruptedLines and exits 130. */
+function onInterrupt(workflowId: string): () => void {
+  const handler = () => {
+    process.stderr.write('\n');
+    for (const line of interruptedLines(workflowId)) console.error(line);
+    process.exit(ExitCodes.interrupted);
+  };
+  process.once('SIGINT', handler);
+  return () => process.removeListener('SIGINT', handler);
+}
+
+export async function runGenerate(options: GenerateOptions): Promise<number> {
+  const { client, close } = await connectTemporal();
+  try {
+    const workflowId = options.workflowId ?? `sora2-${randomUUID()}`;
+    const handle = await startSora2Generation(client, generationInput(options), { workflowId, taskQueue: options.taskQueue });
+    console.error(`started ${printable(workflowId)}`);
+    if (!options.wait) {
+      console.log(printable(workflowId));
+      return ExitCodes.ok;
+    }
+    const stopListening = onInterrupt(workflowId);
+    try {
+      const result = await waitWithProgress(handle, true);
+      if (options.json) console.log(printableJson(result));
+      else for (const line of formatSuccess(result)) console.log(line);
+      return ExitCodes.ok;
+    } finally {
+      stopListening();
+    }
+  } catch (err) {
+    if (err instanceof Sora2InputError || err instanceof Sora2WorkflowIdConflictError) {
+      console.error(`error: ${printable(err.message)}`);
+      return ExitCodes.invalid;
+    }
+    const report = generationFailureOf(err);
+    if (!report) throw err;
+    if (options.json) console.log(printableJson(report));
+    for (const line of formatFailure(report)) console.error(line);
+    return exitCodeOf(report);
+  } finally {
+    await close();
+  }
+}
+
+/** "a (default) or b", from the models table, so the help never lists an option Rivya lacks. */
+function choicesHelp(options: readonly string[], defaultOption: string): string {
+  const labelled = options.map((option) => (option === defaultOption ? `${option} (default)` : option));
+  return `${labelled.slice(0, -1).join(', ')} or ${labelled[labelled.length - 1]}`;
+}
+
+/** Help for one select param; a param only some models take says which. */
+function selectParamHelp(name: SelectParamName): string {
+  const spec = ALL_SELECT_PARAMS[name];
+  const models = modelsWithParam(name);
+  const only = models.length < SORA_MODELS.length ? ` (${models.join(', ')} only)` : '';
+  return `${choicesHelp(spec.options, spec.default)}${only}`;
+}
+
+export function registerGenerate(program: Command): void {
+  program
+    .command('generate')
+    .description('start a Sora 2 generation')
+    .requiredOption('-p, --prompt <text>', 'what the video shows')
+    .option('-r, --reference <path|url>', "one reference image: a path inside the worker's reference directory, or an https URL")
+    .option('-m, --model <model>', choicesHelp(SORA_MODELS, DEFAULT_SORA_MODEL))
+    .option('--n-frames <n>', selectParamHelp('n_frames'))
+    .option('--aspect-ratio <ratio>', selectParamHelp('aspect_ratio'))
+    .option('--remove-watermark <bool>', selectParamHelp('remove_watermark'))
+    .option('--upload-method <method>', selectParamHelp('upload_method'))
+    .option('--size <size>', selectParamHelp('size'))
+    .option('--workflow-id <id>', "the generation's identity (and Idempotency-Key); default: a new UUID")
+    .option('--task-queue <queue>', 'task queue of the workers', process.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE)
+    .option('--deadline <seconds>', 'give up (and compensate) after this long')
+    .option('--expected-duration <seconds>', 'how long the task should take: the polling schedule densifies around it')
+    .option(
+      '--save-to <dir|s3://bucket/prefix>',
+      "save the video once done: a directory inside the worker's save directory (rivya-sora2 dev: where dev runs), or S3 via the worker's AWS environment",
+    )
+    .option('-w, --wait', 'follow progress and print the result')
+    .option('--json', 'print the result (or failure) as JSON')
+    .action(async (options: GenerateOptions) => {
+      process.exitCode = await runGenerate(options);
+    });
+}

@@ -1,0 +1,121 @@
+/** `rivya-sora2 status` and `rivya-sora2 cancel`: look at or stop one generation. */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { FailureTypes } from '../../../workflows/common/failures';
+import { sora2StatusQuery } from '../../../workflows/generation/messages';
+import { generationFailureOf } from '../../../src/client/generation-failure';
+import { ExitCodes, exitCodeOf, formatFailure, outcomeOf } from '../failure-report';
+import { printable, printableJson } from '../printable';
+import { activityRetriesOf, describeRetry } from '../progress';
+import { connectTemporal } from '../reach-temporal';
+
+/** The closed run's outcome as printed lines and the exit code `status` gives it (same words as `cancel`). */
+async function closedOutcome(client: Client, workflowId: string): Promise<{ lines: string[]; code: number; cancelled: boolean }> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const result = await handle.result();
+    return {
+      lines: [`workflow ${printable(workflowId)}: succeeded (Temporal status COMPLETED)`, printableJson(result)],
+      code: ExitCodes.ok,
+      cancelled: false,
+    };
+  } catch (err) {
+    const report = generationFailureOf(err);
+    if (!report) throw err;
+    const description = await handle.describe();
+    return {
+      lines: [
+        `workflow ${printable(workflowId)}: ${outcomeOf(report)} (Temporal status ${printable(description.status.name)})`,
+        ...formatFailure(report),
+      ],
+      code: exitCodeOf(report),
+      cancelled: report.type === FailureTypes.GenerationCancelled,
+    };
+  }
+}
+
+function notFound(workflowId: string): number {
+  console.error(`error: no generation with workflow id ${printable(workflowId)}`);
+  return ExitCodes.invalid;
+}
+
+/**
+ * Running: the live status (the workflow's query) plus the server's pending retries, which the
+ * workflow cannot see. Closed: the result (0) or the typed failure (1; 2 for invalid input).
+ */
+export async function runStatus(workflowId: string): Promise<number> {
+  const { client, close } = await connectTemporal();
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    if (description.status.name === 'RUNNING') {
+      console.log(`workflow ${printable(workflowId)}: RUNNING`);
+      const retrying = activityRetriesOf(description);
+      console.log(printableJson({ ...(await handle.query(sora2StatusQuery)), ...(retrying.length ? { retrying } : {}) }));
+      for (const retry of retrying) console.log(describeRetry(retry));
+      return ExitCodes.ok;
+    }
+    const outcome = await closedOutcome(client, workflowId);
+    for (const line of outcome.lines) console.log(line);
+    return outcome.code;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return notFound(workflowId);
+    throw err;
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * Cancels a running generation and reports how it ended (0 when it ended cancelled). A generation
+ * that had already finished (or finished before the cancel landed) is said to be so first, with its
+ * outcome, and exits 2: nothing was cancelled.
+ */
+export async function runCancel(workflowId: string): Promise<number> {
+  const { client, close } = await connectTemporal();
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    let description = await handle.describe();
+    if (description.status.name === 'RUNNING') {
+      try {
+        await handle.cancel();
+      } catch (err) {
+        // It closed between describe and cancel: report it as already finished.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        description = await handle.describe();
+      }
+    }
+    if (description.status.name !== 'RUNNING') {
+      console.error(`workflow ${printable(workflowId)} had already finished; nothing to cancel`);
+      for (const line of (await closedOutcome(client, workflowId)).lines) console.log(line);
+      return ExitCodes.invalid;
+    }
+    console.error(`cancel requested for ${printable(workflowId)}; waiting for compensation to finish`);
+    const outcome = await closedOutcome(client, workflowId);
+    for (const line of outcome.lines) console.log(line);
+    if (outcome.cancelled) return ExitCodes.ok;
+    // It ended otherwise before the cancel landed (succeeded, failed): nothing was cancelled.
+    console.error(`workflow ${printable(workflowId)} finished before the cancel took effect; nothing was cancelled`);
+    return ExitCodes.invalid;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return notFound(workflowId);
+    throw err;
+  } finally {
+    await close();
+  }
+}
+
+export function registerStatusAndCancel(program: Command): void {
+  program
+    .command('status <workflowId>')
+    .description('show a generation: live status (and retries) while running, result or typed failure when closed')
+    .action(async (workflowId: string) => {
+      process.exitCode = await runStatus(workflowId);
+    });
+  program
+    .command('cancel <workflowId>')
+    .description('cancel a generation (Rivya has no cancel endpoint: the remote task keeps running and is reported)')
+    .action(async (workflowId: string) => {
+      process.exitCode = await runCancel(workflowId);
+    });
+}

@@ -1,0 +1,14 @@
+/** A Temporal client from the ecosystem's environment convention (@temporalio/envconfig). */
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from './envconfig';
+import { codecKeysConfigured } from '../../src/codec';
+import { Sora2Plugin } from '../../src/worker/plugin';
+
+export async function connectClient(): Promise<{ client: Client; close(): Promise<void> }> {
+  const config = loadClientConnectConfig();
+  const connection = await Connection.connect(config.connectionOptions);
+  // With the workers' keys (RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE) inputs are encrypted and results read.
+  const plugins = codecKeysConfigured() ? [new Sora2Plugin({ encryption: true })] : [];
+  const client = new Client({ connection, namespace: config.namespace ?? 'default', plugins });
+  return { client, close: () => connection.close() };
+}

@@ -1,0 +1,50 @@
+/** Human-readable lines for a failed generation: the typed reason first, then the facts. */
+import { FailureTypes } from '../../workflows/common/failures';
+import type { GenerationFailure } from '../../src/client/generation-failure';
+import { printable as p } from './printable';
+
+export type FailureReport = GenerationFailure;
+
+/**
+ * Exit codes of `generate`, `status` and `cancel` (README's CLI table):
+ * 0 ok, 1 the generation failed / Rivya or Temporal unavailable, 2 invalid input or a conflict, 130 interrupted.
+ */
+export const ExitCodes = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
+
+/** Invalid input (ours, Rivya's validation, or a rejected reference) is the caller's to fix: 2; every other failure 1. */
+export function exitCodeOf(report: FailureReport): number {
+  return report.type === FailureTypes.ValidationFailed ? ExitCodes.invalid : ExitCodes.failed;
+}
+
+/** One word for how a closed generation ended, the same in `status`, `cancel` and `generate`. */
+export function outcomeOf(report: FailureReport): string {
+  if (report.type === FailureTypes.GenerationCancelled) return 'cancelled';
+  if (report.type === FailureTypes.GenerationTimedOut) return 'timed out';
+  if (report.type === FailureTypes.ValidationFailed) return 'invalid input';
+  return 'failed';
+}
+
+/**
+ * The report as terminal lines. Every value comes from the workflow (and through it from Rivya), so
+ * each one goes through `printable`: no escape sequence or control character reaches the terminal.
+ */
+export function formatFailure(report: FailureReport): string[] {
+  const lines = [`failed: ${p(report.type)}: ${p(report.message)}`];
+  const details = report.details;
+  if (!details) return lines;
+  if (details.taskId) lines.push(`  task: ${p(details.taskId)}`);
+  // Paid for but not saved: where the video still is (Rivya's URLs expire: fetch it soon).
+  const { videoUrl } = details as { videoUrl?: unknown };
+  if (report.type === FailureTypes.ResultNotSaved && typeof videoUrl === 'string') lines.push(`  video (not saved): ${p(videoUrl)}`);
+  // A refused reference is the caller's input, not Rivya's error: said as such.
+  if (details.reason === 'reference-rejected') lines.push(`  invalid reference: ${p(details.remoteError?.message ?? report.message)}`);
+  else if (details.remoteError) lines.push(`  remote error: ${p(details.remoteError.code)}: ${p(details.remoteError.message)}`);
+  if (details.credits) {
+    const { reservedCredits, finalCredits, refunded } = details.credits;
+    lines.push(`  credits: reserved ${p(reservedCredits)}, final ${p(finalCredits)}, refunded ${p(refunded)}`);
+  }
+  for (const issue of details.issues ?? []) lines.push(`  invalid ${p(issue.path)}: ${p(issue.message)}`);
+  for (const step of details.compensations ?? [])
+    lines.push(`  compensation ${p(step.name)}: ${p(step.status)}${step.error ? ` (${p(step.error)})` : ''}`);
+  return lines;
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/** `rivya-sora2`: run, start, watch and stop Sora 2 generations on Temporal. */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/internal/package-root';
+import { registerBatch } from './commands/batch';
+import { registerBatchOperate } from './commands/batch-operate';
+import { registerCluster } from './commands/cluster';
+import { registerCodecServer } from './commands/codec-server';
+import { registerDev } from './commands/dev';
+import { registerGenerate } from './commands/generate';
+import { registerOperate } from './commands/operate';
+import { registerProcesses } from './commands/processes';
+import { registerReplay } from './commands/replay';
+import { registerStatusAndCancel } from './commands/status';
+import { registerWebhooks } from './commands/webhooks';
+import { registerWebhooksServe } from './commands/webhooks-serve';
+import { Sora2ConfigError } from '../../src/worker/settings';
+import { ExitCodes } from './failure-report';
+import { printable } from './printable';
+
+const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+
+const program = new Command()
+  .name('rivya-sora2')
+  .description('Rivya Sora 2 video generations as durable Temporal workflows')
+  .version(version);
+
+registerDev(program);
+registerProcesses(program);
+registerGenerate(program);
+registerBatch(program);
+registerBatchOperate(program);
+registerStatusAndCancel(program);
+registerOperate(program);
+registerWebhooksServe(registerWebhooks(program));
+registerCluster(program);
+registerCodecServer(program);
+registerReplay(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  // Config errors already name the variable and never contain the key; print just the message.
+  // Other errors may quote the server (Temporal, Rivya): printable, like every foreign text.
+  console.error(`error: ${printable(err instanceof Error ? err.message : err)}`);
+  // A configuration error (a missing optional peer included) is the caller's to fix, as invalid input.
+  process.exit(err instanceof Sora2ConfigError ? ExitCodes.invalid : ExitCodes.failed);
+});

@@ -1,0 +1,121 @@
+/**
+ * Live progress while waiting: one rewritten line on a terminal, plain lines (only on change)
+ * when piped — logs and CI stay readable.
+ */
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import { TASK_NOT_FINISHED_ERROR_TYPE } from '../../workflows/common/activity-contract';
+import type { GenerationStatus } from '../../workflows/generation/messages';
+import { printable } from './printable';
+
+/**
+ * An activity the server is retrying: its attempt, why the last one failed, when the next one is.
+ * Retries add no history events, so neither the workflow nor its status query sees them; the
+ * server's pending-activity info (describe) does.
+ */
+export interface ActivityRetry {
+  activityType: string;
+  attempt: number;
+  lastFailure: string | null;
+  /** The last failure's ApplicationFailure type, when it has one. */
+  lastFailureType?: string | null;
+  nextAttemptAt: string | null;
+}
+
+type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
+
+function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
+  if (!ts || ts.seconds === undefined || ts.seconds === null) return null;
+  const ms = Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : null;
+}
+
+/** The pending activities that have failed at least once (attempt > 1 or a last failure), from `handle.describe()`. */
+export function activityRetriesOf(description: Pick<WorkflowExecutionDescription, 'raw'>): ActivityRetry[] {
+  const pending: PendingActivity[] = description.raw.pendingActivities ?? [];
+  return pending
+    .filter((activity) => (activity.attempt ?? 1) > 1 || activity.lastFailure)
+    .map((activity) => ({
+      activityType: activity.activityType?.name ?? 'activity',
+      attempt: activity.attempt ?? 1,
+      lastFailure: activity.lastFailure?.message ?? null,
+      lastFailureType: activity.lastFailure?.applicationFailureInfo?.type ?? null,
+      nextAttemptAt: timestampToIso(activity.nextAttemptScheduleTime as never),
+    }));
+}
+
+/** "in 3s" (rounded up, never negative): when an ISO time is, seen from `nowMs`. */
+function inSeconds(iso: string, nowMs: number): string {
+  return `in ${Math.max(0, Math.ceil((Date.parse(iso) - nowMs) / 1000))}s`;
+}
+
+export interface DescribeOptions {
+  /** Pending retries from the server (activityRetriesOf). */
+  retries?: readonly ActivityRetry[];
+  /** Clock for the relative times. Default: Date.now(). */
+  nowMs?: number;
+  /** Absolute times (HH:MM:SSZ) instead of "in Ns": for plain output, where a line repeats only on change. */
+  absoluteTimes?: boolean;
+}
+
+function when(iso: string, options: DescribeOptions): string {
+  if (Number.isNaN(Date.parse(iso))) return printable(iso);
+  return options.absoluteTimes ? `at ${new Date(iso).toISOString().slice(11, 19)}Z` : inSeconds(iso, options.nowMs ?? Date.now());
+}
+
+/** One retry as words: "create retrying: attempt 16, last failure: ECONNREFUSED, next attempt in 30s". */
+export function describeRetry(retry: ActivityRetry, options: DescribeOptions = {}): string {
+  const parts = [`${printable(retry.activityType)} retrying: attempt ${printable(retry.attempt)}`];
+  if (retry.lastFailure) parts.push(`last failure: ${printable(retry.lastFailure)}`);
+  if (retry.nextAttemptAt) parts.push(`next attempt ${when(retry.nextAttemptAt, options)}`);
+  return parts.join(', ');
+}
+
+/**
+ * The wait by retries, read from the server: each retry of rivyaAwaitGeneration that failed
+ * "not finished yet" is one status check, not a problem (its first attempt only schedules).
+ */
+function isStatusCheckWait(retry: ActivityRetry): boolean {
+  return retry.activityType === 'rivyaAwaitGeneration' && retry.lastFailureType === TASK_NOT_FINISHED_ERROR_TYPE;
+}
+
+/** One progress line; the status comes from the workflow (task id, remote status, errors from Rivya): all printable. */
+export function describeStatus(status: GenerationStatus, elapsedMs: number, options: DescribeOptions = {}): string {
+  const parts = [`phase ${printable(status.phase)}`];
+  if (status.taskId) parts.push(`task ${printable(status.taskId)} ${printable(status.remoteStatus ?? '')}`.trim());
+  const retries = options.retries ?? [];
+  const wait = retries.find(isStatusCheckWait);
+  // Attempt N pending: attempt 1 only scheduled the first check, and N itself has not answered yet.
+  parts.push(`polls ${printable(status.polls + (wait ? Math.max(0, wait.attempt - 2) : 0))}`);
+  const nextCheck = status.nextPollAt ?? wait?.nextAttemptAt ?? null;
+  if (nextCheck) parts.push(`next check ${when(nextCheck, options)}`);
+  if (status.completion?.webhooks && status.completion.completedBy === null && status.phase === 'polling')
+    parts.push('waiting for a webhook');
+  parts.push(`elapsed ${(elapsedMs / 1000).toFixed(0)}s`);
+  for (const retry of retries) if (retry !== wait) parts.push(describeRetry(retry, options));
+  if (status.lastError) parts.push(`last error: ${printable(status.lastError)}`);
+  return parts.join(' | ');
+}
+
+export interface ProgressWriter {
+  update(status: GenerationStatus, elapsedMs: number, retries?: readonly ActivityRetry[]): void;
+  done(): void;
+}
+
+export function progressWriter(stream: NodeJS.WriteStream = process.stderr): ProgressWriter {
+  if (stream.isTTY) {
+    return {
+      update: (status, elapsedMs, retries) => stream.write(`\r\x1b[2K${describeStatus(status, elapsedMs, { retries })}`),
+      done: () => stream.write('\n'),
+    };
+  }
+  let last = '';
+  return {
+    update(status, _elapsedMs, retries) {
+      // Plain mode prints a line only when something other than the clock changed.
+      const line = describeStatus(status, 0, { retries, absoluteTimes: true }).replace(/ \| elapsed \d+s/, '');
+      if (line !== last) stream.write(`${line}\n`);
+      last = line;
+    },
+    done: () => undefined,
+  };
+}

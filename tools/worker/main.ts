@@ -1,0 +1,108 @@
+/**
+ * The production worker process: `rivya-sora2 worker` (or `node dist/tools/worker/main.js`).
+ * Temporal connection from @temporalio/envconfig, Rivya settings from RIVYA_* (validated before
+ * connecting). SIGINT/SIGTERM trigger the SDK's graceful shutdown: no new tasks are taken, and
+ * in-flight activities get a grace period to finish.
+ */
+import { Runtime } from '@temporalio/worker';
+import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../../src/observability/prometheus';
+import { loadTracing } from '../../src/observability/load-tracing';
+import { tracingSettingsFromEnv } from '../../src/observability/tracing-settings';
+import { codecKeysConfigured, readCodecKeyRing } from '../../src/codec';
+import { checkReferenceDirectory, displayUrl, readRivyaSettings } from '../../src/worker/settings';
+import { printable } from '../cli/printable';
+import { createSora2Worker } from '../../src/worker/create-worker';
+import { workerDeploymentFromEnv } from '../../src/worker/versioning';
+
+export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // RIVYA_* read once, here; the plugin gets the typed settings (key hidden from logs), never `env`.
+  const settings = readRivyaSettings(env);
+  // Misconfiguration fails here, before connecting, instead of looking like an outage later.
+  checkReferenceDirectory(settings.RIVYA_REFERENCE_DIR);
+  // RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE set: every payload is encrypted (keys checked here, before connecting).
+  const keyRing = codecKeysConfigured(env) ? readCodecKeyRing(env) : undefined;
+  const deployment = workerDeploymentFromEnv(env);
+  // RIVYA_METRICS_PORT / RIVYA_TRACING (and OTEL_*) also checked before connecting.
+  const metrics = metricsSettingsFromEnv(env);
+  const tracingSettings = tracingSettingsFromEnv(env);
+  // The Runtime comes before any connection: it is installed once per process.
+  if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
+  const tracing = tracingSettings ? loadTracing('RIVYA_TRACING=otlp').startTracing(tracingSettings) : undefined;
+  const reachability = checkRivyaReachable(settings.RIVYA_BASE_URL);
+  const { worker, connection, owned } = await createSora2Worker({
+    taskQueue: settings.RIVYA_TASK_QUEUE,
+    plugin: {
+      settings,
+      maxTaskQueueActivitiesPerSecond: settings.RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND,
+      maxActivitiesPerSecond: settings.RIVYA_MAX_WORKER_CALLS_PER_SECOND,
+      referenceUrlPolicy:
+        settings.RIVYA_REFERENCE_URL_ALLOW_PRIVATE === 'true' ? { allowHttp: true, allowPrivateNetworks: true } : undefined,
+      ...(keyRing ? { encryption: { keys: keyRing } } : {}),
+      ...(tracing ? { tracing: tracing.pluginOptions } : {}),
+    },
+    worker: {
+      shutdownGraceTime: '20s',
+      ...(deployment ? { workerDeploymentOptions: deployment } : {}),
+      ...(settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS !== undefined
+        ? { maxCachedWorkflows: settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS }
+        : {}),
+    },
+  });
+  const unreachable = await reachability;
+  if (unreachable) console.warn(unreachable);
+  if (keyRing) console.log(`payload encryption: AES-256-GCM with key ${keyRing.encryptingKeyId} (decrypts ${keyRing.keyIds.join(', ')})`);
+  if (metrics) console.log(`metrics: http://${bindAddressOf(metrics)}/metrics (Prometheus)`);
+  if (tracing) console.log(`tracing: spans to ${displayUrl(tracing.url)} (OTLP/HTTP)`);
+  const workflowCode = worker.options.workflowBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start';
+  const cache = worker.options.maxCachedWorkflows;
+  const version = deployment
+    ? `; deployment ${deployment.version.deploymentName} build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior}`
+    : '';
+  console.log(
+    `rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${displayUrl(settings.RIVYA_BASE_URL)}; ${workflowCode}; up to ${cache} cached workflows${version})`,
+  );
+  try {
+    await worker.run();
+  } finally {
+    if (owned) await connection.close();
+    // The last spans are still in the batch: send them before the process ends.
+    await tracing?.shutdown().catch(() => undefined);
+  }
+  console.log('rivya-sora2 worker stopped');
+}
+
+/** How long the start-up check of RIVYA_BASE_URL may take. */
+export const REACHABILITY_CHECK_MS = 2_000;
+
+/**
+ * A short, unauthenticated look at the Rivya host (no API key is sent): any HTTP answer counts as
+ * reachable. Unreachable is a warning line, never a failure: the host may be back before the first
+ * generation, and every call retries anyway. Resolves to the warning, or undefined.
+ */
+export async function checkRivyaReachable(baseUrl: string, timeoutMs = REACHABILITY_CHECK_MS): Promise<string | undefined> {
+  try {
+    const response = await fetch(baseUrl, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    const detail =
+      typeof cause?.code === 'string'
+        ? cause.code
+        : typeof cause?.message === 'string'
+          ? cause.message
+          : err instanceof Error
+            ? err.name
+            : 'error';
+    const reason = timedOut ? `no answer within ${timeoutMs / 1000} s` : printable(detail);
+    return `warning: Rivya API ${displayUrl(baseUrl)} is not reachable right now (${reason}); the worker starts anyway and its calls retry — check RIVYA_BASE_URL if this persists`;
+  }
+}
+
+if (require.main === module) {
+  runSora2WorkerProcess().catch((err: unknown) => {
+    console.error(printable(err instanceof Error ? err.message : err));
+    process.exit(1);
+  });
+}

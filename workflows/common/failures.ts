@@ -1,0 +1,56 @@
+/**
+ * The typed outcomes a caller can branch on. Each is an ApplicationFailure `type`; its details[0]
+ * is a `GenerationFailureDetails`. Activity-level types (what an activity throws) are listed too.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { CreditReconciliation, FailureReason } from './activity-contract';
+import type { InputIssue } from '../generation/input';
+
+export const FailureTypes = {
+  /** Bad input or a rejected reference: nothing was paid for. */
+  ValidationFailed: 'ValidationFailed',
+  /** Rivya refused the create (credits, auth, scope, idempotency conflict): nothing was charged. */
+  GenerationRejected: 'GenerationRejected',
+  /** The task ran and ended `failed`. */
+  GenerationFailed: 'GenerationFailed',
+  /** The workflow's deadline passed before the task finished. */
+  GenerationTimedOut: 'GenerationTimedOut',
+  /** The workflow was cancelled; the remote task (no cancel endpoint) keeps running. */
+  GenerationCancelled: 'GenerationCancelled',
+  /** Rivya stayed unreachable or broken past the retry budget. */
+  RivyaUnavailable: 'RivyaUnavailable',
+  /** The task succeeded (and was paid for) but `save.to` could not be written: the video URL is in the details. */
+  ResultNotSaved: 'ResultNotSaved',
+} as const;
+export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];
+
+/** Prefix of the ApplicationFailure types activities throw for Rivya API errors: `rivya:<code>`. */
+export const RIVYA_ERROR_TYPE_PREFIX = 'rivya:';
+/** Activity failure type for a reference that fails local checks (type, size, path, URL). */
+export const REFERENCE_REJECTED = 'ReferenceRejected';
+/** Activity failure type for a reference URL whose host kept failing (5xx, resets) past the retries. */
+export const REFERENCE_DOWNLOAD_FAILED = 'ReferenceDownloadFailed';
+
+export interface CompensationOutcome {
+  name: string;
+  status: 'completed' | 'failed';
+  error?: string;
+}
+
+export interface GenerationFailureDetails {
+  reason: FailureReason | 'invalid-input' | 'unavailable';
+  workflowId: string;
+  phase: string;
+  taskId: string | null;
+  /** Rivya's code and message (task-level `generation_failed`, or an API error code). */
+  remoteError: { code: string; message: string } | null;
+  credits: CreditReconciliation | null;
+  compensations: CompensationOutcome[];
+  polls: number;
+  issues?: InputIssue[];
+}
+
+/** The workflow's failure: non-retryable (retrying a run would not change its outcome), details first. */
+export function generationFailure(type: FailureType, message: string, details: GenerationFailureDetails): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
+}

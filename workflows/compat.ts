@@ -1,0 +1,19 @@
+/**
+ * Replay compatibility: every `patched()` id of the workflows, in one place. Each guards a history
+ * command added after histories were recorded, so those histories replay with their old commands
+ * and new runs get the new ones. The ledger — what each legacy branch does, the committed histories
+ * in test/fixtures/histories/ that pin it, and how it goes away (`patched` → `deprecatePatch` →
+ * delete) — is in docs/ARCHITECTURE.md ("Replay compatibility: the ledger"). Decision: the legacy
+ * branches stay until 1.0.
+ */
+
+/** A run that ends before its task exists upserts a final RivyaTaskStatus (legacy: left blank). */
+export const PATCH_STATUS_BEFORE_TASK = 'rivya-task-status-before-task';
+
+/**
+ * Waiting by the worker's plan (webhook default, learned expectation, activity retries); legacy:
+ * the durable-timer poll loop. Guarded by a patch, not only by the plan's presence: in a rolling
+ * deploy an old workflow worker may have waited with timers on a plan that a new activity worker
+ * returned; its history must replay so.
+ */
+export const PATCH_WAIT_PLAN = 'rivya-wait-plan';
