@@ -73,7 +73,7 @@ function spawnLevelWorker(
   });
 }
 
-/** The plugin's receiver, registered with the simulator as a D8 endpoint (the wiring of test/webhook-end-to-end.test.ts). */
+/** The plugin's receiver, registered with the simulator as a D8 endpoint (the wiring of test/integration/webhook-end-to-end.test.ts). */
 async function registerReceiver(client: Client, simulator: RivyaSimulator): Promise<RunningWebhookReceiver> {
   // The signing secret exists only once the endpoint is registered: register with a placeholder
   // receiver's URL, then restart the receiver with the real secret on the same port.

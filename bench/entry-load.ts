@@ -4,7 +4,7 @@
  * a fresh Node process, alternating which goes first every round. Per load: the wall time of the
  * `require` call (module resolution, file reads, compilation, top-level code) and the distinct
  * npm packages it left in require.cache (the last `node_modules/<name>` of each path, as
- * test/lean-entry.test.ts counts them). One unrecorded warm-up round first: the figures are for a
+ * test/e2e/lean-entry.test.ts counts them). One unrecorded warm-up round first: the figures are for a
  * warm file cache, as a backend's restart sees it.
  */
 import { execFile } from 'node:child_process';

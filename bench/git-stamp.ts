@@ -1,7 +1,7 @@
 /**
  * The commit a report was generated from (git rev-parse HEAD), and whether the work tree was
  * dirty: stamped into BENCHMARKS.md and RELIABILITY.md so a stale report can be told apart
- * (test/report-freshness.test.ts reads the stamp back). Never throws: no git means "unknown".
+ * (test/integration/report-freshness.test.ts reads the stamp back). Never throws: no git means "unknown".
  */
 import { execFileSync } from 'node:child_process';
 

@@ -1,5 +1,5 @@
 /**
- * The promises a batch under chaos must keep (test/chaos-batch.test.ts), each checked against a
+ * The promises a batch under chaos must keep (test/chaos/chaos-batch.test.ts), each checked against a
  * source the batch does not write itself: the simulator's tasks and credit ledger (Rivya's side),
  * the server's recorded runs of the batch, and the items as they were submitted. The batch's own
  * result is only ever compared against those. Peaks come from bench/pipelines.ts (maxCommitted,

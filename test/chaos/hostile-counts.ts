@@ -12,7 +12,7 @@ export interface HostileCountsFile {
   /** CHAOS_PROFILE of the hostile run (`ci` unless set). */
   profile: string;
   writtenAt: string;
-  /** Every test of test/hostile-input.test.ts passed in that run. */
+  /** Every test of test/integration/hostile-input.test.ts passed in that run. */
   passed: true;
   counts: HostileCaseCounts;
 }

@@ -69,7 +69,7 @@ export function writeReliabilityReport(
   if (hostile.state === 'ok') {
     const { file } = hostile;
     lines.push(
-      `From \`test/hostile-input.test.ts\` (profile \`${file.profile}\`, counts written ${file.writtenAt}, only because every test of that file passed).`,
+      `From \`test/integration/hostile-input.test.ts\` (profile \`${file.profile}\`, counts written ${file.writtenAt}, only because every test of that file passed).`,
       'Each class proves only what its row says: the pure-function classes call validation functions directly and have no',
       'ledger to read; only the class sampled through the workflow ran on a worker against the simulator and read its ledger.',
       '',
@@ -81,7 +81,7 @@ export function writeReliabilityReport(
   } else {
     lines.push(
       hostile.state === 'missing'
-        ? 'No hostile-input counts: `test/hostile-input.test.ts` did not pass (or did not run) before this chaos run. Run `npm run test:chaos`.'
+        ? 'No hostile-input counts: `test/integration/hostile-input.test.ts` did not pass (or did not run) before this chaos run. Run `npm run test:chaos`.'
         : `Hostile-input counts not shown: ${hostile.why}. Run \`npm run test:chaos\` to measure both in one run.`,
       '',
     );

@@ -1,0 +1,24 @@
+/** src/internal/net/ports.ts: the one parser of port flags and variables, and the free-port helpers. */
+import { createServer } from 'node:net';
+import { freePort, parsePort, portIsFree } from '../../src/internal/net/ports';
+
+test('parsePort takes digits from min to 65535 and nothing else', () => {
+  expect([parsePort('0'), parsePort('8234'), parsePort('65535')]).toEqual([0, 8234, 65_535]);
+  expect(parsePort('0', 1)).toBeUndefined();
+  expect(parsePort('1', 1)).toBe(1);
+  for (const bad of ['', ' 80', '80 ', '-1', '65536', '99999', '123456', '8e3', '0x50', '80.0', 'http'])
+    expect({ bad, port: parsePort(bad) }).toEqual({ bad, port: undefined });
+});
+
+test('freePort gives a port that can be bound; portIsFree tells a bound port from a free one', async () => {
+  const port = await freePort();
+  expect(await portIsFree(port)).toBe(true);
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  try {
+    expect(await portIsFree(port)).toBe(false);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  expect(await portIsFree(port)).toBe(true);
+});
