@@ -76,7 +76,8 @@ export async function prepareDevEncryption(
     keySource = keyFile;
   }
   const configuredTokens = env[CODEC_SERVER_TOKENS_ENV]?.trim() || env[CODEC_SERVER_TOKEN_FILE_ENV]?.trim();
-  const token = configuredTokens ? readCodecServerTokens(env)[0] : generateCodecServerToken();
+  // A configured token list is never empty (readCodecServerTokens refuses that).
+  const token = configuredTokens ? readCodecServerTokens(env)[0]! : generateCodecServerToken();
   const port = wantedPort > 0 && (await portIsFree(wantedPort)) ? wantedPort : await freePort();
   return {
     keyRing,

@@ -11,6 +11,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { inspect } from 'node:util';
+import { Sora2ConfigError } from '../worker/settings';
 
 /** `id:base64key` pairs, separated by commas, spaces or newlines; the first one encrypts. */
 export const CODEC_KEYS_ENV = 'RIVYA_CODEC_KEYS';
@@ -28,7 +29,7 @@ export const MAX_KEY_FILE_BYTES = 64 * 1024;
 const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** A wrong or missing key setting: names the variable/file and the key id, never the key. */
-export class CodecConfigError extends Error {
+export class CodecConfigError extends Sora2ConfigError {
   override readonly name = 'CodecConfigError';
 }
 
@@ -105,7 +106,7 @@ export class CodecKeyRing {
       if (this.#keys.has(input.id)) throw new CodecConfigError(`${source}: key id ${JSON.stringify(input.id)} is given twice`);
       this.#keys.set(input.id, createSecretKey(keyBytes(input, source)));
     }
-    this.encryptingKeyId = keys[0].id;
+    this.encryptingKeyId = keys[0]!.id; // at least one key: checked above
     Object.freeze(this);
   }
 

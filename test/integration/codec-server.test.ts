@@ -54,11 +54,11 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 }
 
 function decodedText(json: { payloads: { data: string }[] }): string {
-  return Buffer.from(json.payloads[0].data, 'base64').toString();
+  return Buffer.from(json.payloads[0]!.data, 'base64').toString();
 }
 
 beforeAll(async () => {
-  [sealed] = await codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(secret)) }]);
+  sealed = (await codec.encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(secret)) }]))[0]!;
   server = await startCodecServer({ codec, tokens: [token], allowedOrigins: [uiOrigin], maxBodyBytes: 64 * 1024 });
 });
 afterAll(async () => {
@@ -71,7 +71,7 @@ describe('who may decode', () => {
     expect(response.status).toBe(200);
     const json = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
     expect(decodedText(json)).toBe(JSON.stringify(secret));
-    expect(Buffer.from(json.payloads[0].metadata.encoding, 'base64').toString()).toBe('json/plain');
+    expect(Buffer.from(json.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('json/plain');
   });
 
   test('the token as the path segment before the action (how the Temporal UI carries it) decodes too, under any prefix', async () => {
@@ -211,7 +211,7 @@ describe('bounds and errors', () => {
     expect((await post('/decode', { nothing: true }, auth)).status).toBe(400);
     expect((await post('/decode', 'x', { ...auth, 'content-type': 'text/plain' })).status).toBe(415);
 
-    const [foreign] = await new AesGcmPayloadCodec(new CodecKeyRing([{ id: 'k0', key: randomBytes(32) }])).encode([sealed]);
+    const foreign = (await new AesGcmPayloadCodec(new CodecKeyRing([{ id: 'k0', key: randomBytes(32) }])).encode([sealed]))[0]!;
     const unknown = await post('/decode', { payloads: [toJson(foreign)] }, auth);
     expect(unknown.status).toBe(422);
     expect(((await unknown.json()) as { error: string }).error).toMatch(/key id "k0", which is not in the key ring/);
@@ -221,10 +221,10 @@ describe('bounds and errors', () => {
     const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') };
     const response = await post('/encode', { payloads: [plain] }, { authorization: `Bearer ${token}` });
     expect(response.status).toBe(200);
-    const [encoded] = ((await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads;
-    expect(Buffer.from(encoded.metadata.encoding, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
+    const encoded = ((await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads[0]!;
+    expect(Buffer.from(encoded.metadata.encoding!, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
     const back = await post('/decode', { payloads: [encoded] }, { authorization: `Bearer ${token}` });
-    expect(((await back.json()) as { payloads: { data: string }[] }).payloads[0].data).toBe(plain.data);
+    expect(((await back.json()) as { payloads: { data: string }[] }).payloads[0]!.data).toBe(plain.data);
   });
 
   test('configuration: no token, short tokens and origins with paths are refused with messages that quote no token', () => {
@@ -332,9 +332,11 @@ describe('the dev stack wiring (rivya-sora2 dev --encrypt)', () => {
 
     // As UI 2.42 calls it (services/data-encoder.ts): POST endpoint + '/decode', Content-Type and
     // X-Namespace only, from the UI's origin — after a CORS preflight.
-    const [devSealed] = await new AesGcmPayloadCodec(encryption.keyRing).encode([
-      { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(secret)) },
-    ]);
+    const devSealed = (
+      await new AesGcmPayloadCodec(encryption.keyRing).encode([
+        { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(secret)) },
+      ])
+    )[0]!;
     const origin = `http://127.0.0.1:${uiPort}`;
     const preflight = await fetch(`${encryption.uiEndpoint}/decode`, {
       method: 'OPTIONS',

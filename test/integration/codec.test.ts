@@ -162,11 +162,11 @@ describe('a generation with the codec on', () => {
       Worker.runReplayHistory({ workflowBundle, plugins: [new Sora2Plugin({ encryption: { keys: rotated } })] }, history, workflowId),
     ).resolves.toBeUndefined();
 
-    const input = payloadsIn(history.events![0].workflowExecutionStartedEventAttributes?.input)[0].payload;
-    const [opened] = await new AesGcmPayloadCodec(rotated).decode([input]);
+    const input = payloadsIn(history.events![0]!.workflowExecutionStartedEventAttributes?.input)[0]!.payload;
+    const [opened] = (await new AesGcmPayloadCodec(rotated).decode([input])) as [Payload];
     expect(Buffer.from(opened.data!).toString()).toContain(secret);
     // After rotation new payloads are sealed with k2.
-    const [resealed] = await new AesGcmPayloadCodec(rotated).encode([opened]);
+    const [resealed] = (await new AesGcmPayloadCodec(rotated).encode([opened])) as [Payload];
     expect(Buffer.from(resealed.metadata![KEY_ID_METADATA_KEY]!).toString()).toBe('k2');
 
     const k2Only = new CodecKeyRing([k2]);
@@ -188,10 +188,10 @@ describe('the codec and its key ring', () => {
 
   test('round trip; metadata is sealed too; each encryption uses a fresh IV', async () => {
     const codec = new AesGcmPayloadCodec(new CodecKeyRing([k1]));
-    const [a, b] = await codec.encode([payload('hello'), payload('hello')]);
+    const [a, b] = (await codec.encode([payload('hello'), payload('hello')])) as [Payload, Payload];
     expect(Buffer.from(a.data!).includes(Buffer.from('json/plain'))).toBe(false);
     expect(Buffer.from(a.data!).equals(Buffer.from(b.data!))).toBe(false);
-    const [back] = await codec.decode([a]);
+    const [back] = (await codec.decode([a])) as [Payload];
     expect(Buffer.from(back.metadata!.encoding!).toString()).toBe('json/plain');
     expect(Buffer.from(back.data!).toString()).toBe('"hello"');
     // Plain payloads (written before encryption was on) pass through unchanged.
@@ -201,13 +201,13 @@ describe('the codec and its key ring', () => {
 
   test('altered data, a wrong key under the same id, a missing key id: a PayloadDecryptionError', async () => {
     const codec = new AesGcmPayloadCodec(new CodecKeyRing([k1]));
-    const [sealed] = await codec.encode([payload('x')]);
+    const [sealed] = (await codec.encode([payload('x')])) as [Payload];
     const flipped = Buffer.from(sealed.data!);
-    flipped[20] ^= 1;
+    flipped[20]! ^= 1;
     await expect(codec.decode([{ ...sealed, data: flipped }])).rejects.toThrow(PayloadDecryptionError);
     const impostor = new AesGcmPayloadCodec(new CodecKeyRing([{ id: 'k1', key: key() }]));
     await expect(impostor.decode([sealed])).rejects.toThrow(/could not be decrypted with key id "k1"/);
-    await expect(codec.decode([{ metadata: { encoding: sealed.metadata!.encoding }, data: sealed.data }])).rejects.toThrow(
+    await expect(codec.decode([{ metadata: { encoding: sealed.metadata!.encoding! }, data: sealed.data! }])).rejects.toThrow(
       /no encryption-key-id/,
     );
   });
