@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { Sora2ConfigError } from '../worker/settings';
 
 /** Tokens separated by commas, spaces or newlines. */
 export const CODEC_SERVER_TOKENS_ENV = 'RIVYA_CODEC_SERVER_TOKENS';
@@ -22,7 +23,7 @@ export const MAX_TOKENS = 64;
 const MAX_TOKEN_FILE_BYTES = 64 * 1024;
 const TOKEN = /^[A-Za-z0-9._~-]+$/;
 
-export class CodecServerConfigError extends Error {
+export class CodecServerConfigError extends Sora2ConfigError {
   override readonly name = 'CodecServerConfigError';
 }
 

@@ -7,13 +7,14 @@
 import type { TelemetryOptions } from '@temporalio/worker';
 import { DETECTION_LATENCY_BUCKETS_S, RivyaMetrics } from '../../workflows/common/metric-names';
 import { parsePort } from '../internal/net/ports';
+import { Sora2ConfigError } from '../worker/settings';
 
 export const METRICS_PORT_ENV = 'RIVYA_METRICS_PORT';
 export const METRICS_HOST_ENV = 'RIVYA_METRICS_HOST';
 /** Loopback by default: metrics name task queues and error codes, not for the whole network unasked. */
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
 
-export class MetricsConfigError extends Error {
+export class MetricsConfigError extends Sora2ConfigError {
   override readonly name = 'MetricsConfigError';
 }
 

@@ -2,13 +2,15 @@
  * Tracing's settings from the environment (RIVYA_TRACING, the OTEL_* endpoint variables): no
  * OpenTelemetry import, so the CLI and the worker read them without the optional tracing peers.
  */
+import { Sora2ConfigError } from '../worker/settings';
+
 /** `otlp` turns tracing on; unset (or `off`) leaves it off. */
 export const TRACING_ENV = 'RIVYA_TRACING';
 export const DEFAULT_SERVICE_NAME = 'rivya-sora2';
 /** OTLP/HTTP's standard default, when neither endpoint variable is set. */
 export const DEFAULT_OTLP_TRACES_URL = 'http://localhost:4318/v1/traces';
 
-export class TracingConfigError extends Error {
+export class TracingConfigError extends Sora2ConfigError {
   override readonly name = 'TracingConfigError';
 }
 

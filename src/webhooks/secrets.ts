@@ -5,6 +5,7 @@
  * Error messages say which secret is wrong by its position and never repeat a value: a typo in one
  * character of a secret must not print the rest of it into a terminal, a CI log or a crash report.
  */
+import { Sora2ConfigError } from '../worker/settings';
 
 /** Where the CLI reads the receiver's secrets from (space- or comma-separated). */
 export const WEBHOOK_SECRETS_ENV = 'RIVYA_WEBHOOK_SECRETS';
@@ -18,7 +19,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const MIN_KEY_BYTES = 16;
 const MAX_KEY_BYTES = 512;
 
-export class WebhookConfigError extends Error {
+export class WebhookConfigError extends Sora2ConfigError {
   override readonly name = 'WebhookConfigError';
 }
 

@@ -12,6 +12,11 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RIVYA_BASE_URL } from '../rivya/client';
 
+/**
+ * A configuration or usage mistake the caller must fix: the base of every such error in this package
+ * (codec keys and tokens, tracing, metrics, worker versioning, webhook secrets, missing peers, the SDK
+ * version, the CLI's usage errors). Each subclass keeps its own `name`.
+ */
 export class Sora2ConfigError extends Error {
   override readonly name: string = 'Sora2ConfigError';
 }

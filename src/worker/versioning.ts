@@ -9,6 +9,7 @@
  * =AUTO_UPGRADE moves running generations to the current build at their next workflow task instead.
  */
 import type { WorkerOptions } from '@temporalio/worker';
+import { Sora2ConfigError } from './settings';
 
 // Derived from WorkerOptions (since SDK 1.12): the package index exports the type only from 1.16.0,
 // and the supported SDK range starts at 1.14.1.
@@ -18,7 +19,7 @@ export const DEPLOYMENT_NAME_ENV = 'TEMPORAL_DEPLOYMENT_NAME';
 export const BUILD_ID_ENV = 'TEMPORAL_WORKER_BUILD_ID';
 export const VERSIONING_BEHAVIOR_ENV = 'RIVYA_WORKER_VERSIONING_BEHAVIOR';
 
-export class WorkerVersioningConfigError extends Error {
+export class WorkerVersioningConfigError extends Sora2ConfigError {
   override readonly name = 'WorkerVersioningConfigError';
 }
 

@@ -1,15 +1,10 @@
 /** Human-readable lines for a failed generation: the typed reason first, then the facts. */
 import { FailureTypes } from '../../workflows/common/failures';
 import type { GenerationFailure } from '../../src/client/generation-failure';
+import { ExitCodes } from './exit-codes';
 import { printable as p } from './printable';
 
 export type FailureReport = GenerationFailure;
-
-/**
- * Exit codes of `generate`, `status` and `cancel` (README's CLI table):
- * 0 ok, 1 the generation failed / Rivya or Temporal unavailable, 2 invalid input or a conflict, 130 interrupted.
- */
-export const ExitCodes = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
 
 /** Invalid input (ours, Rivya's validation, or a rejected reference) is the caller's to fix: 2; every other failure 1. */
 export function exitCodeOf(report: FailureReport): number {

@@ -17,7 +17,7 @@ import { registerStatusAndCancel } from './commands/status';
 import { registerWebhooks } from './commands/webhooks';
 import { registerWebhooksServe } from './commands/webhooks-serve';
 import { Sora2ConfigError } from '../../src/worker/settings';
-import { ExitCodes } from './failure-report';
+import { ExitCodes } from './exit-codes';
 import { printable } from './printable';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -43,6 +43,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   // Config errors already name the variable and never contain the key; print just the message.
   // Other errors may quote the server (Temporal, Rivya): printable, like every foreign text.
   console.error(`error: ${printable(err instanceof Error ? err.message : err)}`);
-  // A configuration error (a missing optional peer included) is the caller's to fix, as invalid input.
+  // Every configuration or usage error (the commands' *UsageError, the library's *ConfigError, a missing
+  // optional peer, an unsupported SDK) extends Sora2ConfigError: the caller's to fix, as invalid input.
   process.exit(err instanceof Sora2ConfigError ? ExitCodes.invalid : ExitCodes.failed);
 });

@@ -8,11 +8,11 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { sora2BatchAddItemsUpdate, sora2BatchCancelRemainingUpdate, sora2BatchStatusQuery } from '../../../workflows/batch/messages';
 import { describeBatchStatus } from '../batch-progress';
-import { ExitCodes } from '../failure-report';
+import { ExitCodes } from '../exit-codes';
 import { printable, printableJson } from '../printable';
 import { connectTemporal } from '../reach-temporal';
-import { BatchUsageError, parseItemsJsonl, readBounded } from './batch';
-import { OperateUsageError, runUpdate, withUsageErrors } from './operate';
+import { parseItemsJsonl, readBounded } from './batch';
+import { runUpdate, withExitCode } from './operate';
 
 async function printBatchStatus(batchId: string, json: boolean): Promise<number> {
   const { client, close } = await connectTemporal();
@@ -29,14 +29,9 @@ async function printBatchStatus(batchId: string, json: boolean): Promise<number>
   }
 }
 
-/** The items to add, read and checked as `batch --file` reads its own; a bad file stops here (exit 2). */
+/** The items to add, read and checked as `batch --file` reads its own; a bad file (BatchUsageError) stops here (exit 2). */
 function itemsToAdd(file: string) {
-  try {
-    return parseItemsJsonl(readBounded(file), file);
-  } catch (err) {
-    if (err instanceof BatchUsageError) throw new OperateUsageError(err.message);
-    throw err;
-  }
+  return parseItemsJsonl(readBounded(file), file);
 }
 
 export function registerBatchOperate(program: Command): void {
@@ -44,13 +39,13 @@ export function registerBatchOperate(program: Command): void {
     .command('batch-status <batchId>')
     .description("a batch's progress: done / running / queued, failures, credits spent and reserved")
     .option('--json', 'print the whole status as JSON')
-    .action((batchId: string, options: { json?: boolean }) => withUsageErrors(() => printBatchStatus(batchId, options.json === true)));
+    .action((batchId: string, options: { json?: boolean }) => withExitCode(() => printBatchStatus(batchId, options.json === true)));
   program
     .command('batch-add <batchId>')
     .description('queue more items on a running batch (refused as a whole if one is invalid or the lot would not fit the budget)')
     .requiredOption('-f, --file <items.jsonl>', 'the items, one JSON object per line, as for `batch`')
     .action((batchId: string, options: { file: string }) =>
-      withUsageErrors(async () => {
+      withExitCode(async () => {
         const items = itemsToAdd(options.file);
         return runUpdate(batchId, (handle) => handle.executeUpdate(sora2BatchAddItemsUpdate, { args: [items] }), 'batch');
       }),
@@ -60,7 +55,7 @@ export function registerBatchOperate(program: Command): void {
     .description('start nothing more: queued items are skipped; running ones finish (or are cancelled with --cancel-running)')
     .option('--cancel-running', 'also cancel the running generations (each compensates)')
     .action((batchId: string, options: { cancelRunning?: boolean }) =>
-      withUsageErrors(() =>
+      withExitCode(() =>
         runUpdate(
           batchId,
           (handle) => handle.executeUpdate(sora2BatchCancelRemainingUpdate, { args: [{ cancelRunning: options.cancelRunning === true }] }),

@@ -11,12 +11,13 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Command } from 'commander';
 import { DEFAULT_SORA2_TASK_QUEUE, Sora2BatchInputError, Sora2WorkflowIdConflictError, startSora2Batch } from '../../../src/client/helpers';
+import { Sora2ConfigError } from '../../../src/worker/settings';
 import { BATCH_LIMITS, type Sora2BatchInput, type Sora2BatchItem } from '../../../workflows/batch/input';
 import { BatchFailureTypes } from '../../../workflows/batch/failures';
 import { sora2BatchStatusQuery } from '../../../workflows/batch/messages';
 import type { Sora2BatchResult } from '../../../workflows/batch/state';
 import { batchProgress, summaryTable } from '../batch-progress';
-import { ExitCodes } from '../failure-report';
+import { ExitCodes } from '../exit-codes';
 import { followUntilSettled } from '../follow';
 import { printable, printableJson } from '../printable';
 import { connectTemporal } from '../reach-temporal';
@@ -36,7 +37,7 @@ export interface BatchOptions {
 }
 
 /** A mistake in the command line or the file, told before anything starts (exit 2). */
-export class BatchUsageError extends Error {
+export class BatchUsageError extends Sora2ConfigError {
   override readonly name = 'BatchUsageError';
 }
 
@@ -152,14 +153,8 @@ async function waitWithBar(handle: WorkflowHandle, show: boolean): Promise<Sora2
 }
 
 export async function runBatch(options: BatchOptions): Promise<number> {
-  let input: Sora2BatchInput;
-  try {
-    input = batchInput(options, parseItemsJsonl(readBounded(options.file), options.file));
-  } catch (err) {
-    if (!(err instanceof BatchUsageError)) throw err;
-    console.error(`error: ${printable(err.message)}`);
-    return ExitCodes.invalid;
-  }
+  // A mistake in the command line or the file (BatchUsageError) reaches main: exit 2, nothing started.
+  const input: Sora2BatchInput = batchInput(options, parseItemsJsonl(readBounded(options.file), options.file));
   const { client, close } = await connectTemporal();
   try {
     const batchId = options.batchId ?? `batch-${randomUUID()}`;

@@ -15,6 +15,7 @@ import {
   DEFAULT_CLUSTER_PORT,
   DEFAULT_CLUSTER_UI_PORT,
 } from '../../cluster';
+import { ExitCodes } from '../exit-codes';
 import { DEV_SIMULATOR_TIMING } from './dev';
 
 function portOption(value: string): number {
@@ -94,7 +95,7 @@ export function registerCluster(program: Command): void {
           console.log(`  ${p.name.padEnd(16)} pid ${String(p.pid).padEnd(8)} ${p.running ? 'running' : 'NOT RUNNING'}   log ${p.log}`);
         }
       }
-      if (!status.running) process.exitCode = 3;
+      if (!status.running) process.exitCode = ExitCodes.notRunning;
     });
 
   cluster

@@ -12,7 +12,6 @@ import { parsePort } from '../../../src/internal/net/ports';
 import {
   AesGcmPayloadCodec,
   CODEC_SERVER_ORIGINS_ENV,
-  CodecConfigError,
   CodecServerConfigError,
   DEFAULT_CODEC_MAX_BODY_BYTES,
   DEFAULT_CODEC_SERVER_HOST,
@@ -22,7 +21,6 @@ import {
   readCodecServerTokens,
   startCodecServer,
 } from '../../../src/codec';
-import { ExitCodes } from '../failure-report';
 import { printable } from '../printable';
 
 export interface CodecServerCommandOptions {
@@ -49,16 +47,9 @@ export function registerCodecServer(program: Command): void {
       `browser origin allowed to call (the Temporal UI's, e.g. https://temporal.example.com); default ${CODEC_SERVER_ORIGINS_ENV}`,
     )
     .option('--max-body-bytes <bytes>', 'largest request body', String(DEFAULT_CODEC_MAX_BODY_BYTES))
-    .action(async (options: CodecServerCommandOptions) => {
-      try {
-        await runCodecServerProcess(options);
-      } catch (err) {
-        if (!(err instanceof CodecConfigError || err instanceof CodecServerConfigError)) throw err;
-        // The message names the variable, the file or the key id: never a key or a token.
-        console.error(`error: ${printable(err.message)}`);
-        process.exitCode = ExitCodes.invalid;
-      }
-    });
+    // A key or token mistake (CodecConfigError, CodecServerConfigError) reaches main: exit 2. Its
+    // message names the variable, the file or the key id: never a key or a token.
+    .action((options: CodecServerCommandOptions) => runCodecServerProcess(options));
 }
 
 /** Runs until SIGINT/SIGTERM. Everything the caller must fix is checked before the socket opens. */

@@ -25,7 +25,8 @@ import { ensureTemporalCli } from '../../temporal-cli';
 import { startLoggedDevServer } from '../../temporal-cli/dev-server';
 import type { ReferenceUrlPolicy } from '../../../activities';
 import { createSora2Worker } from '../../../src/worker/create-worker';
-import { displayUrl, readRivyaSettings } from '../../../src/worker/settings';
+import { displayUrl, readRivyaSettings, Sora2ConfigError } from '../../../src/worker/settings';
+import { ExitCodes } from '../exit-codes';
 import { formatFailure } from '../failure-report';
 import { generationFailureOf } from '../../../src/client/generation-failure';
 import { printable } from '../printable';
@@ -60,7 +61,7 @@ export const DEV_EXPECTED_DURATION_S = Math.ceil(
 );
 
 /** A mistake in the command line, told before anything starts. */
-export class DevUsageError extends Error {
+export class DevUsageError extends Sora2ConfigError {
   override readonly name = 'DevUsageError';
 }
 
@@ -293,7 +294,7 @@ function stopSignal(): { stopped: Promise<void>; requested: () => boolean; dispo
   let resolveStop!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
   const onSignal = () => {
-    if (requested) process.exit(130);
+    if (requested) process.exit(ExitCodes.interrupted);
     requested = true;
     console.log('Stopping (Ctrl-C again to force)...');
     resolveStop();
@@ -343,7 +344,7 @@ export async function runDev(options: DevOptions): Promise<number> {
     // Keys, token and the codec port come first: the dev server's UI is started with the endpoint.
     const encryption = options.encrypt ? await prepareDevEncryption(devDirectory, Number(options.codecPort)) : undefined;
     const temporal = await startTemporal(options, log, cleanups, encryption);
-    if (signal.requested()) return 130;
+    if (signal.requested()) return ExitCodes.interrupted;
     if (encryption) await startEncryption(encryption, temporal.uiPort, cleanups);
     // Every client of the run encrypts too: the first generation's input, the webhook receiver's signals.
     const client = encryption
@@ -354,9 +355,9 @@ export async function runDev(options: DevOptions): Promise<number> {
         })
       : temporal.client;
     const rivya = await startRivya(cleanups);
-    if (signal.requested()) return 130;
+    if (signal.requested()) return ExitCodes.interrupted;
     const webhooks = await startWebhooks(options, client, rivya, log, cleanups);
-    if (signal.requested()) return 130;
+    if (signal.requested()) return ExitCodes.interrupted;
     const { worker } = await createSora2Worker({
       connection: temporal.worker,
       plugin: {
@@ -380,7 +381,7 @@ export async function runDev(options: DevOptions): Promise<number> {
     console.log(
       `Saving: generate --save-to <dir> writes below ${saveDir}; --save-to s3://bucket/prefix uses this process's AWS environment (AWS_REGION, AWS_ENDPOINT_URL_S3, credentials)`,
     );
-    if (signal.requested()) return 130;
+    if (signal.requested()) return ExitCodes.interrupted;
 
     const workflowId = `dev-${randomUUID()}`;
     const handle = await startSora2Generation(
@@ -396,10 +397,10 @@ export async function runDev(options: DevOptions): Promise<number> {
       { workflowId, taskQueue: worker.options.taskQueue },
     );
     console.log(`First generation: ${workflowId}${reference ? ` (reference ${reference})` : ''}`);
-    let exitCode = 0;
+    let exitCode: number = ExitCodes.ok;
     try {
       const result = await Promise.race([waitWithProgress(handle, true), signal.stopped.then(() => undefined)]);
-      if (result === undefined) return 130;
+      if (result === undefined) return ExitCodes.interrupted;
       // Server-provided text: printed without terminal control sequences.
       console.log(`Video: ${printable(result.videoUrl)}`);
       console.log(
@@ -410,7 +411,7 @@ export async function runDev(options: DevOptions): Promise<number> {
       if (!report) throw err;
       for (const line of formatFailure(report)) console.error(line);
       console.error(`  details: ${log.path}`);
-      exitCode = 1;
+      exitCode = ExitCodes.failed;
     }
     if (!options.once && !signal.requested()) {
       const expected = rivya.simulator ? ` --expected-duration ${DEV_EXPECTED_DURATION_S}` : '';

@@ -5,7 +5,8 @@ import { DEFAULT_SORA2_TASK_QUEUE, Sora2InputError, Sora2WorkflowIdConflictError
 import type { Sora2GenerationInput } from '../../../workflows/generation/input';
 import type { Sora2GenerationResult } from '../../../workflows/generation/sora2-generation';
 import { ALL_SELECT_PARAMS, DEFAULT_SORA_MODEL, modelsWithParam, SORA_MODELS, type SelectParamName } from '../../../src/contract/models';
-import { ExitCodes, exitCodeOf, formatFailure } from '../failure-report';
+import { ExitCodes } from '../exit-codes';
+import { exitCodeOf, formatFailure } from '../failure-report';
 import { connectTemporal } from '../reach-temporal';
 import { generationFailureOf } from '../../../src/client/generation-failure';
 import { printable, printableJson } from '../printable';

@@ -15,12 +15,13 @@ import {
   type SetPollingRequest,
 } from '../../../workflows/generation/messages';
 import { INVALID_OPERATOR_UPDATE } from '../../../workflows/generation/operator-updates';
-import { ExitCodes } from '../failure-report';
+import { Sora2ConfigError } from '../../../src/worker/settings';
+import { ExitCodes } from '../exit-codes';
 import { printable, printableJson } from '../printable';
 import { connectTemporal } from '../reach-temporal';
 
 /** A mistake on the command line, told before Temporal is asked anything. */
-export class OperateUsageError extends Error {
+export class OperateUsageError extends Sora2ConfigError {
   override readonly name = 'OperateUsageError';
 }
 
@@ -91,15 +92,9 @@ export async function runUpdate(
   }
 }
 
-export function withUsageErrors(action: () => Promise<number>): Promise<void> {
-  return action().then(
-    (code) => void (process.exitCode = code),
-    (err: unknown) => {
-      if (!(err instanceof OperateUsageError)) throw err;
-      console.error(`error: ${err.message}`);
-      process.exitCode = ExitCodes.invalid;
-    },
-  );
+/** Runs an action and sets its exit code; a usage mistake (OperateUsageError) reaches main: exit 2. */
+export async function withExitCode(action: () => Promise<number>): Promise<void> {
+  process.exitCode = await action();
 }
 
 export function registerOperate(program: Command): void {
@@ -109,7 +104,7 @@ export function registerOperate(program: Command): void {
     .option('--by <duration>', 'add this much, e.g. 30m or 2h')
     .option('--until <iso>', 'set the deadline to this time')
     .action((workflowId: string, options: { by?: string; until?: string }) =>
-      withUsageErrors(async () => {
+      withExitCode(async () => {
         const request = extendRequestOf(options);
         return runUpdate(workflowId, (handle) => handle.executeUpdate(sora2ExtendDeadlineUpdate, { args: [request] }));
       }),
@@ -117,7 +112,7 @@ export function registerOperate(program: Command): void {
   program
     .command('poll <workflowId>')
     .description("check a waiting generation's task now and print the status that check produced")
-    .action((workflowId: string) => withUsageErrors(() => runUpdate(workflowId, (handle) => handle.executeUpdate(sora2PollNowUpdate))));
+    .action((workflowId: string) => withExitCode(() => runUpdate(workflowId, (handle) => handle.executeUpdate(sora2PollNowUpdate))));
   program
     .command('set-polling <workflowId>')
     .description("tune a running generation's status checks (same bounds as the input's polling options)")
@@ -125,7 +120,7 @@ export function registerOperate(program: Command): void {
     .option('--max <duration>', 'sparsest spacing of checks, e.g. 2m')
     .option('--webhooks <on|off>', 'off: stop waiting for webhooks and check on the dense schedule')
     .action((workflowId: string, options: { min?: string; max?: string; webhooks?: string }) =>
-      withUsageErrors(async () => {
+      withExitCode(async () => {
         const request = setPollingRequestOf(options);
         return runUpdate(workflowId, (handle) => handle.executeUpdate(sora2SetPollingUpdate, { args: [request] }));
       }),

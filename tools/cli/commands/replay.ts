@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Command, CommanderError } from 'commander';
-import { CodecConfigError, codecKeysConfigured } from '../../../src/codec';
+import { codecKeysConfigured } from '../../../src/codec';
 import { Sora2Plugin } from '../../../src/worker/plugin';
 import {
   HistoryFileError,
@@ -27,18 +27,20 @@ import {
   type HistoryReplayOutcome,
   type HistoryToReplay,
 } from '../../../src/worker/replay-histories';
-import { Sora2SdkVersionError } from '../../../src/worker/sdk-compat';
+import { Sora2ConfigError } from '../../../src/worker/settings';
+import { ExitCodes } from '../exit-codes';
 import { printable } from '../printable';
 import { connectTemporal } from '../reach-temporal';
-
-export const ReplayExitCodes = { ok: 0, notReplayed: 1, usage: 2 } as const;
 
 /** How many runs `--query` fetches by default, and at most (`--limit`). */
 const DEFAULT_QUERY_LIMIT = 100;
 const MAX_QUERY_LIMIT = 10_000;
 
-/** A mistake the caller must fix, told before anything is replayed. */
-export class ReplayUsageError extends Error {
+/**
+ * A mistake the caller must fix, told before anything is replayed; it reaches main's handler (exit 2),
+ * as do a codec key mistake (CodecConfigError) and an unsupported SDK (Sora2SdkVersionError).
+ */
+export class ReplayUsageError extends Sora2ConfigError {
   override readonly name = 'ReplayUsageError';
 }
 
@@ -128,6 +130,16 @@ export function formatOutcome(outcome: HistoryReplayOutcome, ownWorkflows: boole
   return `FAIL  ${what}: ${kind}: ${printable(verbose ? message : reasonOf(message))}${hintFor(outcome, ownWorkflows)}`;
 }
 
+/** A history file from the command line; one that is missing or not a history is a usage mistake (exit 2). */
+function readHistoryArgument(file: string): HistoryToReplay {
+  try {
+    return readHistoryFile(file);
+  } catch (err) {
+    if (err instanceof HistoryFileError) throw new ReplayUsageError(err.message);
+    throw err;
+  }
+}
+
 export async function runReplay(files: string[], options: ReplayCommandOptions): Promise<number> {
   const limit = parseLimit(options.limit);
   if (files.length === 0 && options.workflowId.length === 0 && options.query === undefined) {
@@ -135,7 +147,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions):
   }
   // Everything the caller must fix is told before a worker is built or a server asked.
   const workflowsPath = options.workflows !== undefined ? resolveWorkflowsModule(options.workflows) : undefined;
-  const histories = files.map((file) => readHistoryFile(file));
+  const histories = files.map(readHistoryArgument);
   // With the workers' keys, encrypted payloads decode; a key problem is a usage error (CodecConfigError).
   const plugin = new Sora2Plugin(codecKeysConfigured() ? { encryption: true } : {});
 
@@ -147,7 +159,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions):
       await close();
     }
   }
-  if (histories.length === 0) return ReplayExitCodes.ok;
+  if (histories.length === 0) return ExitCodes.ok;
 
   // The replay worker's own log lines (a failed activation, its stack; Core's "Failing workflow task")
   // would bury the one line per history, which carries the same reason (all of it with --verbose).
@@ -176,12 +188,12 @@ export async function runReplay(files: string[], options: ReplayCommandOptions):
             ? `; ${nondeterministic} by non-determinism: this workflow code would fail those workflows' next workflow task`
             : ''),
   );
-  return failed === 0 ? ReplayExitCodes.ok : ReplayExitCodes.notReplayed;
+  return failed === 0 ? ExitCodes.ok : ExitCodes.failed;
 }
 
 /** Commander's usage errors (unknown option, missing value) exit 2, help 0. */
 function usageExit(err: CommanderError): never {
-  process.exit(err.exitCode === 0 ? ReplayExitCodes.ok : ReplayExitCodes.usage);
+  process.exit(err.exitCode === 0 ? ExitCodes.ok : ExitCodes.invalid);
 }
 
 export function registerReplay(program: Command): void {
@@ -206,18 +218,6 @@ export function registerReplay(program: Command): void {
     .option('--verbose', "print the SDK's whole message for a history that does not replay (default: the reason inside it)")
     .exitOverride(usageExit)
     .action(async (files: string[], options: ReplayCommandOptions) => {
-      try {
-        process.exitCode = await runReplay(files, options);
-      } catch (err) {
-        if (!(
-          err instanceof ReplayUsageError ||
-          err instanceof HistoryFileError ||
-          err instanceof CodecConfigError ||
-          err instanceof Sora2SdkVersionError
-        ))
-          throw err;
-        console.error(`error: ${printable(err.message)}`);
-        process.exitCode = ReplayExitCodes.usage;
-      }
+      process.exitCode = await runReplay(files, options);
     });
 }

@@ -22,9 +22,8 @@ import {
   WEBHOOK_SECRETS_ENV,
 } from '../../../src/webhooks';
 import { Runtime } from '@temporalio/worker';
-import { bindAddressOf, MetricsConfigError, metricsSettingsFromEnv, prometheusTelemetry } from '../../../src/observability/prometheus';
+import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../../../src/observability/prometheus';
 import { webhookOutcomeCounter } from '../../../src/observability/webhook-metrics';
-import { ExitCodes } from '../failure-report';
 import { printable } from '../printable';
 
 export const DEFAULT_WEBHOOK_PORT = 8788;
@@ -50,16 +49,9 @@ export function registerWebhooksServe(group: Command): void {
     .option('--host <host>', 'address to bind', process.env.RIVYA_WEBHOOK_HOST ?? DEFAULT_WEBHOOK_HOST)
     .option('--path <path>', 'path deliveries are posted to', process.env.RIVYA_WEBHOOK_PATH ?? DEFAULT_WEBHOOK_PATH)
     .option('--metrics-port <port>', 'serve Prometheus metrics (rivya_webhook_events by outcome) on this port (RIVYA_METRICS_PORT)')
-    .action(async (options: WebhooksServeOptions) => {
-      try {
-        await runWebhookReceiverProcess(options);
-      } catch (err) {
-        if (!(err instanceof WebhookConfigError || err instanceof MetricsConfigError)) throw err;
-        // The message names the variable or the secret's position, never a value.
-        console.error(`error: ${printable(err.message)}`);
-        process.exitCode = ExitCodes.invalid;
-      }
-    });
+    // A secret or metrics mistake (WebhookConfigError, MetricsConfigError) reaches main: exit 2. Its
+    // message names the variable or the secret's position, never a value.
+    .action((options: WebhooksServeOptions) => runWebhookReceiverProcess(options));
 }
 
 /** Runs until SIGINT/SIGTERM, then stops taking deliveries and lets in-flight ones finish. */

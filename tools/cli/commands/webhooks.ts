@@ -21,7 +21,7 @@ import {
   type WebhookEventListItem,
 } from '../../../src/rivya/webhook-schemas';
 import { readRivyaSettings, Sora2ConfigError } from '../../../src/worker/settings';
-import { ExitCodes } from '../failure-report';
+import { ExitCodes } from '../exit-codes';
 import { printable, printableJson } from '../printable';
 
 /** Where the receiver reads its signing secrets from (space-separated: new and old during a rotation). */
@@ -29,7 +29,9 @@ import { printable, printableJson } from '../printable';
 export const WEBHOOK_SECRETS_VARIABLE = WEBHOOK_SECRETS_ENV;
 
 /** The CLI's usage mistake, said before anything is sent: exit 2. */
-class WebhooksUsageError extends Error {}
+class WebhooksUsageError extends Sora2ConfigError {
+  override readonly name = 'WebhooksUsageError';
+}
 
 /** A client from the same RIVYA_* variables (and rules) as the worker. */
 function clientFromEnv(): RivyaClient {
@@ -44,7 +46,8 @@ function clientFromEnv(): RivyaClient {
 
 /** The failure in words and its exit code. Every text from Rivya goes through `printable`. */
 export function explainFailure(err: unknown, endpointId?: string): { lines: string[]; code: number } {
-  if (err instanceof WebhooksUsageError || err instanceof Sora2ConfigError) {
+  // A usage or configuration mistake (WebhooksUsageError, a bad RIVYA_* setting): exit 2.
+  if (err instanceof Sora2ConfigError) {
     return { lines: [`error: ${printable(err.message)}`], code: ExitCodes.invalid };
   }
   if (err instanceof RivyaWebhookUrlRejectedError) {
