@@ -17,7 +17,7 @@
  * (only the UI's own origins), whatever a page may learn. The endpoint reaches the dev server
  * through an owner-only file rather than its command line (temporal-cli/flag-file.ts), so it is
  * not also in `ps`. On a machine shared with people who must not see the payloads, do not use
- * `dev --encrypt`: run the codec server behind TLS and the UI behind a login (README "Encrypted
+ * `dev --encrypt`: run the codec server behind TLS and the UI behind a login (docs/operating.md "Encrypted
  * payloads and the codec server").
  */
 import { randomBytes } from 'node:crypto';

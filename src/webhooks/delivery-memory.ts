@@ -17,7 +17,7 @@
  * only verified deliveries ever get in, so the size follows Rivya's volume, not a caller's. Past
  * the capacity an early-forgotten id costs one extra signal, which the workflow's inbox still drops.
  *
- * Per process: replicas do not share it (see README "Webhooks"); each replica signals a replayed
+ * Per process: replicas do not share it (see docs/webhooks.md); each replica signals a replayed
  * event at most once per window.
  */
 export class DeliveryMemory {

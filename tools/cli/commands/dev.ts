@@ -249,7 +249,7 @@ async function startWebhooks(
     return false;
   }
   if (!rivya.simulator) {
-    console.log('Webhooks: off with a real Rivya (it delivers only to public https URLs): see README "Webhooks in production"');
+    console.log('Webhooks: off with a real Rivya (it delivers only to public https URLs): see docs/webhooks.md (production setup)');
     return false;
   }
   const webhooks = await startDevWebhooks({
