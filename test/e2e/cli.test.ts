@@ -103,7 +103,8 @@ test('dev refuses a reference it cannot find before starting anything, naming th
   const cwd = scratchDir('rivya-cli-ref-');
   const started = Date.now();
   const run = await runCli(['dev', '--once', '--reference', 'assets/nope.png'], cleanEnv(), 30_000, cwd);
-  expect(run.code).toBe(1);
+  // A usage error (DevUsageError, a Sora2ConfigError): 2, as invalid input everywhere in the CLI.
+  expect(run.code).toBe(2);
   expect(run.stderr).toContain(`no such file in the reference directory ${join(cwd, '.rivya-dev', 'references')}`);
   expect(run.stderr).toMatch(/put the image in \S+ and pass its name/);
   expect(run.stdout).not.toMatch(/Temporal dev server/);
