@@ -1,6 +1,6 @@
 /** src/internal/net/ports.ts: the one parser of port flags and variables, and the free-port helpers. */
 import { createServer } from 'node:net';
-import { freePort, parsePort, portIsFree } from '../../src/internal/net/ports';
+import { freePort, freePorts, parsePort, portIsFree } from '../../src/internal/net/ports';
 
 test('parsePort takes digits from min to 65535 and nothing else', () => {
   expect([parsePort('0'), parsePort('8234'), parsePort('65535')]).toEqual([0, 8234, 65_535]);
@@ -21,4 +21,14 @@ test('freePort gives a port that can be bound; portIsFree tells a bound port fro
     await new Promise((resolve) => server.close(resolve));
   }
   expect(await portIsFree(port)).toBe(true);
+});
+
+test('freePorts gives distinct bindable ports, none excluded, from a range when asked', async () => {
+  const first = await freePort();
+  const ports = await freePorts(5, { exclude: [first] });
+  expect(new Set([...ports, first]).size).toBe(6);
+  for (const port of ports) expect(await portIsFree(port)).toBe(true);
+  const low = await freePorts(3, { range: [20_000, 32_767] });
+  expect(new Set(low).size).toBe(3);
+  for (const port of low) expect(port >= 20_000 && port <= 32_767).toBe(true);
 });

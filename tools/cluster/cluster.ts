@@ -15,10 +15,10 @@ import { assetPath, packageRoot } from '../../src/internal/package-root';
 import { DEFAULT_SIMULATOR_API_KEY } from '../../simulator/config';
 import { ensureTemporalCli } from '../temporal-cli';
 import { ensureClusterBinaries, type ClusterBinaries, type ProgressLog } from './binaries';
-import { ClusterError, ClusterPortBusyError } from './errors';
+import { ClusterError, ClusterPortBusyError, isBindConflict } from './errors';
 import { findPostgresBinDir, initPostgres, postgresReady, postgresRunAs, startPostgres, POSTGRES_USER } from './postgres';
-import { portIsFree } from '../../src/internal/net/ports';
-import { accepts, freePorts, isRunning, spawnDetached, stopProcess, waitUntil, type StartedProcess } from './processes';
+import { freePorts, portIsFree } from '../../src/internal/net/ports';
+import { accepts, isRunning, LOW_PORT_RANGE, spawnDetached, stopProcess, waitUntil, type StartedProcess } from './processes';
 import { writePrivateFile } from './private-file';
 import { renderServerConfig, renderUiConfig, type ServerPorts } from './server-config';
 import { readClusterState, writeClusterState, type ClusterState } from './state';
@@ -119,15 +119,6 @@ export function runningProcesses(state: ClusterState | undefined): StartedProces
   return (state?.processes ?? []).filter((p) => isRunning(p));
 }
 
-async function choosePort(wanted: number | undefined, fallback: number, what: string, flag: string): Promise<number> {
-  const port = wanted ?? fallback;
-  if (port === 0) return (await freePorts(1))[0]!;
-  if (!(await portIsFree(port))) {
-    throw new ClusterPortBusyError(`${what} port 127.0.0.1:${port} is in use: pass ${flag} <port>, or ${flag} 0 for a free one`);
-  }
-  return port;
-}
-
 function scriptPath(env: NodeJS.ProcessEnv, dirs: string[]): string {
   return [...dirs, env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(delimiter);
 }
@@ -178,13 +169,82 @@ export function recordProcess(dir: string, started: StartedProcess): void {
   writeClusterState(dir, state);
 }
 
+/** Everything one `up` attempt works with, passed from step to step. */
+interface UpRun {
+  dir: string;
+  paths: ClusterPaths;
+  env: NodeJS.ProcessEnv;
+  log: ProgressLog;
+  options: ClusterUpOptions;
+  pgBin: string;
+  runAs: ReturnType<typeof postgresRunAs>;
+  binaries: ClusterBinaries;
+  temporalCli: string;
+  ports: ClusterPorts;
+  state: ClusterState;
+  /** Records a started process in the state file (so `down`, and a failed `up`, stop it). */
+  started: (process_: StartedProcess) => void;
+}
+
+/** Every port one `up` uses: the fixed ones checked free, the others picked together. */
+interface ClusterPorts {
+  server: ServerPorts;
+  postgres: number;
+  ui?: number;
+  simulator?: number;
+}
+
+/**
+ * Starts the cluster. Its ports are picked free but released before the processes bind them, so
+ * another program can take one in between: then `up` is tried once more, with newly picked ports.
+ */
 export async function clusterUp(options: ClusterUpOptions): Promise<ClusterState> {
+  try {
+    return await clusterUpOnce(options);
+  } catch (err) {
+    if (!isBindConflict(err)) throw err;
+    (options.log ?? ((line: string) => console.log(line)))(
+      'cluster up: a port was taken between picking it and binding it; trying once more with other ports',
+    );
+    return clusterUpOnce(options);
+  }
+}
+
+async function clusterUpOnce(options: ClusterUpOptions): Promise<ClusterState> {
+  const began = Date.now();
   const log = options.log ?? ((line: string) => console.log(line));
   const env = options.env ?? process.env;
-  const { dir } = options;
-  const paths = clusterPaths(dir);
-  const began = Date.now();
+  const previous = checkNotRunning(options.dir);
+  // Prerequisites and fixed ports first, so a missing one or a busy port costs nothing.
+  checkDeployFiles();
+  const pgBin = findPostgresBinDir(env);
+  const runAs = postgresRunAs();
+  const ports = await pickPorts(options, env);
+  const { binaries, temporalCli } = await ensureTools(log);
+  const paths = makeDirectories(options.dir);
+  const state = freshState(options.dir, previous);
+  const started = (process_: StartedProcess) => {
+    state.processes.push(process_);
+    writeClusterState(options.dir, state);
+  };
+  const run: UpRun = { dir: options.dir, paths, env, log, options, pgBin, runAs, binaries, temporalCli, ports, state, started };
+  try {
+    await initDatabase(run);
+    await startServer(run);
+    await registerSearchAttributes(run);
+    if (ports.ui !== undefined) await startUi(run, ports.ui);
+    await startWorkers(run);
+    printWelcome(run, began);
+    return state;
+  } catch (err) {
+    log(`cluster up failed; stopping what it started`);
+    await stopAll(run.dir, state, () => undefined);
+    throw err;
+  }
+}
 
+/** The state an earlier run left, after refusing to start over a cluster still running from `dir`. */
+function checkNotRunning(dir: string): ClusterState | undefined {
   const previous = readClusterState(dir);
   const alive = runningProcesses(previous);
   if (alive.length > 0) {
@@ -192,21 +252,68 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterState
       `a cluster is already running from ${dir} (${alive.map((p) => `${p.name} pid ${p.pid}`).join(', ')}): see \`rivya-sora2 cluster status\`, or stop it with \`rivya-sora2 cluster down\``,
     );
   }
-  // Prerequisites first, so a missing one costs nothing.
+  return previous;
+}
+
+function checkDeployFiles(): void {
   const scripts = [deployFile('setup-postgres.sh'), deployFile('create-namespace.sh'), deployFile('dynamicconfig', 'development-sql.yaml')];
   const absent = scripts.filter((file) => !existsSync(file));
   if (absent.length > 0) {
     throw new ClusterError(`missing ${absent.join(', ')}: the cluster runs the deploy/ files of a checkout of this repository`);
   }
-  const pgBin = findPostgresBinDir(env);
-  const runAs = postgresRunAs();
-  const frontendPort = await choosePort(options.port, DEFAULT_CLUSTER_PORT, 'the Temporal frontend', '--port');
+}
+
+/** A port given on the command line: undefined for 0 (to be picked); a busy one is an error. */
+async function fixedPort(wanted: number | undefined, fallback: number, what: string, flag: string): Promise<number | undefined> {
+  const port = wanted ?? fallback;
+  if (port === 0) return undefined;
+  if (!(await portIsFree(port))) {
+    throw new ClusterPortBusyError(`${what} port 127.0.0.1:${port} is in use: pass ${flag} <port>, or ${flag} 0 for a free one`);
+  }
+  return port;
+}
+
+/**
+ * All ports of the cluster in one pick that excludes the fixed ones and each other. Neither
+ * PostgreSQL nor the Temporal server can bind port 0 and report the port back, so they are chosen here.
+ */
+async function pickPorts(options: ClusterUpOptions, env: NodeJS.ProcessEnv): Promise<ClusterPorts> {
+  const frontend = await fixedPort(options.port, DEFAULT_CLUSTER_PORT, 'the Temporal frontend', '--port');
   const wantUi = options.ui ?? true;
-  const uiPort = wantUi ? await choosePort(options.uiPort, DEFAULT_CLUSTER_UI_PORT, 'the UI', '--ui-port') : undefined;
+  const ui = wantUi ? await fixedPort(options.uiPort, DEFAULT_CLUSTER_UI_PORT, 'the UI', '--ui-port') : undefined;
+  const wantSimulator = (options.workers ?? 1) > 0 && !env.RIVYA_BASE_URL;
+  const fixed = [frontend, ui].filter((port): port is number => port !== undefined);
+  const count = 9 + (frontend === undefined ? 1 : 0) + (wantUi && ui === undefined ? 1 : 0) + (wantSimulator ? 1 : 0);
+  const picked = await freePorts(count, { range: LOW_PORT_RANGE, exclude: fixed });
+  const next = () => picked.shift()!;
+  const server: ServerPorts = {
+    frontend: frontend ?? next(),
+    frontendHttp: next(),
+    frontendMembership: next(),
+    history: next(),
+    historyMembership: next(),
+    matching: next(),
+    matchingMembership: next(),
+    worker: next(),
+    workerMembership: next(),
+  };
+  return {
+    server,
+    postgres: next(),
+    ...(wantUi ? { ui: ui ?? next() } : {}),
+    ...(wantSimulator ? { simulator: next() } : {}),
+  };
+}
+
+async function ensureTools(log: ProgressLog): Promise<{ binaries: ClusterBinaries; temporalCli: string }> {
   const binaries = await ensureClusterBinaries(log);
   const temporalCli = await ensureTemporalCli({ allowSdkDownload: false, log });
   if (temporalCli.type !== 'existing-path') throw new ClusterError('the namespace script needs the Temporal CLI binary');
+  return { binaries, temporalCli: temporalCli.path };
+}
 
+function makeDirectories(dir: string): ClusterPaths {
+  const paths = clusterPaths(dir);
   for (const path of [
     dir,
     paths.logs,
@@ -219,7 +326,11 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterState
   }
   // PostgreSQL (as the postgres user when we are root) must reach pg/ through this directory.
   chmodSync(dir, 0o755);
+  return paths;
+}
 
+/** A new state (no processes yet), keeping the password and shard count the data was made with. */
+function freshState(dir: string, previous: ClusterState | undefined): ClusterState {
   const state: ClusterState = {
     version: 1,
     password: previous?.password ?? randomBytes(18).toString('base64url'),
@@ -228,125 +339,116 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterState
     startedAt: new Date().toISOString(),
   };
   writeClusterState(dir, state);
-  const started = (process_: StartedProcess) => {
-    state.processes.push(process_);
-    writeClusterState(dir, state);
-  };
+  return state;
+}
 
-  try {
-    // PostgreSQL
-    let step = Date.now();
-    const pgLog = join(paths.logs, 'postgres.log');
-    if (initPostgres({ binDir: pgBin, dataDir: paths.pgData, password: state.password, runAs, log: pgLog })) {
-      log(`PostgreSQL: initialised ${paths.pgData}${runAs ? ` (as the ${runAs.user} user)` : ''}`);
-    }
-    const [postgresPort, ...internal] = await freePorts(9);
-    const pg = startPostgres({ binDir: pgBin, dataDir: paths.pgData, port: postgresPort!, runAs, log: pgLog });
-    started(pg.started);
-    await waitUntil('PostgreSQL', () => postgresReady(pgBin, postgresPort!), { child: pg.child, log: pgLog, timeoutMs: 60_000 });
-    state.postgresPort = postgresPort;
-    log(`PostgreSQL ${pgBin.match(/postgresql\/(\d+)/)?.[1] ?? ''}: 127.0.0.1:${postgresPort} (${seconds(step)})`);
-
-    // Schema: the compose job's script, pointed at this PostgreSQL and the pinned server's schema.
-    step = Date.now();
-    await runScript(
-      deployFile('setup-postgres.sh'),
-      {
-        PATH: scriptPath(env, [dirname(binaries.sqlTool), pgBin]),
-        SQL_HOST: '127.0.0.1',
-        SQL_PORT: String(postgresPort),
-        SQL_USER: POSTGRES_USER,
-        POSTGRES_PWD: state.password,
-        SCHEMA_DIR: binaries.schemaDir,
-      },
-      join(paths.logs, 'schema.log'),
-      300_000,
-    );
-    log(`Schema: temporal + temporal_visibility (postgres12, v12 schema of the server) up to date (${seconds(step)})`);
-
-    // Temporal server
-    step = Date.now();
-    const serverPorts: ServerPorts = {
-      frontend: frontendPort,
-      frontendHttp: internal[0]!,
-      frontendMembership: internal[1]!,
-      history: internal[2]!,
-      historyMembership: internal[3]!,
-      matching: internal[4]!,
-      matchingMembership: internal[5]!,
-      worker: internal[6]!,
-      workerMembership: internal[7]!,
-    };
-    state.serverPorts = serverPorts;
-    // 0600 on every up, also over a config an earlier run or version left: it holds the password.
-    writePrivateFile(
-      join(paths.serverRoot, 'config', `${CONFIG_ENV}.yaml`),
-      renderServerConfig({
-        ports: serverPorts,
-        postgresPort: postgresPort!,
-        user: POSTGRES_USER,
-        password: state.password,
-        dynamicConfigFile: deployFile('dynamicconfig', 'development-sql.yaml'),
-        numHistoryShards: state.numHistoryShards,
-      }),
-    );
-    started(await startTemporalServer(dir, state, binaries, temporalCli.path));
-    state.temporalAddress = `127.0.0.1:${frontendPort}`;
-    writeClusterState(dir, state);
-    log(
-      `Temporal server ${TEMPORAL_SERVER_VERSION}: ${state.temporalAddress} (PostgreSQL persistence + SQL visibility) (${seconds(step)})`,
-    );
-
-    // Namespace + search attributes: the compose job's script.
-    step = Date.now();
-    const namespace = options.namespace ?? 'default';
-    await runScript(
-      deployFile('create-namespace.sh'),
-      {
-        PATH: scriptPath(env, [dirname(temporalCli.path)]),
-        HOME: env.HOME,
-        TEMPORAL_ADDRESS: state.temporalAddress,
-        DEFAULT_NAMESPACE: namespace,
-        HEALTH_RETRY_SECONDS: '1',
-      },
-      join(paths.logs, 'namespace.log'),
-      120_000,
-    );
-    state.namespace = namespace;
-    writeClusterState(dir, state);
-    log(`Namespace "${namespace}" with the search attributes (${seconds(step)})`);
-
-    if (uiPort !== undefined) {
-      step = Date.now();
-      writePrivateFile(join(paths.uiRoot, 'config', `${CONFIG_ENV}.yaml`), renderUiConfig({ frontendPort, port: uiPort, namespace }));
-      const uiLog = join(paths.logs, 'ui-server.log');
-      const ui = spawnDetached({
-        name: 'ui-server',
-        command: binaries.uiServer,
-        args: ['--root', paths.uiRoot, '--config', 'config', '--env', CONFIG_ENV, 'start'],
-        log: uiLog,
-        cwd: paths.uiRoot,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME },
-      });
-      started(ui.started);
-      await waitUntil('the UI server', () => accepts('127.0.0.1', uiPort), { child: ui.child, log: uiLog, timeoutMs: 30_000 });
-      state.uiUrl = `http://127.0.0.1:${uiPort}`;
-      writeClusterState(dir, state);
-      log(`UI: ${state.uiUrl} (${seconds(step)})`);
-    }
-
-    const workers = options.workers ?? 1;
-    if (workers > 0) await startWorkers(dir, state, { ...options, env, log, workers }, started);
-
-    log(
-      `cluster up in ${seconds(began)}: TEMPORAL_ADDRESS=${state.temporalAddress} TEMPORAL_NAMESPACE=${namespace}; logs in ${paths.logs}`,
-    );
-    return state;
-  } catch (err) {
-    log(`cluster up failed; stopping what it started`);
-    await stopAll(dir, state, () => undefined);
-    throw err;
+/** PostgreSQL (initialised on the first `up`), then the schema through the compose job's script. */
+async function initDatabase(run: UpRun): Promise<void> {
+  const { paths, pgBin, runAs, state, log } = run;
+  const port = run.ports.postgres;
+  let step = Date.now();
+  const pgLog = join(paths.logs, 'postgres.log');
+  if (initPostgres({ binDir: pgBin, dataDir: paths.pgData, password: state.password, runAs, log: pgLog })) {
+    log(`PostgreSQL: initialised ${paths.pgData}${runAs ? ` (as the ${runAs.user} user)` : ''}`);
   }
+  const pg = startPostgres({ binDir: pgBin, dataDir: paths.pgData, port, runAs, log: pgLog });
+  run.started(pg.started);
+  await waitUntil('PostgreSQL', () => postgresReady(pgBin, port), { child: pg.child, log: pgLog, timeoutMs: 60_000 });
+  state.postgresPort = port;
+  log(`PostgreSQL ${pgBin.match(/postgresql\/(\d+)/)?.[1] ?? ''}: 127.0.0.1:${port} (${seconds(step)})`);
+
+  // The compose job's script, pointed at this PostgreSQL and the pinned server's schema.
+  step = Date.now();
+  await runScript(
+    deployFile('setup-postgres.sh'),
+    {
+      PATH: scriptPath(run.env, [dirname(run.binaries.sqlTool), pgBin]),
+      SQL_HOST: '127.0.0.1',
+      SQL_PORT: String(port),
+      SQL_USER: POSTGRES_USER,
+      POSTGRES_PWD: state.password,
+      SCHEMA_DIR: run.binaries.schemaDir,
+    },
+    join(paths.logs, 'schema.log'),
+    300_000,
+  );
+  log(`Schema: temporal + temporal_visibility (postgres12, v12 schema of the server) up to date (${seconds(step)})`);
+}
+
+/** The Temporal server's config (persistence and visibility on PostgreSQL), then the server. */
+async function startServer(run: UpRun): Promise<void> {
+  const { paths, state } = run;
+  const step = Date.now();
+  state.serverPorts = run.ports.server;
+  // 0600 on every up, also over a config an earlier run or version left: it holds the password.
+  writePrivateFile(
+    join(paths.serverRoot, 'config', `${CONFIG_ENV}.yaml`),
+    renderServerConfig({
+      ports: run.ports.server,
+      postgresPort: run.ports.postgres,
+      user: POSTGRES_USER,
+      password: state.password,
+      dynamicConfigFile: deployFile('dynamicconfig', 'development-sql.yaml'),
+      numHistoryShards: state.numHistoryShards,
+    }),
+  );
+  run.started(await startTemporalServer(run.dir, state, run.binaries, run.temporalCli));
+  state.temporalAddress = `127.0.0.1:${run.ports.server.frontend}`;
+  writeClusterState(run.dir, state);
+  run.log(
+    `Temporal server ${TEMPORAL_SERVER_VERSION}: ${state.temporalAddress} (PostgreSQL persistence + SQL visibility) (${seconds(step)})`,
+  );
+}
+
+/** The namespace and the search attributes: the compose job's script. */
+async function registerSearchAttributes(run: UpRun): Promise<void> {
+  const { state } = run;
+  const step = Date.now();
+  const namespace = run.options.namespace ?? 'default';
+  await runScript(
+    deployFile('create-namespace.sh'),
+    {
+      PATH: scriptPath(run.env, [dirname(run.temporalCli)]),
+      HOME: run.env.HOME,
+      TEMPORAL_ADDRESS: state.temporalAddress,
+      DEFAULT_NAMESPACE: namespace,
+      HEALTH_RETRY_SECONDS: '1',
+    },
+    join(run.paths.logs, 'namespace.log'),
+    120_000,
+  );
+  state.namespace = namespace;
+  writeClusterState(run.dir, state);
+  run.log(`Namespace "${namespace}" with the search attributes (${seconds(step)})`);
+}
+
+async function startUi(run: UpRun, uiPort: number): Promise<void> {
+  const { paths, state } = run;
+  const step = Date.now();
+  writePrivateFile(
+    join(paths.uiRoot, 'config', `${CONFIG_ENV}.yaml`),
+    renderUiConfig({ frontendPort: run.ports.server.frontend, port: uiPort, namespace: state.namespace! }),
+  );
+  const uiLog = join(paths.logs, 'ui-server.log');
+  const ui = spawnDetached({
+    name: 'ui-server',
+    command: run.binaries.uiServer,
+    args: ['--root', paths.uiRoot, '--config', 'config', '--env', CONFIG_ENV, 'start'],
+    log: uiLog,
+    cwd: paths.uiRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
+  run.started(ui.started);
+  await waitUntil('the UI server', () => accepts('127.0.0.1', uiPort), { child: ui.child, log: uiLog, timeoutMs: 30_000 });
+  state.uiUrl = `http://127.0.0.1:${uiPort}`;
+  writeClusterState(run.dir, state);
+  run.log(`UI: ${state.uiUrl} (${seconds(step)})`);
+}
+
+function printWelcome(run: UpRun, began: number): void {
+  run.log(
+    `cluster up in ${seconds(began)}: TEMPORAL_ADDRESS=${run.state.temporalAddress} TEMPORAL_NAMESPACE=${run.state.namespace}; logs in ${run.paths.logs}`,
+  );
 }
 
 const cliMain = () => join(packageRoot(), 'dist', 'tools', 'cli', 'main.js');
@@ -356,57 +458,23 @@ function withoutTemporalSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('TEMPORAL_')));
 }
 
-async function startWorkers(
-  dir: string,
-  state: ClusterState,
-  options: ClusterUpOptions & { env: NodeJS.ProcessEnv; log: ProgressLog; workers: number },
-  started: (p: StartedProcess) => void,
-): Promise<void> {
-  const paths = clusterPaths(dir);
+/** The worker processes (none with `--workers 0`), with the simulator when RIVYA_BASE_URL is unset. */
+async function startWorkers(run: UpRun): Promise<void> {
+  const workers = run.options.workers ?? 1;
+  if (workers <= 0) return;
   if (!existsSync(cliMain())) throw new ClusterError(`${cliMain()} is missing: run \`npm run build\` first`);
-  let step = Date.now();
-  const rivya: Record<string, string> = {};
-  if (!options.env.RIVYA_BASE_URL) {
-    const [port] = await freePorts(1);
-    const adminToken = randomBytes(24).toString('base64url');
-    const simLog = join(paths.logs, 'simulator.log');
-    const offset = sizeOf(simLog);
-    const sim = spawnDetached({
-      name: 'simulator',
-      command: process.execPath,
-      args: [cliMain(), 'simulator', '--host', '127.0.0.1', '--port', String(port)],
-      log: simLog,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        RIVYA_SIMULATOR_ADMIN_TOKEN: adminToken,
-        RIVYA_SIMULATOR_CONFIG: JSON.stringify(options.simulatorConfig ?? {}),
-      },
-    });
-    started(sim.started);
-    await waitUntil('the Rivya simulator', () => logSince(simLog, offset).includes('listening on'), {
-      child: sim.child,
-      log: simLog,
-      timeoutMs: 30_000,
-    });
-    state.simulator = { url: `http://127.0.0.1:${port}`, apiKey: DEFAULT_SIMULATOR_API_KEY, adminToken };
-    writeClusterState(dir, state);
-    rivya.RIVYA_BASE_URL = state.simulator.url;
-    rivya.RIVYA_API_KEY = DEFAULT_SIMULATOR_API_KEY;
-    options.log(
-      `Rivya simulator: ${state.simulator.url} (RIVYA_BASE_URL unset; admin token in ${join(dir, 'cluster.json')}) (${seconds(step)})`,
-    );
-  }
-  if (!options.env.RIVYA_REFERENCE_DIR) {
-    rivya.RIVYA_REFERENCE_DIR = paths.references;
-    const sample = join(paths.references, 'sample-reference.png');
+  const rivya = run.ports.simulator !== undefined ? await startSimulator(run, run.ports.simulator) : {};
+  if (!run.env.RIVYA_REFERENCE_DIR) {
+    rivya.RIVYA_REFERENCE_DIR = run.paths.references;
+    const sample = join(run.paths.references, 'sample-reference.png');
     if (!existsSync(sample)) copyFileSync(assetPath('sample-reference.png'), sample);
   }
-  state.taskQueue = options.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE;
-  step = Date.now();
+  const { state } = run;
+  state.taskQueue = run.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE;
+  const step = Date.now();
   const pending = [];
-  for (let n = 1; n <= options.workers; n += 1) {
-    const workerLog = join(paths.logs, `worker-${n}.log`);
+  for (let n = 1; n <= workers; n += 1) {
+    const workerLog = join(run.paths.logs, `worker-${n}.log`);
     const offset = sizeOf(workerLog);
     const worker = spawnDetached({
       name: `worker-${n}`,
@@ -414,13 +482,13 @@ async function startWorkers(
       args: [cliMain(), 'worker'],
       log: workerLog,
       env: {
-        ...withoutTemporalSettings(options.env),
+        ...withoutTemporalSettings(run.env),
         ...rivya,
         TEMPORAL_ADDRESS: state.temporalAddress,
         TEMPORAL_NAMESPACE: state.namespace,
       },
     });
-    started(worker.started);
+    run.started(worker.started);
     pending.push(
       waitUntil(`worker-${n}`, () => logSince(workerLog, offset).includes('polling task queue'), {
         child: worker.child,
@@ -430,8 +498,41 @@ async function startWorkers(
     );
   }
   await Promise.all(pending);
-  writeClusterState(dir, state);
-  options.log(`Workers: ${options.workers} polling task queue "${state.taskQueue}" (${seconds(step)})`);
+  writeClusterState(run.dir, state);
+  run.log(`Workers: ${workers} polling task queue "${state.taskQueue}" (${seconds(step)})`);
+}
+
+/** The Rivya simulator as a process; resolves to the RIVYA_* settings the workers get for it. */
+async function startSimulator(run: UpRun, port: number): Promise<Record<string, string>> {
+  const { state } = run;
+  const step = Date.now();
+  const adminToken = randomBytes(24).toString('base64url');
+  const simLog = join(run.paths.logs, 'simulator.log');
+  const offset = sizeOf(simLog);
+  const sim = spawnDetached({
+    name: 'simulator',
+    command: process.execPath,
+    args: [cliMain(), 'simulator', '--host', '127.0.0.1', '--port', String(port)],
+    log: simLog,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      RIVYA_SIMULATOR_ADMIN_TOKEN: adminToken,
+      RIVYA_SIMULATOR_CONFIG: JSON.stringify(run.options.simulatorConfig ?? {}),
+    },
+  });
+  run.started(sim.started);
+  await waitUntil('the Rivya simulator', () => logSince(simLog, offset).includes('listening on'), {
+    child: sim.child,
+    log: simLog,
+    timeoutMs: 30_000,
+  });
+  state.simulator = { url: `http://127.0.0.1:${port}`, apiKey: DEFAULT_SIMULATOR_API_KEY, adminToken };
+  writeClusterState(run.dir, state);
+  run.log(
+    `Rivya simulator: ${state.simulator.url} (RIVYA_BASE_URL unset; admin token in ${join(run.dir, 'cluster.json')}) (${seconds(step)})`,
+  );
+  return { RIVYA_BASE_URL: state.simulator.url, RIVYA_API_KEY: DEFAULT_SIMULATOR_API_KEY };
 }
 
 /** Stops a state's processes, newest first: workers, simulator, UI, server, then PostgreSQL (fast shutdown). */

@@ -12,3 +12,12 @@ export class ClusterPrerequisiteError extends ClusterError {
 export class ClusterPortBusyError extends ClusterError {
   override readonly name = 'ClusterPortBusyError';
 }
+
+/**
+ * A cluster process exited because its port was taken after `up` picked it (the error quotes the
+ * tail of its log): PostgreSQL's "could not bind … Address already in use", Go's "bind: address
+ * already in use", Node's EADDRINUSE. Worth one more `up` with other ports.
+ */
+export function isBindConflict(err: unknown): boolean {
+  return err instanceof Error && /address already in use|EADDRINUSE/i.test(err.message);
+}

@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 
 export interface StartedProcess {
   name: string;
@@ -102,35 +101,9 @@ export { accepts } from '../temporal-cli/dev-server';
 /**
  * Ports the Temporal server stores (membership ports go into cluster_membership.rpc_port, a SQL
  * SMALLINT) must be at most 32767 — below Linux's ephemeral range, so a kernel-chosen free port
- * (bind to 0) would not do. Picked from 20000-32767, starting at a random point.
+ * (bind to 0) would not do. freePorts picks them from 20000-32767, starting at a random point.
  */
 export const LOW_PORT_RANGE = [20_000, 32_767] as const;
-
-async function tryListen(port: number, host: string): Promise<Server | undefined> {
-  const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(undefined));
-    server.listen(port, host, () => resolve(server));
-  });
-}
-
-/** `count` distinct loopback ports in LOW_PORT_RANGE free right now (all held at once while picking). */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const [low, high] = LOW_PORT_RANGE;
-  const span = high - low + 1;
-  const start = Math.floor(Math.random() * span);
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < span && servers.length < count; i += 1) {
-      const server = await tryListen(low + ((start + i) % span), host);
-      if (server) servers.push(server);
-    }
-    if (servers.length < count) throw new Error(`fewer than ${count} free ports in ${low}-${high} on ${host}`);
-    return servers.map((server) => (server.address() as AddressInfo).port);
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-}
 
 /** Waits for `ready()`; fails early when the process exits, with the tail of its log. */
 export async function waitUntil(
