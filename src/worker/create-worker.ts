@@ -1,7 +1,8 @@
 /**
  * A ready-to-run worker for the Sora 2 workflow: connection from @temporalio/envconfig
- * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, profiles), Rivya settings
- * from RIVYA_* variables, graceful shutdown on SIGINT/SIGTERM (the SDK drains in-flight tasks).
+ * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, profiles), settings
+ * resolved once by the plugin (resolveSora2Settings: typed options over RIVYA_*), graceful shutdown
+ * on SIGINT/SIGTERM (the SDK drains in-flight tasks).
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { DEFAULT_SORA2_TASK_QUEUE } from '../client/helpers';
@@ -10,6 +11,7 @@ import { requireOptional } from '../internal/optional-module';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface CreateSora2WorkerOptions {
+  /** Default: the resolved settings' task queue (RIVYA_TASK_QUEUE), else `rivya-sora2`. */
   taskQueue?: string;
   connection?: NativeConnection;
   namespace?: string;
@@ -20,6 +22,8 @@ export interface CreateSora2WorkerOptions {
 export async function createSora2Worker(
   options: CreateSora2WorkerOptions = {},
 ): Promise<{ worker: Worker; connection: NativeConnection; owned: boolean }> {
+  // Settings resolved (and typed options checked) before connecting.
+  const plugin = new Sora2Plugin(options.plugin);
   let connection = options.connection;
   let namespace = options.namespace;
   const owned = !connection;
@@ -36,14 +40,14 @@ export async function createSora2Worker(
   const ownWorkflowCode = options.worker?.workflowsPath !== undefined || options.worker?.workflowBundle !== undefined;
   // A tracing plugin needs OpenTelemetry's workflow interceptors inside the bundle: the traced one.
   // The prebuilt bundle only when it was built with the installed @temporalio/workflow (else: bundle at start).
-  const prebuilt = ownWorkflowCode ? undefined : prebuiltWorkflowBundle(options.plugin?.tracing !== undefined);
+  const prebuilt = ownWorkflowCode ? undefined : prebuiltWorkflowBundle(plugin.tracing);
   const worker = await Worker.create({
     ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('./workflows') }),
     ...options.worker,
     connection,
     namespace: namespace ?? 'default',
-    taskQueue: options.taskQueue ?? DEFAULT_SORA2_TASK_QUEUE,
-    plugins: [new Sora2Plugin(options.plugin)],
+    taskQueue: options.taskQueue ?? plugin.settings.taskQueue ?? DEFAULT_SORA2_TASK_QUEUE,
+    plugins: [plugin],
   });
   return { worker, connection, owned };
 }

@@ -1,25 +1,20 @@
 /**
- * The worker's Rivya settings, resolved in one place: typed options (the plugin's) laid over the
- * RIVYA_* environment, validated with zod, defaults filled in from the client's own defaults.
+ * The worker's Rivya settings as the RIVYA_* environment gives them: the schema (zod), its sentences
+ * and the resolved settings object. resolveSora2Settings (resolve-settings.ts) is the one place that
+ * reads an environment and lays the plugin's typed options over it; this module parses.
  *
  * Only the RIVYA_* variables this package knows are read; the environment object itself is never
  * kept. Error messages name the variable that is wrong and never repeat the value (so never the API
  * key, nor credentials in a URL). The resolved settings hold the API key out of sight: it is not an
  * own property, and JSON.stringify / util.inspect / console.log show it redacted.
  */
-import { accessSync, constants, statSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RIVYA_BASE_URL } from '../rivya/client';
+import { Sora2SettingsError } from './config-error';
 
-/**
- * A configuration or usage mistake the caller must fix: the base of every such error in this package
- * (codec keys and tokens, tracing, metrics, worker versioning, webhook secrets, missing peers, the SDK
- * version, the CLI's usage errors). Each subclass keeps its own `name`.
- */
-export class Sora2ConfigError extends Error {
-  override readonly name: string = 'Sora2ConfigError';
-}
+export { Sora2ConfigError, Sora2SettingsError } from './config-error';
+export { checkReferenceDirectory, checkSaveDirectory } from './directory-checks';
 
 /** Longest request timeout: 10 minutes (Node timers overflow to 1 ms above 2³¹−1 ms). */
 export const MAX_REQUEST_TIMEOUT_MS = 600_000;
@@ -157,6 +152,8 @@ const settingsSchema = z.object({
    * default, sized from the heap limit. Lower it to bound memory; evicted workflows replay on wake.
    */
   RIVYA_WORKER_MAX_CACHED_WORKFLOWS: boundedNumber({ min: 0, max: MAX_CACHED_WORKFLOWS, integer: true, unit: 'workflows' }).optional(),
+  /** Temporal's stickyQueueScheduleToStartTimeout, in ms. Unset: this package's default (resolve-settings.ts says why). */
+  RIVYA_WORKER_STICKY_TIMEOUT_MS: boundedNumber({ min: 100, max: MAX_REQUEST_TIMEOUT_MS, integer: true, unit: 'milliseconds' }).optional(),
   /**
    * Generations that don't say complete by Rivya's signed webhooks, with status checks as a sparse
    * safety net. Turn on only where a receiver (`rivya-sora2 webhooks serve`) gets the deliveries.
@@ -206,6 +203,7 @@ class ResolvedRivyaSettings {
   declare readonly RIVYA_MAX_WORKER_CALLS_PER_SECOND?: number;
   declare readonly RIVYA_REFERENCE_URL_ALLOW_PRIVATE: 'true' | 'false';
   declare readonly RIVYA_WORKER_MAX_CACHED_WORKFLOWS?: number;
+  declare readonly RIVYA_WORKER_STICKY_TIMEOUT_MS?: number;
   declare readonly RIVYA_PLAINTEXT_HTTP_HOSTS?: string;
   declare readonly RIVYA_WEBHOOKS: boolean;
   declare readonly RIVYA_SAVE_DIR?: string;
@@ -265,14 +263,27 @@ const VARIABLE_OF_OPTION = {
   saveDirectory: 'RIVYA_SAVE_DIR',
 } as const satisfies Record<keyof RivyaSettingsOptions, keyof ParsedSettings>;
 
-type RawSettings = Partial<Record<keyof ParsedSettings, unknown>>;
+/** Settings before parsing: variables (text) or typed values (options, already resolved settings). */
+export type RawSettings = Partial<Record<keyof ParsedSettings, unknown>>;
 
-/** The known RIVYA_* variables, with the options laid over them under their variable's names. */
-function layOptionsOverEnv(options: RivyaSettingsOptions, env: Record<string, string | undefined>): RawSettings {
+/** The known RIVYA_* variables of an environment: the only ones ever read from it. */
+export function knownVariablesOf(env: Record<string, string | undefined>): RawSettings {
   const raw: RawSettings = {};
   for (const variable of KNOWN_VARIABLES) {
-    if (Object.prototype.hasOwnProperty.call(env, variable)) raw[variable] = env[variable];
+    // An empty value (compose's `${VAR:-}`) means unset, not zero or an empty path.
+    if (Object.prototype.hasOwnProperty.call(env, variable) && env[variable] !== '') raw[variable] = env[variable];
   }
+  return raw;
+}
+
+/** Resolved settings as input to a new resolution: their typed values, never turned back into text. */
+export function valuesOf(settings: RivyaWorkerSettings): RawSettings {
+  return { ...settings, RIVYA_API_KEY: settings.RIVYA_API_KEY } as RawSettings;
+}
+
+/** `base` with the options laid over it under their variable's names; an empty value is unset. */
+export function layOptionsOver(options: RivyaSettingsOptions, base: RawSettings): RawSettings {
+  const raw: RawSettings = { ...base };
   for (const [option, variable] of Object.entries(VARIABLE_OF_OPTION)) {
     const value = options[option as keyof RivyaSettingsOptions];
     if (value !== undefined) raw[variable] = value;
@@ -287,23 +298,30 @@ function parseSettings<S extends z.ZodTypeAny>(schema: S, raw: RawSettings): z.o
   if (parsed.success) return parsed.data;
   // Messages are this module's own sentences (no zod wording, never the value that was given).
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  throw new Sora2ConfigError(`invalid Rivya settings: ${[...new Set(problems)].join('; ')}`);
+  const variables = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+  throw new Sora2SettingsError(`invalid Rivya settings: ${[...new Set(problems)].join('; ')}`, variables);
 }
 
-/** All the worker's Rivya settings: typed options first, then RIVYA_* variables, then defaults. */
-export function resolveRivyaSettings(options: RivyaSettingsOptions, env: Record<string, string | undefined>): RivyaWorkerSettings {
-  const parsed = parseSettings(settingsSchema, layOptionsOverEnv(options, env));
+/** Every setting, the API key required. */
+export function parseRivyaSettings(raw: RawSettings): RivyaWorkerSettings {
+  const parsed = parseSettings(settingsSchema, raw);
   const plaintext = plaintextProblem(parsed);
-  if (plaintext) throw new Sora2ConfigError(`invalid Rivya settings: ${plaintext}`);
+  if (plaintext) throw new Sora2SettingsError(`invalid Rivya settings: ${plaintext}`, ['RIVYA_BASE_URL']);
   return new ResolvedRivyaSettings(parsed) as unknown as RivyaWorkerSettings;
 }
 
-/**
- * Only the reference directory, by the same rule: for a worker given a ready client, which brings
- * its own key, URL and timeout, so no other variable is required or read.
- */
-export function resolveReferenceDirectory(options: RivyaSettingsOptions, env: Record<string, string | undefined>): string | undefined {
-  return parseSettings(settingsSchema.pick({ RIVYA_REFERENCE_DIR: true }), layOptionsOverEnv(options, env)).RIVYA_REFERENCE_DIR;
+/** What a ready client brings itself (key, URL, timeout): neither required nor read beside one. */
+const CLIENT_OWNED = {
+  RIVYA_API_KEY: true,
+  RIVYA_BASE_URL: true,
+  RIVYA_REQUEST_TIMEOUT_MS: true,
+  RIVYA_PLAINTEXT_HTTP_HOSTS: true,
+} as const;
+export type SettingsBesideClient = Omit<ParsedSettings, keyof typeof CLIENT_OWNED>;
+
+/** Every setting but those a ready client brings: for a worker given one. */
+export function parseSettingsBesideClient(raw: RawSettings): SettingsBesideClient {
+  return parseSettings(settingsSchema.omit(CLIENT_OWNED), raw);
 }
 
 /** What the save activity takes from the settings (RIVYA_SAVE_DIR, RIVYA_S3_FORCE_PATH_STYLE, RIVYA_SAVE_MAX_BYTES). */
@@ -313,7 +331,10 @@ export interface SaveSettingsFromEnv {
   maxBytes?: number;
 }
 
-function saveSettingsOf(settings: Pick<ParsedSettings, 'RIVYA_SAVE_DIR' | 'RIVYA_S3_FORCE_PATH_STYLE' | 'RIVYA_SAVE_MAX_BYTES'>) {
+/** The save settings of parsed settings. */
+export function saveSettingsFrom(
+  settings: Pick<ParsedSettings, 'RIVYA_SAVE_DIR' | 'RIVYA_S3_FORCE_PATH_STYLE' | 'RIVYA_SAVE_MAX_BYTES'>,
+): SaveSettingsFromEnv {
   return {
     saveDirectory: settings.RIVYA_SAVE_DIR,
     s3ForcePathStyle: settings.RIVYA_S3_FORCE_PATH_STYLE,
@@ -321,46 +342,31 @@ function saveSettingsOf(settings: Pick<ParsedSettings, 'RIVYA_SAVE_DIR' | 'RIVYA
   };
 }
 
-/** The save settings of resolved settings. */
-export function saveSettingsFrom(settings: RivyaWorkerSettings): SaveSettingsFromEnv {
-  return saveSettingsOf(settings);
-}
-
-/** Only the save settings, by the same rules: for a worker given a ready client (no API key required). */
-export function resolveSaveSettings(options: RivyaSettingsOptions, env: Record<string, string | undefined>): SaveSettingsFromEnv {
-  const pick = { RIVYA_SAVE_DIR: true, RIVYA_S3_FORCE_PATH_STYLE: true, RIVYA_SAVE_MAX_BYTES: true } as const;
-  return saveSettingsOf(parseSettings(settingsSchema.pick(pick), layOptionsOverEnv(options, env)));
-}
-
-/**
- * The save directory as a worker is about to use it: an existing directory the worker can write
- * to. Checked when the worker is configured, so a wrong RIVYA_SAVE_DIR fails the start, not every
- * save at the end of a paid generation.
- */
-export function checkSaveDirectory(directory: string | undefined): void {
-  if (directory === undefined) return;
-  let problem: string | undefined;
-  try {
-    if (!statSync(directory).isDirectory()) problem = 'is not a directory';
-    else accessSync(directory, constants.W_OK | constants.X_OK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    problem = code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : 'is not writable by the worker';
-  }
-  if (problem === undefined) return;
-  throw new Sora2ConfigError(
-    `invalid Rivya settings: RIVYA_SAVE_DIR must be an existing directory the worker can write to; ${JSON.stringify(directory)} ${problem}`,
-  );
-}
-
 /** The settings from variables alone (the packaged worker and `rivya-sora2 dev`). */
 export function readRivyaSettings(values: Record<string, string | undefined>): RivyaWorkerSettings {
-  return resolveRivyaSettings({}, values);
+  return parseRivyaSettings(knownVariablesOf(values));
+}
+
+/** @deprecated Use resolveSora2Settings (the `./worker` entry): the typed options over the RIVYA_* variables of `env`. */
+export function resolveRivyaSettings(options: RivyaSettingsOptions, env: Record<string, string | undefined>): RivyaWorkerSettings {
+  return parseRivyaSettings(layOptionsOver(options, knownVariablesOf(env)));
+}
+
+/** @deprecated Use resolveSora2Settings with a `client`: its `rivya.referenceDirectory`. */
+export function resolveReferenceDirectory(options: RivyaSettingsOptions, env: Record<string, string | undefined>): string | undefined {
+  const raw = layOptionsOver(options, knownVariablesOf(env));
+  return parseSettings(settingsSchema.pick({ RIVYA_REFERENCE_DIR: true }), raw).RIVYA_REFERENCE_DIR;
+}
+
+/** @deprecated Use resolveSora2Settings with a `client`: its `rivya.save`. */
+export function resolveSaveSettings(options: RivyaSettingsOptions, env: Record<string, string | undefined>): SaveSettingsFromEnv {
+  const pick = { RIVYA_SAVE_DIR: true, RIVYA_S3_FORCE_PATH_STYLE: true, RIVYA_SAVE_MAX_BYTES: true } as const;
+  return saveSettingsFrom(parseSettings(settingsSchema.pick(pick), layOptionsOver(options, knownVariablesOf(env))));
 }
 
 /**
- * A typed rate limit or cache size given to the plugin directly, checked by its variable's rule
- * (`variable` names it in the error). Undefined stays undefined.
+ * A typed rate limit given to the plugin directly, checked by its variable's rule (`variable` names
+ * it in the error). Undefined stays undefined.
  */
 export function checkNumericOption(
   variable: 'RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND' | 'RIVYA_MAX_WORKER_CALLS_PER_SECOND' | 'RIVYA_WORKER_MAX_CACHED_WORKFLOWS',
@@ -370,32 +376,7 @@ export function checkNumericOption(
   if (value === undefined) return undefined;
   const parsed = settingsSchema.shape[variable].safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new Sora2ConfigError(`invalid Rivya settings: ${option} (${variable}) ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
-}
-
-/**
- * The reference directory as a worker is about to use it: it must exist and be a directory the
- * worker can list and read. Checked when a worker is configured, so a wrong RIVYA_REFERENCE_DIR
- * fails the start instead of every upload ten minutes later. The path is the operator's own
- * setting (no secret), so the message names it.
- */
-export function checkReferenceDirectory(directory: string | undefined, variable = 'RIVYA_REFERENCE_DIR'): void {
-  if (directory === undefined) return;
-  let problem: string | undefined;
-  try {
-    if (!statSync(directory).isDirectory()) problem = 'is not a directory';
-    else accessSync(directory, constants.R_OK | constants.X_OK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    problem =
-      code === 'ENOENT' || code === 'ENOTDIR'
-        ? 'does not exist'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'is not readable by the worker'
-          : `cannot be read (${code ?? 'error'})`;
-  }
-  if (problem === undefined) return;
-  throw new Sora2ConfigError(
-    `invalid Rivya settings: ${variable} must be an existing directory the worker can read; ${JSON.stringify(directory)} ${problem}`,
-  );
+  throw new Sora2SettingsError(`invalid Rivya settings: ${option} (${variable}) ${parsed.error.issues[0]?.message ?? 'is invalid'}`, [
+    variable,
+  ]);
 }

@@ -9,16 +9,20 @@ import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../.
 import { loadTracing } from '../../src/observability/load-tracing';
 import { tracingSettingsFromEnv } from '../../src/observability/tracing-settings';
 import { codecKeysConfigured, readCodecKeyRing } from '../../src/codec';
-import { checkReferenceDirectory, displayUrl, readRivyaSettings } from '../../src/worker/settings';
+import { checkReferenceDirectory } from '../../src/worker/directory-checks';
+import { requireRivya, resolveSora2Settings } from '../../src/worker/resolve-settings';
+import { displayUrl } from '../../src/worker/settings';
 import { printable } from '../cli/printable';
 import { createSora2Worker } from '../../src/worker/create-worker';
 import { workerDeploymentFromEnv } from '../../src/worker/versioning';
 
 export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  // RIVYA_* read once, here; the plugin gets the typed settings (key hidden from logs), never `env`.
-  const settings = readRivyaSettings(env);
+  // RIVYA_* read once, here; the plugin gets the resolved settings (key hidden from logs), never `env`.
+  const settings = resolveSora2Settings({}, env);
   // Misconfiguration fails here, before connecting, instead of looking like an outage later.
-  checkReferenceDirectory(settings.RIVYA_REFERENCE_DIR);
+  const rivya = requireRivya(settings);
+  checkReferenceDirectory(rivya.referenceDirectory);
+  const baseUrl = rivya.connection!.RIVYA_BASE_URL;
   // RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE set: every payload is encrypted (keys checked here, before connecting).
   const keyRing = codecKeysConfigured(env) ? readCodecKeyRing(env) : undefined;
   const deployment = workerDeploymentFromEnv(env);
@@ -28,24 +32,17 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   // The Runtime comes before any connection: it is installed once per process.
   if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
   const tracing = tracingSettings ? loadTracing('RIVYA_TRACING=otlp').startTracing(tracingSettings) : undefined;
-  const reachability = checkRivyaReachable(settings.RIVYA_BASE_URL);
+  const reachability = checkRivyaReachable(baseUrl);
   const { worker, connection, owned } = await createSora2Worker({
-    taskQueue: settings.RIVYA_TASK_QUEUE,
+    // Task queue, rate limits, cache size, sticky timeout and URL policy come with the settings.
     plugin: {
       settings,
-      maxTaskQueueActivitiesPerSecond: settings.RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND,
-      maxActivitiesPerSecond: settings.RIVYA_MAX_WORKER_CALLS_PER_SECOND,
-      referenceUrlPolicy:
-        settings.RIVYA_REFERENCE_URL_ALLOW_PRIVATE === 'true' ? { allowHttp: true, allowPrivateNetworks: true } : undefined,
       ...(keyRing ? { encryption: { keys: keyRing } } : {}),
       ...(tracing ? { tracing: tracing.pluginOptions } : {}),
     },
     worker: {
       shutdownGraceTime: '20s',
       ...(deployment ? { workerDeploymentOptions: deployment } : {}),
-      ...(settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS !== undefined
-        ? { maxCachedWorkflows: settings.RIVYA_WORKER_MAX_CACHED_WORKFLOWS }
-        : {}),
     },
   });
   const unreachable = await reachability;
@@ -59,7 +56,7 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
     ? `; deployment ${deployment.version.deploymentName} build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior}`
     : '';
   console.log(
-    `rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${displayUrl(settings.RIVYA_BASE_URL)}; ${workflowCode}; up to ${cache} cached workflows${version})`,
+    `rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${displayUrl(baseUrl)}; ${workflowCode}; up to ${cache} cached workflows${version})`,
   );
   try {
     await worker.run();

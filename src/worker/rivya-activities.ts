@@ -1,0 +1,50 @@
+/**
+ * The Sora 2 activities of resolved settings: the Rivya client (a ready one, or one built from the
+ * settings), the reference, wait and save settings. Built when a worker is configured, never at import:
+ * a backend that only starts generations loads neither the activities nor their dependencies.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { WaitOptions } from '../../activities';
+import { createRivyaRequestObserver } from '../observability/rivya-http-observer';
+import { RivyaClient, type FetchLike } from '../rivya/client';
+import { checkReferenceDirectory, checkSaveDirectory } from './directory-checks';
+import { requireRivya, type Sora2Settings } from './resolve-settings';
+import type { RivyaWorkerSettings } from './settings';
+
+/** What a program hands over ready-made, beside the settings. */
+export interface ActivityParts {
+  client?: RivyaClient;
+  fetch?: FetchLike;
+  s3Client?: S3Client;
+  wait?: Pick<WaitOptions, 'learner' | 'priorScale'>;
+  /** The tracer of the Rivya HTTP spans, when tracing is on. */
+  tracer?: () => Tracer;
+}
+
+export function buildSora2Activities(settings: Sora2Settings, parts: ActivityParts) {
+  const rivya = requireRivya(settings);
+  // A missing or unreadable directory fails the worker's start, not every upload later.
+  checkReferenceDirectory(rivya.referenceDirectory);
+  checkSaveDirectory(rivya.save.saveDirectory);
+  const client = parts.client ?? clientOf(rivya.connection!, parts);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred to worker configuration (see above)
+  const { createSora2Activities } = require('../../activities') as typeof import('../../activities');
+  return createSora2Activities(
+    client,
+    { referenceDirectory: rivya.referenceDirectory, urlPolicy: settings.referenceUrlPolicy },
+    { ...parts.wait, webhooksByDefault: rivya.webhooks },
+    { ...rivya.save, s3Client: parts.s3Client },
+  );
+}
+
+function clientOf(connection: RivyaWorkerSettings, parts: ActivityParts): RivyaClient {
+  return new RivyaClient({
+    apiKey: connection.RIVYA_API_KEY,
+    baseUrl: connection.RIVYA_BASE_URL,
+    timeoutMs: connection.RIVYA_REQUEST_TIMEOUT_MS,
+    fetch: parts.fetch,
+    // HTTP error counts always; spans when tracing is on.
+    observer: createRivyaRequestObserver({ tracer: parts.tracer?.() }),
+  });
+}
