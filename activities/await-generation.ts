@@ -15,7 +15,7 @@ import { countStatusCheck } from '../src/observability/activity-metrics';
 import type { RivyaClient } from '../src/rivya';
 import { isTerminal } from '../src/contract/task-status';
 import { TASK_NOT_FINISHED_ERROR_TYPE, type AwaitGenerationInput, type AwaitGenerationOutput } from '../workflows/common/activity-contract';
-import { OVERDUE_AFTER_FACTOR, expectationFor, retryCheckDelayMs } from '../workflows/generation/polling-schedule';
+import { OVERDUE_AFTER_FACTOR, expectationFor, retryCheckDelayMs, type Expectation } from '../workflows/generation/polling-schedule';
 import type { CompletionLearner } from './completion-learner';
 import { callRivya } from './rivya-failure';
 import { toTaskSnapshot } from './task-snapshot';
@@ -27,6 +27,9 @@ export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLear
   return async function rivyaAwaitGeneration(input: AwaitGenerationInput): Promise<AwaitGenerationOutput> {
     const { attempt } = Context.current().info;
     const checks = attempt - 1;
+    // A worker that restarted mid-wait learns of the task here; its start is the workflow's view of it.
+    learner.noteTask(input.taskId, input, input.taskCreatedAtMs);
+    if (input.webhooks) learner.noteWaitingByWebhook(input.taskId);
     if (attempt > 1) {
       const task = toTaskSnapshot(
         await callRivya(() => client.getGeneration(input.taskId, { signal: Context.current().cancellationSignal })),
@@ -37,6 +40,19 @@ export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLear
     }
     throw notFinishedYet(input, checks, learner, priorScale);
   };
+}
+
+/** What an operator reads as the activity's last "failure": a wait, said as one. */
+function waitingMessage(checksSoFar: number, nextDelayMs: number, expectation: Expectation): string {
+  const next = `next status check in ${seconds(nextDelayMs)}`;
+  const expected = `expected to take ~${seconds(expectation.expectedMs)} (${expectation.source})`;
+  return checksSoFar === 0
+    ? `waiting for the task: ${next}; ${expected}`
+    : `task still running after ${checksSoFar} checks: ${next}; ${expected}`;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
 }
 
 function notFinishedYet(input: AwaitGenerationInput, checks: number, learner: CompletionLearner, priorScale: number): ApplicationFailure {
@@ -58,11 +74,20 @@ function notFinishedYet(input: AwaitGenerationInput, checks: number, learner: Co
     input.webhooks,
   );
   const overdue = elapsedMs >= expectation.expectedMs * OVERDUE_AFTER_FACTOR;
+  const nextRetryDelay = Math.max(delay, MIN_RETRY_DELAY_MS);
   return ApplicationFailure.create({
     type: TASK_NOT_FINISHED_ERROR_TYPE,
-    message: checks === 0 ? 'first status check scheduled' : `task not finished after ${input.checksSoFar + checks} checks`,
+    message: waitingMessage(input.checksSoFar + checks, nextRetryDelay, expectation),
     category: ApplicationFailureCategory.BENIGN,
-    nextRetryDelay: Math.max(delay, MIN_RETRY_DELAY_MS),
-    details: [{ checks, expectation: expectation.source, overdue }],
+    nextRetryDelay,
+    details: [
+      {
+        checks,
+        expectation: expectation.source,
+        expectedMs: Math.round(expectation.expectedMs),
+        earliestMs: Math.round(expectation.earliestMs),
+        overdue,
+      },
+    ],
   });
 }

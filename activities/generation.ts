@@ -52,7 +52,7 @@ export function makeGenerationActivities(
     Context.current().log.info('generation task created', { taskId: task.id, replayed, reservedCredits: task.reserved_credits });
     if (!replayed) countCreditsReserved(task.reserved_credits);
     const key = { model: input.model, nFrames: input.params.n_frames ?? '10' };
-    learner.noteTask(task.id, key);
+    learner.noteTask(task.id, key, task.created_at);
     // The expectation as of now goes into history: the workflow's timers are computed from it.
     const expectation = expectationFor(
       input.model,

@@ -69,6 +69,18 @@ export interface RivyaWebhookHandlerOptions {
   onOutcome?: (outcome: WebhookOutcome, details: OutcomeDetails) => void;
   /** One line per delivery; default console.log; `false` for none. */
   log?: ((line: string) => void) | false;
+  /**
+   * The worker's duration learner, when the receiver runs in the worker's process: each verified
+   * task event teaches it (webhook completions are otherwise never seen by it, since no status check
+   * is made). Give the same instance as the worker's `wait.learner`.
+   */
+  learner?: WebhookLearnerFeed;
+}
+
+/** What the receiver needs of a `CompletionLearner`. */
+export interface WebhookLearnerFeed {
+  attachWebhookFeed(): void;
+  observe(task: WebhookEventSignal['task']): void;
 }
 
 export type RivyaWebhookHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
@@ -92,6 +104,7 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
   const inFlight = new Map<string, Promise<Decision>>();
   const log = options.log === false ? undefined : (options.log ?? ((line: string) => console.log(line)));
   const retryLater = { 'retry-after': String(settings.retryAfterSeconds) };
+  options.learner?.attachWebhookFeed();
 
   async function decide(req: WebhookRequest, details: Partial<OutcomeDetails>): Promise<Decision> {
     details.eventId = headerValue(req.headers['webhook-id']);
@@ -171,6 +184,8 @@ export function createRivyaWebhookHandler(options: RivyaWebhookHandlerOptions): 
       createdAt: event.createdAt,
       task: toTaskSnapshot(event.task),
     };
+    // Verified: what it says of the task is true whatever becomes of the routing.
+    options.learner?.observe(payload.task);
     let result;
     try {
       result = await router.route(payload);

@@ -14,6 +14,8 @@ import {
   SAFETY_NET_FIRST_CHECK_FACTOR,
   safetyNetDelayMs,
   UNLEARNED_SPARSE_CAP_MS,
+  CONFIDENT_SAMPLES,
+  latenessBoundMs,
   type PollTiming,
 } from '../../workflows/generation/polling-schedule';
 import { emptyInbox, offerWebhookEvent, takePendingEvent } from '../../workflows/generation/webhook-inbox';
@@ -54,22 +56,37 @@ describe('the completion learner', () => {
     learner.observe(finished('failed', 3, 'failed'), key);
     learner.observe(finished('running', 3, 'processing'), key);
     expect(learner.estimate(key)).toBeNull();
-    learner.noteTask('noted', key);
+    learner.noteTask('noted', key, Date.parse('2026-01-01T00:00:00Z'));
     learner.observe(finished('noted', 50));
     learner.observe(finished('noted', 50)); // the same task read again: not a second sample
-    expect(learner.estimate(key)).toMatchObject({ samples: 1, medianMs: 50_000 });
+    // One finish at 50 s; the task seen running (for months, by this clock) keeps the median unknown.
+    expect(learner.estimate(key)).toMatchObject({ samples: 1, earliestMs: 50_000, medianMs: null });
     expect(learner.estimate({ model: 'sora-2', nFrames: '15' })).toBeNull();
   });
 });
 
 describe('the expectation', () => {
   test('the input wins, then what was learned, then the built-in guess with a capped sparse wait', () => {
-    const learned = { medianMs: 40_000, earliestMs: 25_000, samples: 9 };
+    const learned = { medianMs: 40_000, earliestMs: 25_000, samples: CONFIDENT_SAMPLES, source: 'learned' as const };
     expect(expectationFor('sora-2', '10', { expectedDurationMs: 9_000 }, learned)).toMatchObject({ expectedMs: 9_000, source: 'input' });
     expect(expectationFor('sora-2', '10', {}, learned)).toEqual({
       expectedMs: 40_000,
       earliestMs: 25_000,
       sparseCapMs: null,
+      source: 'learned',
+    });
+    // From a few completions the low quantile may be late: the sparse wait is split.
+    expect(expectationFor('sora-2', '10', {}, { ...learned, samples: 6, source: 'seeded' })).toEqual({
+      expectedMs: 40_000,
+      earliestMs: 25_000,
+      sparseCapMs: 25_000 / 4,
+      source: 'seeded',
+    });
+    // Only the fast end known (a burst still running): dense checks start there, the rest is the guess.
+    expect(expectationFor('sora-2', '10', {}, { ...learned, medianMs: null })).toEqual({
+      expectedMs: 120_000,
+      earliestMs: 25_000,
+      sparseCapMs: UNLEARNED_SPARSE_CAP_MS,
       source: 'learned',
     });
     expect(expectationFor('sora-2', '10', {}, null)).toEqual({
@@ -110,10 +127,23 @@ describe('the expectation', () => {
     expect(retryCheckDelayMs(timing({ pollsSoFar: 0, elapsedMs: 0 }), noJitter, true)).toBe(240_000);
   });
 
-  test('the retry form backs off by time overdue, without counting polls', () => {
+  test('the retry form backs off by time overdue, without counting polls, up to the lateness bound', () => {
     const overdueAt = 120_000 * OVERDUE_AFTER_FACTOR;
-    const delays = [0, 40_000, 120_000, 400_000].map((late) => retryCheckDelayMs(timing({ elapsedMs: overdueAt + late }), noJitter, false));
-    expect(delays).toEqual([polling.minIntervalMs, 10_000, 30_000, polling.maxIntervalMs]);
+    const delays = [0, 40_000, 80_000, 400_000].map((late) => retryCheckDelayMs(timing({ elapsedMs: overdueAt + late }), noJitter, false));
+    expect(delays).toEqual([polling.minIntervalMs, 10_000, 20_000, latenessBoundMs(120_000, polling)]);
+  });
+
+  test('bounded lateness: past the earliest finish no gap exceeds E/4 within [min, max] interval, whatever E is', () => {
+    expect(latenessBoundMs(120_000, polling)).toBe(30_000);
+    expect(latenessBoundMs(10_000, polling)).toBe(polling.minIntervalMs);
+    expect(latenessBoundMs(3_600_000, polling)).toBe(polling.maxIntervalMs);
+    for (const expectedMs of [20_000, 120_000, 450_000]) {
+      for (let elapsedMs = expectedMs / 2; elapsedMs < 3_600_000; elapsedMs += 7_000) {
+        const t = timing({ expectedMs, earliestMs: expectedMs / 2, elapsedMs, pollsSoFar: 3, overduePolls: 40 });
+        expect(retryCheckDelayMs(t, noJitter, false)).toBeLessThanOrEqual(latenessBoundMs(expectedMs, polling));
+        expect(nextPollDelayMs(t, noJitter)).toBeLessThanOrEqual(latenessBoundMs(expectedMs, polling));
+      }
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /** How operators and pipelines talk to a running generation. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CreditReconciliation, TaskSnapshot } from '../common/activity-contract';
+import type { ExpectationSource } from './polling-schedule';
 
 export type GenerationPhase =
   | 'validating'
@@ -39,7 +40,7 @@ export interface CompletionStatus {
   /** How the run waits between checks: activity retries (no history per check) or durable timers. */
   style: 'activity-retry' | 'timer';
   /** Where the schedule's expectation came from (null before the task exists, or in older runs). */
-  expectation: 'input' | 'learned' | 'built-in' | null;
+  expectation: ExpectationSource | null;
   completedBy: 'webhook' | 'poll' | null;
   /** Webhook events received, by what the run did with them. */
   webhookEvents: { accepted: number; duplicate: number; ignored: number };

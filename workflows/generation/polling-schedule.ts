@@ -44,16 +44,19 @@ export function expectedDurationMs(model: SoraModel, nFrames: string, polling: P
   return polling.expectedDurationMs ?? EXPECTED_DURATION_MS[model][nFrames] ?? EXPECTED_DURATION_MS[model]['10']!;
 }
 
-/** Durations the worker has seen tasks of one model and n_frames take (Rivya's created_at → updated_at). */
 /** The polling options the schedule reads. */
 export type ScheduleOptions = Pick<PollingOptions, 'firstCheckAfterMs' | 'minIntervalMs' | 'maxIntervalMs' | 'jitterFraction'>;
 
+/** What the worker's learner estimates of one model and n_frames (Rivya's created_at → updated_at). */
 export interface LearnedDuration {
-  /** Median of the observed durations. */
-  medianMs: number;
-  /** A low percentile: where dense checking starts. */
+  /** The estimated median; null while too few tasks have finished to know it (a burst still running). */
+  medianMs: number | null;
+  /** A low quantile: where dense checks start. */
   earliestMs: number;
+  /** Completions the estimate rests on. */
   samples: number;
+  /** From completions this worker saw, or seeded from closed runs at start (a warm start). */
+  source: 'learned' | 'seeded';
 }
 
 /** What the schedule expects of this task, and why. */
@@ -63,11 +66,18 @@ export interface Expectation {
   earliestMs: number;
   /** The longest sparse wait before `earliestMs`; null: `maxIntervalMs`. */
   sparseCapMs: number | null;
-  source: 'input' | 'learned' | 'built-in';
+  source: ExpectationSource;
 }
+
+/** Where an expectation came from: the input, the worker's learner, closed runs read at start, or the guess. */
+export type ExpectationSource = 'input' | 'learned' | 'seeded' | 'built-in';
 
 /** The built-in expectation is a guess: until completions are seen, no sparse wait is longer than this. */
 export const UNLEARNED_SPARSE_CAP_MS = 15_000;
+/** Below this many completions a learned low quantile is still rough: the sparse wait is split. */
+export const CONFIDENT_SAMPLES = 20;
+/** A rough learned expectation splits its sparse wait into at least this many checks. */
+const ROUGH_SPARSE_SPLIT = 4;
 
 export function expectationFor(
   model: SoraModel,
@@ -81,14 +91,37 @@ export function expectationFor(
     const expectedMs = polling.expectedDurationMs;
     return { expectedMs, earliestMs: expectedMs * EARLIEST_FINISH_FRACTION, sparseCapMs: null, source: 'input' };
   }
-  if (learned) return { expectedMs: learned.medianMs, earliestMs: learned.earliestMs, sparseCapMs: null, source: 'learned' };
-  const expectedMs = expectedDurationMs(model, nFrames, polling) * priorScale;
-  return {
-    expectedMs,
-    earliestMs: expectedMs * EARLIEST_FINISH_FRACTION,
+  const guessMs = expectedDurationMs(model, nFrames, polling) * priorScale;
+  const guess: Expectation = {
+    expectedMs: guessMs,
+    earliestMs: guessMs * EARLIEST_FINISH_FRACTION,
     sparseCapMs: UNLEARNED_SPARSE_CAP_MS * priorScale,
     source: 'built-in',
   };
+  if (!learned) return guess;
+  if (learned.medianMs === null) {
+    // Only the fast end is known (a burst whose first tasks finished): dense checks start there,
+    // the rest of the shape stays the guess's — never later than the guess would have started.
+    return { ...guess, earliestMs: Math.min(guess.earliestMs, learned.earliestMs), source: learned.source };
+  }
+  const rough = learned.samples < CONFIDENT_SAMPLES;
+  return {
+    expectedMs: learned.medianMs,
+    earliestMs: learned.earliestMs,
+    // A low quantile from a few completions may be late: check a few times on the way to it.
+    sparseCapMs: rough ? learned.earliestMs / ROUGH_SPARSE_SPLIT : null,
+    source: learned.source,
+  };
+}
+
+/**
+ * Bounded lateness: once a task is past its earliest plausible finish, no two checks are further
+ * apart than this — a quarter of the expected duration, within [min, max] interval. Dense checks
+ * (every `minIntervalMs`) already hold it up to the overdue point; it caps the overdue back-off,
+ * so a task that finishes late is noticed within a quarter of a typical run, not a full `maxIntervalMs`.
+ */
+export function latenessBoundMs(expectedMs: number, polling: ScheduleOptions): number {
+  return clamp(expectedMs / 4, polling.minIntervalMs, polling.maxIntervalMs);
 }
 
 export interface PollTiming {
@@ -147,7 +180,7 @@ function baseDelayMs(timing: PollTiming, polling: ScheduleOptions, overdue: 'per
       ? polling.minIntervalMs * OVERDUE_BACKOFF ** timing.overduePolls
       : // A quarter of the time overdue so far: geometric spacing without counting polls.
         (timing.elapsedMs - overdueAtMs) / 4;
-  return clamp(growth, polling.minIntervalMs, polling.maxIntervalMs);
+  return clamp(growth, polling.minIntervalMs, latenessBoundMs(timing.expectedMs, polling));
 }
 
 /** Jitter (except on the first check), never past the deadline. */
