@@ -2,37 +2,15 @@
  * The CLI's words, without a server: the progress line (next check, retries), the failure report's
  * exit codes and outcome words, what Ctrl-C says, the summary label and the input hash.
  */
-import type { GenerationStatus } from '../../workflows/generation/messages';
 import { FailureTypes, type GenerationFailureDetails } from '../../workflows/common/failures';
 import { checkSora2Input, type Sora2GenerationInput } from '../../workflows/generation/input';
 import { activityRetriesOf, describeRetry, describeStatus } from '../../tools/cli/progress';
 import { exitCodeOf, formatFailure, outcomeOf, type FailureReport } from '../../tools/cli/failure-report';
 import { interruptedLines } from '../../tools/cli/commands/generate';
 import { sora2InputHash, summaryLabelOf, summaryOf } from '../../src/client/helpers';
+import { generationStatus } from '../helpers/generation-status';
 
-const status = (over: Partial<GenerationStatus> = {}): GenerationStatus => ({
-  phase: 'polling',
-  model: 'sora-2',
-  taskId: 'task_1',
-  remoteStatus: 'processing',
-  polls: 3,
-  nextPollAt: null,
-  startedAt: '2026-01-01T00:00:00.000Z',
-  deadlineAt: '2026-01-01T01:00:00.000Z',
-  credits: null,
-  referenceFileId: null,
-  continuedAsNew: 0,
-  lastError: null,
-  reconciliation: null,
-  completion: {
-    webhooks: false,
-    style: 'activity-retry',
-    expectation: 'built-in',
-    completedBy: null,
-    webhookEvents: { accepted: 0, duplicate: 0, ignored: 0 },
-  },
-  ...over,
-});
+const status = generationStatus;
 
 const NOW = Date.parse('2026-01-01T00:00:20.000Z');
 

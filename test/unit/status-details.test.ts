@@ -1,30 +1,11 @@
 /** The UI's "current details" are rendered from the query's status object, line for line. */
 import type { GenerationStatus } from '../../workflows/generation/messages';
 import { renderStatusDetails } from '../../workflows/generation/status-details';
+import { generationStatus } from '../helpers/generation-status';
 
-const status = (over: Partial<GenerationStatus> = {}): GenerationStatus => ({
-  phase: 'polling',
-  model: 'sora-2',
-  taskId: 'task_1',
-  remoteStatus: 'processing',
-  polls: 3,
-  nextPollAt: '2026-01-01T00:00:30.000Z',
-  startedAt: '2026-01-01T00:00:00.000Z',
-  deadlineAt: '2026-01-01T01:00:00.000Z',
-  credits: { reserved: 30, final: 0 },
-  referenceFileId: null,
-  continuedAsNew: 0,
-  lastError: null,
-  reconciliation: null,
-  completion: {
-    webhooks: false,
-    style: 'activity-retry',
-    expectation: 'built-in',
-    completedBy: null,
-    webhookEvents: { accepted: 0, duplicate: 0, ignored: 0 },
-  },
-  ...over,
-});
+/** Polling, with a next check and credits reserved: every line of the details has something to show. */
+const status = (over: Partial<GenerationStatus> = {}): GenerationStatus =>
+  generationStatus({ nextPollAt: '2026-01-01T00:00:30.000Z', credits: { reserved: 30, final: 0 }, ...over });
 
 test('while polling: phase, model, task, checks, next check and credits', () => {
   expect(renderStatusDetails(status()).split('\n\n')).toEqual([
