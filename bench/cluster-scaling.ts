@@ -23,10 +23,10 @@ import { cpus } from 'node:os';
 import type { temporal } from '@temporalio/proto';
 import { startSora2Generation } from '../src/client/helpers';
 import type { Sora2GenerationInput } from '../workflows/generation/input';
-import { sora2StatusQuery } from '../workflows/generation/messages';
 import { mapWithLimit } from './environment';
 import { startServerBenchEnvironment, type BenchServer, type ServerBenchEnvironment } from './cluster-environment';
 import { ProcessSampler, sampleProcess } from './process-sampler';
+import { sampleStatusQueries } from './scenarios/shared';
 import { median, percentile, round } from './stats';
 
 export type ServerLevelWaiting = 'polling' | 'timer-loop' | 'webhooks';
@@ -337,22 +337,12 @@ async function measureLevel(
   const windowStarted = Date.now();
   windowOpen = true;
   const endedBeforeWindow = new Set(ended.keys());
-  const queryLatencies: number[] = [];
-  let queryFailures = 0;
-  const windowEnd = windowStarted + windowMs;
-  while (Date.now() < windowEnd) {
-    const id = ids[Math.floor(Math.random() * ids.length)]!;
-    if (!ended.has(id)) {
-      const t0 = performance.now();
-      try {
-        await bench.client.workflow.getHandle(id).query(sora2StatusQuery);
-        queryLatencies.push(performance.now() - t0);
-      } catch {
-        queryFailures += 1;
-      }
-    }
-    await sleep(200);
-  }
+  const { latencies: queryLatencies, failures: queryFailures } = await sampleStatusQueries(
+    bench.client,
+    ids,
+    windowStarted + windowMs,
+    (id) => ended.has(id),
+  );
   windowOpen = false;
   const elapsedMs = Date.now() - windowStarted;
   const checks = getGeneration() - checksBefore;

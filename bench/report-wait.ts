@@ -6,7 +6,8 @@
  */
 import { FIXED_5S_POLICY, LEARNING_POLICY, RETRIES_POLICY, TIMER_POLICY, WEBHOOKS_DROPPED_POLICY, WEBHOOKS_POLICY } from './policies';
 import type { BenchResults } from './result-types';
-import type { PolicyResult, ScalingResult } from './scenarios';
+import type { PolicyResult } from './scenarios/policy-comparison';
+import type { ScalingResult } from './scenarios/scaling';
 import {
   intervalVerdict,
   meanDifferenceInterval,

@@ -8,7 +8,9 @@ import { gitStamp, stampLines } from './git-stamp';
 import type { BenchResults } from './result-types';
 import { FIXED_5S_POLICY, LEGACY_DEFAULT_POLICY, RETRIES_POLICY } from './policies';
 import { waitSections, waitTargetRows } from './report-wait';
-import { describeDistribution, DISTRIBUTIONS, type PolicyResult, type ScalingResult } from './scenarios';
+import { describeDistribution, DISTRIBUTIONS } from './scenarios/distributions';
+import type { PolicyResult } from './scenarios/policy-comparison';
+import type { ScalingResult } from './scenarios/scaling';
 import { intervalVerdict, meanDifferenceInterval, medianDifferenceInterval, slopeInterval, type Verdict } from './stats';
 
 const CHART_FILE = 'bench/status-calls-vs-latency.svg';

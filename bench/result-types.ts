@@ -7,16 +7,14 @@ import type { ServerScalingResult } from './cluster-scaling';
 import type { EntryLoadResult, EntryLoadSettings } from './entry-load';
 import type { GitStamp } from './git-stamp';
 import type { BatchBenchResult, BatchBenchSettings, SaveThroughputResult, SaveThroughputSettings } from './pipelines';
-import type {
-  DurationDistribution,
-  PolicyResult,
-  ProbeResults,
-  runLongTask,
-  runOverhead,
-  runThroughput,
-  ScalingResult,
-  WorkerCostResult,
-} from './scenarios';
+import type { DurationDistribution } from './scenarios/distributions';
+import type { LongTaskResult } from './scenarios/long-task';
+import type { OverheadResult } from './scenarios/overhead';
+import type { PolicyResult } from './scenarios/policy-comparison';
+import type { ProbeResults } from './scenarios/probes';
+import type { ScalingResult } from './scenarios/scaling';
+import type { ThroughputResult } from './scenarios/throughput';
+import type { WorkerCostResult } from './scenarios/worker-cost';
 
 export interface BenchMode {
   name: 'quick' | 'full';
@@ -66,11 +64,11 @@ export type BenchResults = {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
   policies: PolicyResult[];
   workerCost: WorkerCostResult[];
-  overhead: Awaited<ReturnType<typeof runOverhead>> | undefined;
-  throughput: Awaited<ReturnType<typeof runThroughput>> | undefined;
-  longTask: Awaited<ReturnType<typeof runLongTask>> | undefined;
+  overhead: OverheadResult | undefined;
+  throughput: ThroughputResult | undefined;
+  longTask: LongTaskResult | undefined;
   /** The same 30-minute task on today's timer loop (results written before the retry form: absent). */
-  longTaskTimer?: Awaited<ReturnType<typeof runLongTask>>;
+  longTaskTimer?: LongTaskResult;
   scaling: ScalingResult[];
   /** `--scaling-only --server dev|cluster`: the same levels on the dev server and on PostgreSQL (bench/cluster-scaling.ts). */
   serverScaling?: ServerScalingResult[];

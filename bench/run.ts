@@ -13,23 +13,22 @@ import { join } from 'node:path';
 import { rerunServerScaling, serverArgument } from './cluster-run';
 import { runEntryLoad } from './entry-load';
 import { startBenchEnvironment, type BenchEnvironment } from './environment';
-import { POLICIES, policiesFor } from './policies';
+import { FIXED_5S_POLICY, POLICIES, policiesFor, RETRIES_POLICY, TIMER_POLICY, WEBHOOKS_POLICY } from './policies';
 import { writeBenchmarkReport } from './report';
 import type { BenchMode, BenchResults, PhaseTiming } from './result-types';
 import { gitStamp } from './git-stamp';
 import { runBatchBench, runSaveThroughput } from './pipelines';
-import {
-  DISTRIBUTIONS,
-  runLongTask,
-  runProbes,
-  runOverhead,
-  runPolicyComparison,
-  runScaling,
-  runThroughput,
-  runWorkerCost,
-  type DurationDistribution,
-  type ScalingResult,
-} from './scenarios';
+import { DISTRIBUTIONS, type DurationDistribution } from './scenarios/distributions';
+import { runLongTask } from './scenarios/long-task';
+import { runOverhead } from './scenarios/overhead';
+import { runPolicyComparison } from './scenarios/policy-comparison';
+import { runProbes } from './scenarios/probes';
+import { runScaling, type ScalingResult } from './scenarios/scaling';
+import { runThroughput } from './scenarios/throughput';
+import { runWorkerCost } from './scenarios/worker-cost';
+
+/** The worker-cost phase measures the wait forms and one fixed poller, in both modes. */
+const COST_POLICIES = [RETRIES_POLICY, TIMER_POLICY, WEBHOOKS_POLICY, FIXED_5S_POLICY];
 
 export const MODES: Record<BenchMode['name'], BenchMode> = {
   quick: {
@@ -46,7 +45,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     costGenerations: 3,
     costRounds: 1,
     costTaskSeconds: 5,
-    costPolicies: ['adaptive, retries (default)', 'adaptive, timer loop', 'webhooks on', 'fixed 5 s'],
+    costPolicies: COST_POLICIES,
     overheadGenerations: 10,
     throughputGenerations: 100,
     scalingLevels: [100],
@@ -74,7 +73,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     costGenerations: 15,
     costRounds: 2,
     costTaskSeconds: 30,
-    costPolicies: ['adaptive, retries (default)', 'adaptive, timer loop', 'webhooks on', 'fixed 5 s'],
+    costPolicies: COST_POLICIES,
     overheadGenerations: 30,
     throughputGenerations: 1_000,
     scalingLevels: [100, 1_000, 5_000],
