@@ -7,13 +7,17 @@
  * branches stay until 1.0.
  */
 
-/** A run that ends before its task exists upserts a final RivyaTaskStatus (legacy: left blank). */
+/**
+ * A run that ends before its task exists upserts a final RivyaTaskStatus (legacy: left blank).
+ * Asked in generation/sora2-generation.ts: on invalid input, and when the run fails before the create.
+ */
 export const PATCH_STATUS_BEFORE_TASK = 'rivya-task-status-before-task';
 
 /**
  * Waiting by the worker's plan (webhook default, learned expectation, activity retries); legacy:
  * the durable-timer poll loop. Guarded by a patch, not only by the plan's presence: in a rolling
  * deploy an old workflow worker may have waited with timers on a plan that a new activity worker
- * returned; its history must replay so.
+ * returned; its history must replay so. Asked once per run, at its first wait (generation/wait.ts,
+ * decidePlan); the legacy branch is generation/wait-by-timer.ts, the new one wait-by-plan.ts.
  */
 export const PATCH_WAIT_PLAN = 'rivya-wait-plan';
