@@ -16,7 +16,13 @@ import { printable } from '../cli/printable';
 import { createSora2Worker } from '../../src/worker/create-worker';
 import { workerDeploymentFromEnv } from '../../src/worker/versioning';
 
-export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** The `rivya-sora2 worker` flags: each wins over its variable (RIVYA_METRICS_PORT, RIVYA_TRACING=otlp). */
+export interface WorkerProcessFlags {
+  metricsPort?: string;
+  tracing?: boolean;
+}
+
+export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env, flags: WorkerProcessFlags = {}): Promise<void> {
   // RIVYA_* read once, here; the plugin gets the resolved settings (key hidden from logs), never `env`.
   const settings = resolveSora2Settings({}, env);
   // Misconfiguration fails here, before connecting, instead of looking like an outage later.
@@ -27,8 +33,8 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   const keyRing = codecKeysConfigured(env) ? readCodecKeyRing(env) : undefined;
   const deployment = workerDeploymentFromEnv(env);
   // RIVYA_METRICS_PORT / RIVYA_TRACING (and OTEL_*) also checked before connecting.
-  const metrics = metricsSettingsFromEnv(env);
-  const tracingSettings = tracingSettingsFromEnv(env);
+  const metrics = metricsSettingsFromEnv(env, flags.metricsPort);
+  const tracingSettings = tracingSettingsFromEnv(env, flags.tracing);
   // The Runtime comes before any connection: it is installed once per process.
   if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
   const tracing = tracingSettings ? loadTracing('RIVYA_TRACING=otlp').startTracing(tracingSettings) : undefined;

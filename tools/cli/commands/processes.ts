@@ -15,11 +15,8 @@ export function registerProcesses(program: Command): void {
     )
     .option('--tracing', `export OpenTelemetry traces over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (${TRACING_ENV}=otlp)`)
     .action(async (options: { metricsPort?: string; tracing?: boolean }) => {
-      await runSora2WorkerProcess({
-        ...process.env,
-        ...(options.metricsPort !== undefined ? { [METRICS_PORT_ENV]: options.metricsPort } : {}),
-        ...(options.tracing ? { [TRACING_ENV]: 'otlp' } : {}),
-      });
+      // The flags go as typed values beside the environment, never written into a copy of it.
+      await runSora2WorkerProcess(process.env, { metricsPort: options.metricsPort, tracing: options.tracing });
     });
   program
     .command('simulator')
