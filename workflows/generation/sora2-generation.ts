@@ -92,6 +92,8 @@ export async function sora2Generation(input: Sora2GenerationInput, carried?: Sor
 
 class GenerationRun {
   private readonly workflowId = workflowInfo().workflowId;
+  // state, wait, phase, currentStatus, publishDetails, continueAsNew: public for the message
+  // handlers (message-handlers.ts) and the wait (wait.ts), which read and steer the same run.
   readonly state: Sora2CarriedState;
   readonly wait: GenerationWait;
   phase: GenerationPhase = 'validating';
@@ -171,7 +173,10 @@ class GenerationRun {
     ]);
   }
 
-  /** Returns the task once it has succeeded or failed (wait.ts); throws DeadlineReached or continues-as-new on the way. */
+  /**
+   * Returns the task once it has succeeded or failed (wait.ts); throws DeadlineReached or
+   * continues-as-new on the way. The plan is decided first: the published phase shows its style.
+   */
   private async waitUntilFinished(): Promise<TaskSnapshot> {
     this.wait.decidePlan();
     this.enter('polling');
