@@ -16,18 +16,11 @@ import {
 } from '../../src';
 import { assetPath } from '../../src/internal/package-root';
 import { contentPipeline } from '../fixtures/pipeline-workflow';
-import { FAST_POLLING, startTestStack, type TestStack } from '../helpers/stack';
+import { FAST_POLLING, useTestStack } from '../helpers/stack';
 import { TEST_API_KEY, waitFor } from '../helpers/simulator';
 import { nextId } from '../helpers/ids';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 const input = (extra: Partial<Sora2GenerationInput> = {}): Sora2GenerationInput => ({
   prompt: '[sim:succeed] a lighthouse at dawn, slow dolly in',

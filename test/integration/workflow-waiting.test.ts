@@ -6,49 +6,25 @@
  * production is tested end to end in webhook-end-to-end.test.ts.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { toTaskSnapshot } from '../../activities/task-snapshot';
 import {
   FailureTypes,
   sora2PollNowSignal,
   sora2StatusQuery,
   sora2WebhookEventSignal,
-  startSora2Generation,
   type Sora2GenerationInput,
   type TaskSnapshot,
   type WebhookEventSignal,
 } from '../../src';
 import { eventCount, fetchAllRuns } from '../helpers/histories';
-import { nextId } from '../helpers/ids';
 import { clientFor, waitFor } from '../helpers/simulator';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { generationFailureOf, useTestStack, waitingFarAway } from '../helpers/stack';
 
-let stack: TestStack;
+// Tasks of ~2 s: long enough to signal into a waiting run, short enough for a test.
+const stack = useTestStack({ resetBeforeEach: { timing: { queuedMs: [500, 500], processingMs: { default: [1_500, 1_500] } } } });
+const { start, statusReads } = stack;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
-beforeEach(() => {
-  // Tasks of ~2 s: long enough to signal into a waiting run, short enough for a test.
-  stack.simulator.reset({ timing: { queuedMs: [500, 500], processingMs: { default: [1_500, 1_500] } } });
-});
-
-const statusReads = () => stack.simulator.stats().counters.getGeneration?.requests ?? 0;
-
-/** Waits far away (the safety net at 2 × 10 min): only an event or pollNow ends the wait in a test's time. */
-const webhookInput = (extra: Partial<Sora2GenerationInput> = {}): Sora2GenerationInput => ({
-  prompt: '[sim:succeed] waiting for a webhook',
-  polling: { expectedDurationMs: 600_000 },
-  completion: { webhooks: true },
-  ...extra,
-});
-
-async function start(input: Sora2GenerationInput, label: string): Promise<WorkflowHandle> {
-  return startSora2Generation(stack.env.client, input, { workflowId: nextId(label), taskQueue: stack.taskQueue });
-}
+const webhookInput = (extra: Partial<Sora2GenerationInput> = {}) => waitingFarAway('[sim:succeed] waiting for a webhook', extra);
 
 /** The task as Rivya would put it in an event: read through the real client once it has ended. */
 async function endedTask(handle: WorkflowHandle): Promise<TaskSnapshot> {
@@ -103,12 +79,7 @@ test('a failed task reported by webhook fails the run with the typed reason and 
   const task = await endedTask(handle);
   expect(task.status).toBe('failed');
   await handle.signal(sora2WebhookEventSignal, eventOf(task));
-  const err = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const failure = (err as WorkflowFailedError).cause as ApplicationFailure;
+  const { failure } = await generationFailureOf(handle);
   expect(failure.type).toBe(FailureTypes.GenerationFailed);
   // The reconcile compensation reads the task once: that is the only status call.
   expect(statusReads()).toBe(1);
@@ -176,10 +147,6 @@ test('the wait by retries: the deadline ends it in GenerationTimedOut', async ()
     },
     'retry-deadline',
   );
-  const err = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  const failure = (err as WorkflowFailedError).cause as ApplicationFailure;
+  const { failure } = await generationFailureOf(handle);
   expect(failure.type).toBe(FailureTypes.GenerationTimedOut);
 });
