@@ -1,6 +1,7 @@
 /** src/internal/net/ports.ts: the one parser of port flags and variables, and the free-port helpers. */
 import { createServer } from 'node:net';
 import { freePort, freePorts, parsePort, portIsFree } from '../../src/internal/net/ports';
+import { pickDevPorts } from '../../tools/cli/commands/dev';
 
 test('parsePort takes digits from min to 65535 and nothing else', () => {
   expect([parsePort('0'), parsePort('8234'), parsePort('65535')]).toEqual([0, 8234, 65_535]);
@@ -31,4 +32,23 @@ test('freePorts gives distinct bindable ports, none excluded, from a range when 
   const low = await freePorts(3, { range: [20_000, 32_767] });
   expect(new Set(low).size).toBe(3);
   for (const port of low) expect(port >= 20_000 && port <= 32_767).toBe(true);
+});
+
+test("dev's ports: the wanted ones when free, else free ones distinct from each other and the codec port", async () => {
+  const [codecPort, wanted, wantedUi] = await freePorts(3);
+  expect(await pickDevPorts({ port: String(wanted), uiPort: String(wantedUi) }, [codecPort!])).toEqual({ port: wanted, uiPort: wantedUi });
+  const picked = await pickDevPorts({ port: '0', uiPort: '0' }, [codecPort!]);
+  expect(new Set([picked.port, picked.uiPort, codecPort]).size).toBe(3);
+  // The same port asked for both, or the codec's: only one use keeps it.
+  const same = await pickDevPorts({ port: String(codecPort), uiPort: String(codecPort) }, [codecPort!]);
+  expect(new Set([same.port, same.uiPort, codecPort]).size).toBe(3);
+  const held = createServer();
+  await new Promise<void>((resolve) => held.listen(wanted, '127.0.0.1', resolve));
+  try {
+    const busy = await pickDevPorts({ port: String(wanted), uiPort: String(wantedUi) });
+    expect(busy.port).not.toBe(wanted);
+    expect(busy.uiPort).toBe(wantedUi);
+  } finally {
+    await new Promise((resolve) => held.close(resolve));
+  }
 });

@@ -5,13 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '../envconfig';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
-import { startSora2Generation } from '../../../src/client/helpers';
+import { startSora2Generation, type Sora2WorkflowHandle } from '../../../src/client/helpers';
 import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../../../src/observability/prometheus';
 import { loadTracing } from '../../../src/observability/load-tracing';
 import type { RivyaTracing } from '../../../src/observability/tracing';
@@ -20,6 +19,7 @@ import { webhookOutcomeCounter } from '../../../src/observability/webhook-metric
 import { CODEC_SERVER_ORIGINS_ENV, encryptionDataConverter, parseOrigins } from '../../../src/codec';
 import { devUiOrigins, prepareDevEncryption, startDevCodecServer, type DevEncryption } from '../../../src/codec/dev';
 import { assetPath } from '../../../src/internal/package-root';
+import { freePorts, portIsFree } from '../../../src/internal/net/ports';
 import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator } from '../../../simulator/index';
 import { ensureTemporalCli } from '../../temporal-cli';
 import { startLoggedDevServer } from '../../temporal-cli/dev-server';
@@ -87,14 +87,6 @@ export interface DevOptions {
 }
 
 type Cleanup = () => Promise<unknown>;
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
@@ -172,30 +164,35 @@ export function prepareReference(referenceDirectory: string, given: string | und
   );
 }
 
+/** A wanted port (from a flag) when it is given, free and not already taken by this run; else undefined. */
+async function usableWanted(wanted: number, taken: readonly number[]): Promise<number | undefined> {
+  return wanted > 0 && !taken.includes(wanted) && (await portIsFree(wanted)) ? wanted : undefined;
+}
+
+/**
+ * The dev server's gRPC and UI ports: the wanted ones when free, else free ones picked together
+ * (never each other, nor the codec port), rather than failing when another dev server holds the usual ones.
+ */
+export async function pickDevPorts(
+  options: Pick<DevOptions, 'port' | 'uiPort'>,
+  taken: readonly number[] = [],
+): Promise<{ port: number; uiPort: number }> {
+  const port = await usableWanted(Number(options.port), taken);
+  const uiPort = await usableWanted(Number(options.uiPort), [...taken, ...(port !== undefined ? [port] : [])]);
+  const fixed = [...taken, ...[port, uiPort].filter((p): p is number => p !== undefined)];
+  const picked = await freePorts((port === undefined ? 1 : 0) + (uiPort === undefined ? 1 : 0), { exclude: fixed });
+  return { port: port ?? picked.shift()!, uiPort: uiPort ?? picked.shift()! };
+}
+
 async function startTemporal(
   options: DevOptions,
   log: RunLog,
   cleanups: Cleanup[],
   encryption?: DevEncryption,
 ): Promise<{ client: Client; worker: NativeConnection; address: string; uiPort?: number }> {
-  if (process.env.TEMPORAL_ADDRESS) {
-    const config = loadClientConnectConfig();
-    const worker = await NativeConnection.connect(config.connectionOptions);
-    const connection = await Connection.connect(config.connectionOptions);
-    cleanups.push(
-      () => connection.close(),
-      () => worker.close(),
-    );
-    console.log(`Temporal: ${process.env.TEMPORAL_ADDRESS} (from TEMPORAL_ADDRESS)`);
-    return { client: new Client({ connection, namespace: config.namespace ?? 'default' }), worker, address: process.env.TEMPORAL_ADDRESS };
-  }
+  if (process.env.TEMPORAL_ADDRESS) return connectToTemporal(cleanups, process.env.TEMPORAL_ADDRESS);
   const executable = await ensureTemporalCli({ log: (line) => console.log(line) });
-  const wantedPort = Number(options.port);
-  const wantedUiPort = Number(options.uiPort);
-  // Fall back to free ports rather than failing when another dev server holds the usual ones.
-  // Port 0 (or a taken one) picks a free one; the UI then sits at port + 1000.
-  const port = wantedPort > 0 && (await portIsFree(wantedPort)) ? wantedPort : undefined;
-  const uiPort = port !== undefined && wantedUiPort > 0 && (await portIsFree(wantedUiPort)) ? wantedUiPort : undefined;
+  const { port, uiPort } = await pickDevPorts(options, encryption ? [encryption.port] : []);
   // The server's banner, warnings and shutdown lines go to the run's log, not the terminal.
   const env = await startLoggedDevServer({
     executable,
@@ -208,9 +205,24 @@ async function startTemporal(
     output: log.sink('[temporal] '),
   });
   cleanups.push(() => env.teardown());
-  const shownUiPort = uiPort ?? Number(env.address.split(':').pop()) + 1000;
-  console.log(`Temporal dev server: ${env.address}   UI: http://127.0.0.1:${shownUiPort}`);
-  return { client: env.client, worker: env.nativeConnection, address: env.address, uiPort: shownUiPort };
+  console.log(`Temporal dev server: ${env.address}   UI: http://127.0.0.1:${uiPort}`);
+  return { client: env.client, worker: env.nativeConnection, address: env.address, uiPort };
+}
+
+/** The Temporal of TEMPORAL_ADDRESS (and the rest of its environment configuration) instead of a dev server. */
+async function connectToTemporal(
+  cleanups: Cleanup[],
+  address: string,
+): Promise<{ client: Client; worker: NativeConnection; address: string }> {
+  const config = loadClientConnectConfig();
+  const worker = await NativeConnection.connect(config.connectionOptions);
+  const connection = await Connection.connect(config.connectionOptions);
+  cleanups.push(
+    () => connection.close(),
+    () => worker.close(),
+  );
+  console.log(`Temporal: ${address} (from TEMPORAL_ADDRESS)`);
+  return { client: new Client({ connection, namespace: config.namespace ?? 'default' }), worker, address };
 }
 
 async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKey: string; simulator: RivyaSimulator | null }> {
@@ -311,120 +323,175 @@ function stopSignal(): { stopped: Promise<void>; requested: () => boolean; dispo
   };
 }
 
-export async function runDev(options: DevOptions): Promise<number> {
+/** What the command line asks for, checked before anything starts: a mistake costs no server start. */
+interface DevPlan {
+  devDirectory: string;
+  referenceDir: string;
+  reference?: string;
+  saveDir: string;
+  metrics: ReturnType<typeof metricsSettingsFromEnv>;
+  tracingSettings: ReturnType<typeof tracingSettingsFromEnv>;
+}
+
+function checkOptions(options: DevOptions): DevPlan {
   const devDirectory = resolve(DEV_DIRECTORY);
-  // Checked before anything starts: a wrong --reference-dir or --reference costs no server start.
   mkdirSync(devDirectory, { recursive: true });
   const referenceDir = prepareReferenceDirectory(devDirectory, options.referenceDir);
   const reference = prepareReference(referenceDir, options.reference, (line) => console.log(line));
   const saveDir = prepareSaveDirectory(options.saveDir);
-
-  // Checked before anything starts too: a bad port or endpoint costs no server start.
   const metrics = metricsSettingsFromEnv(process.env, options.metricsPort);
   const tracingSettings = tracingSettingsFromEnv(process.env, options.tracing === true);
+  return { devDirectory, referenceDir, ...(reference ? { reference } : {}), saveDir, metrics, tracingSettings };
+}
 
-  const log = new RunLog(join(devDirectory, DEV_LOG_FILE));
-  sdkLogsToFile(log, metrics ? { telemetryOptions: prometheusTelemetry(metrics) } : {});
+/** The run's log file, which the SDK's logs (and the servers' output) go to instead of the terminal. */
+function openRunLog(plan: DevPlan): RunLog {
+  const log = new RunLog(join(plan.devDirectory, DEV_LOG_FILE));
+  sdkLogsToFile(log, plan.metrics ? { telemetryOptions: prometheusTelemetry(plan.metrics) } : {});
   console.log(`Log: ${log.path}   (worker and Temporal server details; the terminal shows progress)`);
-  console.log(`References: ${referenceDir}   (put your images here, then --reference <file name>)`);
+  console.log(`References: ${plan.referenceDir}   (put your images here, then --reference <file name>)`);
+  return log;
+}
 
+/** Tracing when asked (--tracing, RIVYA_TRACING); the metrics endpoint is served by the worker's runtime. */
+function startTracingIfAsked(plan: DevPlan, cleanups: Cleanup[]): RivyaTracing | undefined {
+  let tracing: RivyaTracing | undefined;
+  if (plan.tracingSettings) {
+    const started = (tracing = loadTracing('dev --tracing').startTracing(plan.tracingSettings));
+    cleanups.push(() => started.shutdown()); // first in, last out: after the worker's last spans
+    console.log(`Tracing: spans to ${displayUrl(started.url)} (OTLP/HTTP, service ${plan.tracingSettings.serviceName})`);
+  }
+  if (plan.metrics) console.log(`Prometheus metrics: http://${bindAddressOf(plan.metrics)}/metrics`);
+  return tracing;
+}
+
+/** Every client of an encrypted run encrypts too: the first generation's input, the webhook receiver's signals. */
+function runClient(client: Client, encryption: DevEncryption | undefined): Client {
+  if (!encryption) return client;
+  return new Client({
+    connection: client.connection,
+    namespace: client.options.namespace,
+    dataConverter: encryptionDataConverter(encryption.keyRing),
+  });
+}
+
+async function startWorker(
+  plan: DevPlan,
+  connection: NativeConnection,
+  rivya: { apiKey: string; baseUrl: string; simulator: RivyaSimulator | null },
+  extras: { webhooks: boolean; encryption?: DevEncryption; tracing?: RivyaTracing },
+  cleanups: Cleanup[],
+): Promise<{ taskQueue: string }> {
+  const { worker } = await createSora2Worker({
+    connection,
+    plugin: {
+      apiKey: rivya.apiKey,
+      baseUrl: rivya.baseUrl,
+      referenceDirectory: plan.referenceDir,
+      saveDirectory: plan.saveDir,
+      // The simulator serves videos over http on loopback: its host alone is let through the URL guard.
+      ...(rivya.simulator ? { referenceUrlPolicy: simulatorMediaPolicy(rivya.simulator.url) } : {}),
+      webhooks: extras.webhooks,
+      ...(extras.encryption ? { encryption: { keys: extras.encryption.keyRing } } : {}),
+      ...(extras.tracing ? { tracing: extras.tracing.pluginOptions } : {}),
+    },
+  });
+  const running = worker.run();
+  cleanups.push(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running.catch(() => undefined);
+  });
+  console.log(`Worker: task queue "${worker.options.taskQueue}", references read from ${plan.referenceDir}`);
+  console.log(
+    `Saving: generate --save-to <dir> writes below ${plan.saveDir}; --save-to s3://bucket/prefix uses this process's AWS environment (AWS_REGION, AWS_ENDPOINT_URL_S3, credentials)`,
+  );
+  return { taskQueue: worker.options.taskQueue };
+}
+
+async function startFirstGeneration(
+  options: DevOptions,
+  plan: DevPlan,
+  client: Client,
+  tracing: RivyaTracing | undefined,
+  withSimulator: boolean,
+  taskQueue: string,
+): Promise<Sora2WorkflowHandle> {
+  const workflowId = `dev-${randomUUID()}`;
+  const handle = await startSora2Generation(
+    // Traced: the generation's trace starts at this start call.
+    tracing ? loadTracing('dev --tracing').tracedClient(client, tracing) : client,
+    {
+      prompt: options.prompt,
+      ...(plan.reference ? { reference: { path: plan.reference } } : {}),
+      // The simulator's timing, so the schedule checks within seconds instead of after a minute.
+      ...(withSimulator ? { polling: { expectedDurationMs: DEV_EXPECTED_DURATION_S * 1000 } } : {}),
+      metadata: { startedBy: 'rivya-sora2 dev' },
+    },
+    { workflowId, taskQueue },
+  );
+  console.log(`First generation: ${workflowId}${plan.reference ? ` (reference ${plan.reference})` : ''}`);
+  return handle;
+}
+
+/** Waits for the first generation and prints its video or its failure; undefined when stopped first. */
+async function reportFirstGeneration(handle: Sora2WorkflowHandle, stopped: Promise<void>, log: RunLog): Promise<number | undefined> {
+  try {
+    const result = await Promise.race([waitWithProgress(handle, true), stopped.then(() => undefined)]);
+    if (result === undefined) return undefined;
+    // Server-provided text: printed without terminal control sequences.
+    console.log(`Video: ${printable(result.videoUrl)}`);
+    console.log(
+      `  task ${printable(result.taskId)}, ${result.credits.final} credits, completed by ${result.completedBy}, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
+    );
+    return ExitCodes.ok;
+  } catch (err) {
+    const report = generationFailureOf(err);
+    if (!report) throw err;
+    for (const line of formatFailure(report)) console.error(line);
+    console.error(`  details: ${log.path}`);
+    return ExitCodes.failed;
+  }
+}
+
+function printWelcome(plan: DevPlan, address: string, withSimulator: boolean, encryption: DevEncryption | undefined): void {
+  const expected = withSimulator ? ` --expected-duration ${DEV_EXPECTED_DURATION_S}` : '';
+  const sample = plan.reference ? ` --reference ${plan.reference}` : '';
+  console.log(
+    `Still running. More generations: ${encryption?.keyFile ? `RIVYA_CODEC_KEY_FILE=${encryption.keyFile} ` : ''}TEMPORAL_ADDRESS=${address} npx rivya-sora2 generate --prompt "..."${sample}${expected} --wait`,
+  );
+  console.log('Ctrl-C stops everything.');
+}
+
+export async function runDev(options: DevOptions): Promise<number> {
+  const plan = checkOptions(options);
+  const log = openRunLog(plan);
   const cleanups: Cleanup[] = [];
   const signal = stopSignal();
-  const shutdown = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  };
-  let tracing: RivyaTracing | undefined;
-  if (tracingSettings) {
-    const started = (tracing = loadTracing('dev --tracing').startTracing(tracingSettings));
-    cleanups.push(() => started.shutdown()); // first in, last out: after the worker's last spans
-    console.log(`Tracing: spans to ${displayUrl(started.url)} (OTLP/HTTP, service ${tracingSettings.serviceName})`);
-  }
-  if (metrics) console.log(`Prometheus metrics: http://${bindAddressOf(metrics)}/metrics`);
   try {
+    const tracing = startTracingIfAsked(plan, cleanups);
     // Keys, token and the codec port come first: the dev server's UI is started with the endpoint.
-    const encryption = options.encrypt ? await prepareDevEncryption(devDirectory, Number(options.codecPort)) : undefined;
+    const encryption = options.encrypt ? await prepareDevEncryption(plan.devDirectory, Number(options.codecPort)) : undefined;
     const temporal = await startTemporal(options, log, cleanups, encryption);
     if (signal.requested()) return ExitCodes.interrupted;
     if (encryption) await startEncryption(encryption, temporal.uiPort, cleanups);
-    // Every client of the run encrypts too: the first generation's input, the webhook receiver's signals.
-    const client = encryption
-      ? new Client({
-          connection: temporal.client.connection,
-          namespace: temporal.client.options.namespace,
-          dataConverter: encryptionDataConverter(encryption.keyRing),
-        })
-      : temporal.client;
+    const client = runClient(temporal.client, encryption);
     const rivya = await startRivya(cleanups);
     if (signal.requested()) return ExitCodes.interrupted;
     const webhooks = await startWebhooks(options, client, rivya, log, cleanups);
     if (signal.requested()) return ExitCodes.interrupted;
-    const { worker } = await createSora2Worker({
-      connection: temporal.worker,
-      plugin: {
-        apiKey: rivya.apiKey,
-        baseUrl: rivya.baseUrl,
-        referenceDirectory: referenceDir,
-        saveDirectory: saveDir,
-        // The simulator serves videos over http on loopback: its host alone is let through the URL guard.
-        ...(rivya.simulator ? { referenceUrlPolicy: simulatorMediaPolicy(rivya.simulator.url) } : {}),
-        webhooks,
-        ...(encryption ? { encryption: { keys: encryption.keyRing } } : {}),
-        ...(tracing ? { tracing: tracing.pluginOptions } : {}),
-      },
-    });
-    const running = worker.run();
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-    });
-    console.log(`Worker: task queue "${worker.options.taskQueue}", references read from ${referenceDir}`);
-    console.log(
-      `Saving: generate --save-to <dir> writes below ${saveDir}; --save-to s3://bucket/prefix uses this process's AWS environment (AWS_REGION, AWS_ENDPOINT_URL_S3, credentials)`,
-    );
+    const worker = await startWorker(plan, temporal.worker, rivya, { webhooks, encryption, tracing }, cleanups);
     if (signal.requested()) return ExitCodes.interrupted;
 
-    const workflowId = `dev-${randomUUID()}`;
-    const handle = await startSora2Generation(
-      // Traced: the generation's trace starts at this start call.
-      tracing ? loadTracing('dev --tracing').tracedClient(client, tracing) : client,
-      {
-        prompt: options.prompt,
-        ...(reference ? { reference: { path: reference } } : {}),
-        // The simulator's timing, so the schedule checks within seconds instead of after a minute.
-        ...(rivya.simulator ? { polling: { expectedDurationMs: DEV_EXPECTED_DURATION_S * 1000 } } : {}),
-        metadata: { startedBy: 'rivya-sora2 dev' },
-      },
-      { workflowId, taskQueue: worker.options.taskQueue },
-    );
-    console.log(`First generation: ${workflowId}${reference ? ` (reference ${reference})` : ''}`);
-    let exitCode: number = ExitCodes.ok;
-    try {
-      const result = await Promise.race([waitWithProgress(handle, true), signal.stopped.then(() => undefined)]);
-      if (result === undefined) return ExitCodes.interrupted;
-      // Server-provided text: printed without terminal control sequences.
-      console.log(`Video: ${printable(result.videoUrl)}`);
-      console.log(
-        `  task ${printable(result.taskId)}, ${result.credits.final} credits, completed by ${result.completedBy}, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
-      );
-    } catch (err) {
-      const report = generationFailureOf(err);
-      if (!report) throw err;
-      for (const line of formatFailure(report)) console.error(line);
-      console.error(`  details: ${log.path}`);
-      exitCode = ExitCodes.failed;
-    }
+    const handle = await startFirstGeneration(options, plan, client, tracing, rivya.simulator !== null, worker.taskQueue);
+    const exitCode = await reportFirstGeneration(handle, signal.stopped, log);
+    if (exitCode === undefined) return ExitCodes.interrupted;
     if (!options.once && !signal.requested()) {
-      const expected = rivya.simulator ? ` --expected-duration ${DEV_EXPECTED_DURATION_S}` : '';
-      const sample = reference ? ` --reference ${reference}` : '';
-      console.log(
-        `Still running. More generations: ${encryption?.keyFile ? `RIVYA_CODEC_KEY_FILE=${encryption.keyFile} ` : ''}TEMPORAL_ADDRESS=${temporal.address} npx rivya-sora2 generate --prompt "..."${sample}${expected} --wait`,
-      );
-      console.log('Ctrl-C stops everything.');
+      printWelcome(plan, temporal.address, rivya.simulator !== null, encryption);
       await signal.stopped;
     }
     return exitCode;
   } finally {
-    await shutdown();
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     signal.dispose();
     await log.close();
   }
