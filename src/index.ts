@@ -28,6 +28,7 @@ export {
   type Sora2WorkflowHandle,
 } from './client/helpers';
 export { generationFailureOf, type GenerationFailure } from './client/generation-failure';
+export { Sora2TemporalUnavailableError, type TemporalUnavailableRetry } from './client/temporal-unavailable';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker/settings';
 export { Sora2SdkVersionError } from './worker/sdk-compat';
 export { Sora2MissingPeerError } from './internal/optional-module';

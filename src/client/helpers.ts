@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import {
   checkSora2Input,
   describeIssues,
@@ -17,6 +18,7 @@ import { RIVYA_BATCH_ID, RIVYA_MODEL } from '../../workflows/common/search-attri
 import type { sora2Batch, Sora2BatchResult } from '../../workflows/batch/sora2-batch';
 import { checkSora2BatchInput, type Sora2BatchInput } from '../../workflows/batch/input';
 import { workflowIdIssues } from '../../workflows/common/workflow-id';
+import { retryWhileUnavailable, type TemporalUnavailableRetry } from './temporal-unavailable';
 
 export const SORA2_WORKFLOW_TYPE = 'sora2Generation';
 export const DEFAULT_SORA2_TASK_QUEUE = 'rivya-sora2';
@@ -61,6 +63,11 @@ export interface StartSora2Options extends Omit<
    * (e.g. when prompts are confidential: the summary is visible to everyone with UI access).
    */
   summaryLabel?: string | false;
+  /**
+   * How long to retry while Temporal answers "unavailable" (its database down, overloaded, out of
+   * reach), before failing with Sora2TemporalUnavailableError. Default: 30 s. `false`: no retry.
+   */
+  unavailableRetry?: TemporalUnavailableRetry | false;
 }
 
 const LABEL_WORDS = 6;
@@ -109,6 +116,49 @@ function detailsOf(input: Sora2GenerationInput): string {
   return [`**Model:** ${input.model ?? 'sora-2'}`, `**Params:** ${params}`, `**Reference:** ${reference}`].join('\n\n');
 }
 
+/** One start-or-attach: the workflow, its options, and the hash that tells this input from another. */
+interface StartOrAttachSpec<W extends Workflow> {
+  workflowType: string;
+  options: WorkflowStartOptions<W> & { workflowId: string };
+  /** Memo key the input's hash is stored under, and the hash. */
+  hashMemoKey: string;
+  inputHash: string;
+}
+
+/**
+ * Starts the workflow, or attaches to the one under its id: USE_EXISTING hands back the running one
+ * without saying so, and a closed one the reuse policy refuses (WorkflowExecutionAlreadyStartedError)
+ * is attached to rather than run (and paid) again. The run's memo tells whether it is this input
+ * (attach) or another one (Sora2WorkflowIdConflictError); runs started before the memo existed carry
+ * no hash and are attached to. Retried while Temporal is unavailable: the id makes a retry attach.
+ */
+async function startOrAttach<W extends Workflow>(
+  client: Client,
+  spec: StartOrAttachSpec<W>,
+  unavailableRetry: TemporalUnavailableRetry | false | undefined,
+): Promise<WorkflowHandle<W>> {
+  const { workflowId } = spec.options;
+  const options = { ...spec.options, memo: { ...spec.options.memo, [spec.hashMemoKey]: spec.inputHash } };
+  return retryWhileUnavailable(
+    workflowId,
+    async () => {
+      let handle: WorkflowHandle<W>;
+      try {
+        handle = await client.workflow.start<W>(spec.workflowType, options);
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        handle = client.workflow.getHandle<W>(workflowId);
+      }
+      const description = await handle.describe();
+      const existingHash = description.memo?.[spec.hashMemoKey];
+      if (typeof existingHash === 'string' && existingHash !== spec.inputHash)
+        throw new Sora2WorkflowIdConflictError(workflowId, description.runId);
+      return handle;
+    },
+    unavailableRetry,
+  );
+}
+
 /** Validates, then starts — or attaches to the generation already started under this workflow id. */
 export async function startSora2Generation(
   client: Client,
@@ -118,35 +168,28 @@ export async function startSora2Generation(
   const checked = checkSora2Input(input);
   const issues = [...(checked.ok ? [] : checked.issues), ...workflowIdIssues(options.workflowId)];
   if (!checked.ok || issues.length > 0) throw new Sora2InputError(issues);
-  const { workflowId, taskQueue = DEFAULT_SORA2_TASK_QUEUE, summaryLabel, ...rest } = options;
+  const { workflowId, taskQueue = DEFAULT_SORA2_TASK_QUEUE, summaryLabel, unavailableRetry, ...rest } = options;
   const withSearchAttributes = checked.value.searchAttributes && rest.typedSearchAttributes === undefined;
-  const inputHash = sora2InputHash(checked.value);
-  let handle: Sora2WorkflowHandle;
-  try {
-    handle = await client.workflow.start<typeof sora2Generation>(SORA2_WORKFLOW_TYPE, {
-      staticSummary: summaryOf(input, summaryLabel),
-      staticDetails: detailsOf(input),
-      ...rest,
-      memo: { ...rest.memo, [SORA2_INPUT_HASH_MEMO_KEY]: inputHash },
-      ...(withSearchAttributes ? { typedSearchAttributes: [{ key: RIVYA_MODEL, value: checked.value.model }] } : {}),
-      args: [input],
-      workflowId,
-      taskQueue,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
-  } catch (err) {
-    // The id was used by a generation that already closed: attach to it rather than paying again.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    handle = client.workflow.getHandle<typeof sora2Generation>(workflowId);
-  }
-  // USE_EXISTING returns the running generation under this id without saying so: the run's memo
-  // tells whether it is this input (attach) or another one (refuse). Runs started before the memo
-  // existed carry no hash and are attached to as before.
-  const description = await handle.describe();
-  const existingHash = description.memo?.[SORA2_INPUT_HASH_MEMO_KEY];
-  if (typeof existingHash === 'string' && existingHash !== inputHash) throw new Sora2WorkflowIdConflictError(workflowId, description.runId);
-  return handle;
+  return startOrAttach<typeof sora2Generation>(
+    client,
+    {
+      workflowType: SORA2_WORKFLOW_TYPE,
+      hashMemoKey: SORA2_INPUT_HASH_MEMO_KEY,
+      inputHash: sora2InputHash(checked.value),
+      options: {
+        staticSummary: summaryOf(input, summaryLabel),
+        staticDetails: detailsOf(input),
+        ...rest,
+        ...(withSearchAttributes ? { typedSearchAttributes: [{ key: RIVYA_MODEL, value: checked.value.model }] } : {}),
+        args: [input],
+        workflowId,
+        taskQueue,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      },
+    },
+    unavailableRetry,
+  );
 }
 
 /** Starts (or attaches) and waits for the result; failures arrive as WorkflowFailedError with a typed cause. */
@@ -183,6 +226,8 @@ export interface StartSora2BatchOptions extends Omit<
   taskQueue?: string;
   /** Told about inputs Temporal would warn about (over 256 KB of JSON). Default: process.emitWarning. */
   onWarning?: (message: string) => void;
+  /** As StartSora2Options.unavailableRetry. */
+  unavailableRetry?: TemporalUnavailableRetry | false;
 }
 
 /**
@@ -192,7 +237,13 @@ export interface StartSora2BatchOptions extends Omit<
  * The same id with different items is refused, as for a generation.
  */
 export async function startSora2Batch(client: Client, input: Sora2BatchInput, options: StartSora2BatchOptions): Promise<Sora2BatchHandle> {
-  const { batchId, taskQueue = DEFAULT_SORA2_TASK_QUEUE, onWarning = (message: string) => process.emitWarning(message), ...rest } = options;
+  const {
+    batchId,
+    taskQueue = DEFAULT_SORA2_TASK_QUEUE,
+    onWarning = (message: string) => process.emitWarning(message),
+    unavailableRetry,
+    ...rest
+  } = options;
   const checked = checkSora2BatchInput(input, batchId);
   if (!checked.ok) throw new Sora2BatchInputError(checked.issues);
   for (const warning of checked.warnings) onWarning(warning);
@@ -200,34 +251,31 @@ export async function startSora2Batch(client: Client, input: Sora2BatchInput, op
     .update(canonicalJson({ settings: checked.settings, items: checked.items.map(({ key, input: item }) => ({ key, item })) }))
     .digest('hex');
   const withSearchAttributes = checked.settings.searchAttributes && rest.typedSearchAttributes === undefined;
-  let handle: Sora2BatchHandle;
-  try {
-    handle = await client.workflow.start<typeof sora2Batch>(SORA2_BATCH_WORKFLOW_TYPE, {
-      staticSummary: `batch of ${checked.items.length} generation(s)`,
-      staticDetails: [
-        `**Items:** ${checked.items.length}`,
-        `**Concurrency:** ${checked.settings.concurrency}`,
-        `**Budget:** ${checked.settings.budget ?? 'the wallet'}`,
-        `**On failure:** ${checked.settings.onFailure}`,
-      ].join('\n\n'),
-      ...rest,
-      memo: { ...rest.memo, [SORA2_BATCH_INPUT_HASH_MEMO_KEY]: inputHash },
-      ...(withSearchAttributes ? { typedSearchAttributes: [{ key: RIVYA_BATCH_ID, value: batchId }] } : {}),
-      args: [input],
-      workflowId: batchId,
-      taskQueue,
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
-  } catch (err) {
-    // Completed under this id already: attach to that batch rather than running it again.
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    handle = client.workflow.getHandle<typeof sora2Batch>(batchId);
-  }
-  const description = await handle.describe();
-  const existingHash = description.memo?.[SORA2_BATCH_INPUT_HASH_MEMO_KEY];
-  if (typeof existingHash === 'string' && existingHash !== inputHash) throw new Sora2WorkflowIdConflictError(batchId, description.runId);
-  return handle;
+  return startOrAttach<typeof sora2Batch>(
+    client,
+    {
+      workflowType: SORA2_BATCH_WORKFLOW_TYPE,
+      hashMemoKey: SORA2_BATCH_INPUT_HASH_MEMO_KEY,
+      inputHash,
+      options: {
+        staticSummary: `batch of ${checked.items.length} generation(s)`,
+        staticDetails: [
+          `**Items:** ${checked.items.length}`,
+          `**Concurrency:** ${checked.settings.concurrency}`,
+          `**Budget:** ${checked.settings.budget ?? 'the wallet'}`,
+          `**On failure:** ${checked.settings.onFailure}`,
+        ].join('\n\n'),
+        ...rest,
+        ...(withSearchAttributes ? { typedSearchAttributes: [{ key: RIVYA_BATCH_ID, value: batchId }] } : {}),
+        args: [input],
+        workflowId: batchId,
+        taskQueue,
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      },
+    },
+    unavailableRetry,
+  );
 }
 
 /** Starts (or attaches) and waits for the batch's result: every item's outcome. */
