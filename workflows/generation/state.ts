@@ -3,7 +3,7 @@
  * the result it returns when the task succeeds.
  */
 import type { SavedVideo, TaskSnapshot, UploadedReference, WaitPlan } from '../common/activity-contract';
-import type { Sora2GenerationRequest, SoraModel } from './input';
+import { rivyaParams, type Sora2GenerationRequest, type SoraModel } from './input';
 import type { RegisteredCompensation } from '../common/saga';
 import { emptyInbox, type WebhookInboxState } from './webhook-inbox';
 
@@ -44,6 +44,12 @@ export interface Sora2GenerationResult {
   completedBy: CompletedBy;
   continuedAsNew: number;
   timings: { startedAt: string; taskCreatedAt: string; completedAt: string; totalMs: number; sinceTaskCreatedMs: number };
+  /**
+   * How long the task took on Rivya's clock (its created_at → updated_at) and for which n_frames:
+   * a fresh worker seeds its duration learner from these on closed runs (a warm start).
+   * Absent on results of older versions.
+   */
+  rivyaDuration?: { nFrames: string; createdAt: string; updatedAt: string };
   metadata: Sora2GenerationRequest['metadata'];
   /** Where the video was saved (`save.to`); null when the input asked for no save. */
   saved: SavedVideo | null;
@@ -96,6 +102,7 @@ export function successResultOf(
       totalMs: nowMs - state.startedAtMs,
       sinceTaskCreatedMs: nowMs - state.taskCreatedAtMs!,
     },
+    rivyaDuration: { nFrames: rivyaParams(request).n_frames ?? '10', createdAt: task.createdAt, updatedAt: task.updatedAt },
     metadata: request.metadata,
     saved,
   };

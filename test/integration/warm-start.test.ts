@@ -1,0 +1,67 @@
+/**
+ * A fresh worker's warm start, on the real dev server: it reads the durations of recently closed
+ * generations through visibility and their results, and its learner then answers "seeded".
+ */
+import { CompletionLearner } from '../../activities/completion-learner';
+import { executeSora2Generation } from '../../src';
+import { warmStartLearner } from '../../src/worker/warm-start';
+import { FAST_POLLING, useTestStack } from '../helpers/stack';
+import { waitFor } from '../helpers/simulator';
+import { nextId } from '../helpers/ids';
+
+const stack = useTestStack();
+const key = { model: 'sora-2', nFrames: '10' };
+
+test('a fresh learner is seeded from closed runs: their Rivya durations, bounded in count', async () => {
+  const results = [];
+  for (let i = 0; i < 6; i += 1) {
+    results.push(
+      await executeSora2Generation(
+        stack.env.client,
+        { prompt: `[sim:succeed] warm start ${i}`, polling: FAST_POLLING },
+        {
+          workflowId: nextId('warm'),
+          taskQueue: stack.taskQueue,
+        },
+      ),
+    );
+  }
+  for (const result of results) {
+    const task = stack.simulator.store.tasks.get(result.taskId)!;
+    // The result carries the task's own clock, not when the workflow noticed.
+    expect(result.rivyaDuration).toEqual({
+      nFrames: '10',
+      createdAt: new Date(task.createdAt).toISOString(),
+      updatedAt: new Date(task.updatedAt).toISOString(),
+    });
+  }
+
+  const fresh = new CompletionLearner();
+  expect(fresh.estimate(key)).toBeNull();
+  const lines: string[] = [];
+  // Visibility lags the close by a moment: wait until every run is listed.
+  const outcome = await waitFor(
+    async () => {
+      const attempt = await warmStartLearner({ client: stack.env.client, taskQueue: stack.taskQueue, learner: new CompletionLearner() });
+      return attempt.runsListed >= 6 ? attempt : undefined;
+    },
+    20_000,
+    500,
+  );
+  expect(outcome).toMatchObject({ runsListed: 6, seeded: 6 });
+
+  await warmStartLearner({ client: stack.env.client, taskQueue: stack.taskQueue, learner: fresh, log: (line) => lines.push(line) });
+  const estimate = fresh.estimate(key)!;
+  expect(estimate).toMatchObject({ source: 'seeded', samples: 6 });
+  const durations = results.map((result) => Date.parse(result.rivyaDuration!.updatedAt) - Date.parse(result.rivyaDuration!.createdAt));
+  expect(estimate.earliestMs).toBe(Math.min(...durations));
+  expect(lines).toEqual(['duration expectations seeded from 6 closed generations']);
+
+  // Bounded: at most maxRuns runs are read; another task queue's runs are not ours.
+  expect(
+    await warmStartLearner({ client: stack.env.client, taskQueue: stack.taskQueue, learner: new CompletionLearner(), maxRuns: 2 }),
+  ).toMatchObject({ runsListed: 2, seeded: 2 });
+  expect(
+    await warmStartLearner({ client: stack.env.client, taskQueue: `${stack.taskQueue}-other`, learner: new CompletionLearner() }),
+  ).toMatchObject({ runsListed: 0, seeded: 0 });
+});
