@@ -22,6 +22,7 @@ import {
   startCodecServer,
 } from '../../../src/codec';
 import { printable } from '../printable';
+import { untilStopSignal } from '../stop-signal';
 
 export interface CodecServerCommandOptions {
   port: string;
@@ -83,15 +84,7 @@ export async function runCodecServerProcess(options: CodecServerCommandOptions, 
     `  Temporal UI: codec endpoint ${printable(server.url)}/<token>   CLI: --codec-endpoint ${printable(server.url)} --codec-auth "Bearer <token>"`,
   );
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await server.close();
   const counts = Object.entries(server.stats())
     .map(([status, count]) => `${status}: ${count}`)

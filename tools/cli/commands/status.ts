@@ -40,15 +40,32 @@ function notFound(workflowId: string): number {
   return ExitCodes.invalid;
 }
 
+type GenerationHandle = ReturnType<Client['workflow']['getHandle']>;
+type GenerationDescription = Awaited<ReturnType<GenerationHandle['describe']>>;
+
+/** Connects, describes the generation and hands both to `use`; no such generation is exit 2. */
+async function withGeneration(
+  workflowId: string,
+  use: (client: Client, handle: GenerationHandle, description: GenerationDescription) => Promise<number>,
+): Promise<number> {
+  const { client, close } = await connectTemporal();
+  try {
+    const handle = client.workflow.getHandle(workflowId);
+    return await use(client, handle, await handle.describe());
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return notFound(workflowId);
+    throw err;
+  } finally {
+    await close();
+  }
+}
+
 /**
  * Running: the live status (the workflow's query) plus the server's pending retries, which the
  * workflow cannot see. Closed: the result (0) or the typed failure (1; 2 for invalid input).
  */
 export async function runStatus(workflowId: string): Promise<number> {
-  const { client, close } = await connectTemporal();
-  try {
-    const handle = client.workflow.getHandle(workflowId);
-    const description = await handle.describe();
+  return withGeneration(workflowId, async (client, handle, description) => {
     if (description.status.name === 'RUNNING') {
       console.log(`workflow ${printable(workflowId)}: RUNNING`);
       const retrying = activityRetriesOf(description);
@@ -59,12 +76,7 @@ export async function runStatus(workflowId: string): Promise<number> {
     const outcome = await closedOutcome(client, workflowId);
     for (const line of outcome.lines) console.log(line);
     return outcome.code;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return notFound(workflowId);
-    throw err;
-  } finally {
-    await close();
-  }
+  });
 }
 
 /**
@@ -73,10 +85,8 @@ export async function runStatus(workflowId: string): Promise<number> {
  * outcome, and exits 2: nothing was cancelled.
  */
 export async function runCancel(workflowId: string): Promise<number> {
-  const { client, close } = await connectTemporal();
-  try {
-    const handle = client.workflow.getHandle(workflowId);
-    let description = await handle.describe();
+  return withGeneration(workflowId, async (client, handle, described) => {
+    let description = described;
     if (description.status.name === 'RUNNING') {
       try {
         await handle.cancel();
@@ -98,12 +108,7 @@ export async function runCancel(workflowId: string): Promise<number> {
     // It ended otherwise before the cancel landed (succeeded, failed): nothing was cancelled.
     console.error(`workflow ${printable(workflowId)} finished before the cancel took effect; nothing was cancelled`);
     return ExitCodes.invalid;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return notFound(workflowId);
-    throw err;
-  } finally {
-    await close();
-  }
+  });
 }
 
 export function registerStatusAndCancel(program: Command): void {

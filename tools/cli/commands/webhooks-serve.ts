@@ -25,6 +25,7 @@ import { Runtime } from '@temporalio/worker';
 import { bindAddressOf, metricsSettingsFromEnv, prometheusTelemetry } from '../../../src/observability/prometheus';
 import { webhookOutcomeCounter } from '../../../src/observability/webhook-metrics';
 import { printable } from '../printable';
+import { untilStopSignal } from '../stop-signal';
 
 export const DEFAULT_WEBHOOK_PORT = 8788;
 /** How long the start-up look at Temporal may take before it is reported (the receiver starts anyway). */
@@ -87,15 +88,7 @@ export async function runWebhookReceiverProcess(options: WebhooksServeOptions, e
   if (metrics) console.log(`metrics: http://${bindAddressOf(metrics)}/metrics (Prometheus)`);
   void probeTemporal(client, address);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await receiver.close();
   await connection.close();
   const { total, byOutcome } = receiver.stats();
