@@ -3,7 +3,7 @@
  * generations through visibility and their results, and its learner then answers "seeded".
  */
 import { CompletionLearner } from '../../activities/completion-learner';
-import { executeSora2Generation } from '../../src';
+import { executeSora2Generation, sora2StatusQuery } from '../../src';
 import { warmStartLearner } from '../../src/worker/warm-start';
 import { FAST_POLLING, useTestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/simulator';
@@ -26,6 +26,13 @@ test('a fresh learner is seeded from closed runs: their Rivya durations, bounded
       ),
     );
   }
+  // The expectation in force and its source are in the status query (here the input's: FAST_POLLING).
+  const status = await stack.env.client.workflow.getHandle(results[0]!.workflowId).query(sora2StatusQuery);
+  expect(status.completion).toMatchObject({
+    expectation: 'input',
+    expectedDurationMs: FAST_POLLING.expectedDurationMs,
+    earliestFinishMs: FAST_POLLING.expectedDurationMs / 2,
+  });
   for (const result of results) {
     const task = stack.simulator.store.tasks.get(result.taskId)!;
     // The result carries the task's own clock, not when the workflow noticed.

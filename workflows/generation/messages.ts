@@ -41,6 +41,13 @@ export interface CompletionStatus {
   style: 'activity-retry' | 'timer';
   /** Where the schedule's expectation came from (null before the task exists, or in older runs). */
   expectation: ExpectationSource | null;
+  /**
+   * The expectation in force when the task was created: the expected duration and where dense
+   * checks start (ms after create). The retry form re-reads the worker's estimate at each check;
+   * its latest shows in the status activity's last failure. Null as `expectation`.
+   */
+  expectedDurationMs?: number | null;
+  earliestFinishMs?: number | null;
   completedBy: 'webhook' | 'poll' | null;
   /** Webhook events received, by what the run did with them. */
   webhookEvents: { accepted: number; duplicate: number; ignored: number };

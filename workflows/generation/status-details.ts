@@ -30,7 +30,10 @@ function describeCompletion(completion: CompletionStatus): string {
   const events = completion.webhookEvents;
   const received = events.accepted + events.duplicate + events.ignored;
   const parts = [how];
-  if (completion.expectation) parts.push(`expected duration: ${completion.expectation}`);
+  if (completion.expectation) {
+    const expected = completion.expectedDurationMs ? `~${Math.round(completion.expectedDurationMs / 1000)} s, ` : '';
+    parts.push(`expected duration: ${expected}${completion.expectation}`);
+  }
   if (received > 0) parts.push(`${received} webhook event(s), ${events.duplicate} duplicate, ${events.ignored} ignored`);
   if (completion.completedBy) parts.push(`done by ${completion.completedBy}`);
   return parts.join('; ');

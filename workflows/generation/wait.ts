@@ -177,6 +177,8 @@ export class GenerationWait implements WaitContext {
       webhooks: this.webhooks,
       style: this.style,
       expectation: this.expectation?.source ?? null,
+      expectedDurationMs: this.expectation ? Math.round(this.expectation.expectedMs) : null,
+      earliestFinishMs: this.expectation ? Math.round(this.expectation.earliestMs) : null,
       completedBy: this.completedBy,
       webhookEvents: {
         accepted: counts.accepted,
