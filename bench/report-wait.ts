@@ -4,7 +4,7 @@
  * a verdict only from an interval (or, for a count or a one-shot peak, the rule that says so),
  * "not measured" when this results file holds no figure for it.
  */
-import { FIXED_5S_POLICY, LEARNING_POLICY, RETRIES_POLICY, TIMER_POLICY, WEBHOOKS_DROPPED_POLICY, WEBHOOKS_POLICY } from './policies';
+import { FIXED_5S_POLICY, DEFAULT_POLICY, RETRIES_POLICY, TIMER_POLICY, WEBHOOKS_DROPPED_POLICY, WEBHOOKS_POLICY } from './policies';
 import type { BenchResults } from './result-types';
 import type { PolicyResult } from './scenarios/policy-comparison';
 import type { ScalingResult } from './scenarios/scaling';
@@ -44,7 +44,7 @@ export const LEARNING_RULE =
 function learningRows(policies: PolicyResult[]): string[] {
   const distributions = [...new Set(policies.map((p) => p.distribution))];
   const rows = distributions.flatMap((d) => {
-    const learned = find(policies, d, LEARNING_POLICY);
+    const learned = find(policies, d, DEFAULT_POLICY);
     const five = find(policies, d, FIXED_5S_POLICY);
     if (!learned || !five || !learned.statusCallsAll || !five.statusCallsAll) return [];
     const ratio = medianRatioInterval(learned.detectionLatenciesS, five.detectionLatenciesS);
@@ -55,7 +55,7 @@ function learningRows(policies: PolicyResult[]): string[] {
       : '';
     return [
       row(
-        `learned expectation: p50 within 1.5× of the 5 s poller's, with fewer calls (${d})`,
+        `default (learned expectation): p50 within 1.5× of the 5 s poller's, with fewer calls (${d})`,
         verdict,
         LEARNING_RULE,
         `${learned.generations} vs ${five.generations} generations; p50 ${learned.detectionLatencyP50S} s vs ${five.detectionLatencyP50S} s (ratio 95 % CI ${fmt(ratio)}); ` +
@@ -64,10 +64,10 @@ function learningRows(policies: PolicyResult[]): string[] {
     ];
   });
   for (const d of ['typical', 'fast-4x', 'slow-4x']) {
-    if (!distributions.includes(d) || !find(policies, d, LEARNING_POLICY))
+    if (!distributions.includes(d) || !find(policies, d, DEFAULT_POLICY))
       rows.push(
         row(
-          `learned expectation: p50 within 1.5× of the 5 s poller's, with fewer calls (${d})`,
+          `default (learned expectation): p50 within 1.5× of the 5 s poller's, with fewer calls (${d})`,
           'not measured',
           LEARNING_RULE,
           'no such row in this results file',
@@ -129,7 +129,7 @@ const HISTORY_RULE =
 
 /** ≤ 30 history events per generation whatever the task length: the retry form's rows and the 30-minute task. */
 function historyRow(results: BenchResults): string {
-  const rows = results.policies.filter((p) => p.policy === RETRIES_POLICY && p.historyEventsAll?.length);
+  const rows = results.policies.filter((p) => (p.policy === RETRIES_POLICY || p.policy === DEFAULT_POLICY) && p.historyEventsAll?.length);
   const long = results.longTask?.style === 'activity-retry' ? results.longTask : undefined;
   if (rows.length === 0 && !long)
     return row(
@@ -138,10 +138,15 @@ function historyRow(results: BenchResults): string {
       HISTORY_RULE,
       'no retry-form row in this results file',
     );
-  const maxima = rows.map((p) => ({ d: p.distribution, max: Math.max(...p.historyEventsAll!), n: p.historyEventsAll!.length }));
+  const maxima = rows.map((p) => ({
+    d: p.distribution,
+    policy: p.policy,
+    max: Math.max(...p.historyEventsAll!),
+    n: p.historyEventsAll!.length,
+  }));
   const worst = Math.max(...maxima.map((m) => m.max), long?.maxEventsInOneRun ?? 0);
   const figures = [
-    ...maxima.map((m) => `${m.d}: at most ${m.max} over ${m.n} generations`),
+    ...maxima.map((m) => `${m.d} (${m.policy}): at most ${m.max} over ${m.n} generations`),
     ...(long
       ? [`30-minute task: ${long.totalEvents ?? long.maxEventsInOneRun} events in ${long.runs} run(s) for ${long.polls} checks`]
       : []),

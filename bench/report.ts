@@ -6,7 +6,8 @@ import { entryLoadSection, entryLoadTargetRows } from './entry-load-report';
 import { pipelinesSection } from './pipelines-report';
 import { gitStamp, stampLines } from './git-stamp';
 import type { BenchResults } from './result-types';
-import { FIXED_5S_POLICY, LEGACY_DEFAULT_POLICY, RETRIES_POLICY } from './policies';
+import { DEFAULT_POLICY, FIXED_5S_POLICY, FRONTIER_POLICIES, LEGACY_DEFAULT_POLICY, RENAMED_POLICIES, RETRIES_POLICY } from './policies';
+import { actionsSection, frontierTargetRows } from './report-frontier';
 import { waitSections, waitTargetRows } from './report-wait';
 import { describeDistribution, DISTRIBUTIONS } from './scenarios/distributions';
 import type { PolicyResult } from './scenarios/policy-comparison';
@@ -14,12 +15,27 @@ import type { ScalingResult } from './scenarios/scaling';
 import { intervalVerdict, meanDifferenceInterval, medianDifferenceInterval, slopeInterval, type Verdict } from './stats';
 
 const CHART_FILE = 'bench/status-calls-vs-latency.svg';
-const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+const COLORS = [
+  '#d62728',
+  '#1f77b4',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#bcbd22',
+  '#7f7f7f',
+  '#000000',
+  '#aec7e8',
+  '#98df8a',
+  '#ffbb78',
+];
 
 /** Scatter: status calls per generation (x) against p50 detection latency (y), per policy and distribution. */
 function chartSvg(policies: PolicyResult[]): string {
   const width = 720;
-  const height = 420;
+  const height = 560; // room for the legend: ~14 policies and 5 distributions
   const pad = { left: 70, right: 230, top: 30, bottom: 50 };
   const maxX = Math.max(...policies.map((p) => p.statusCallsPerGeneration)) * 1.1;
   const maxY = Math.max(...policies.map((p) => p.detectionLatencyP50S)) * 1.15;
@@ -39,6 +55,18 @@ function chartSvg(policies: PolicyResult[]): string {
     const shape = shapes[distributions.indexOf(p.distribution) % shapes.length];
     return `${shape}<title>${p.policy} (${p.distribution}): ${p.statusCallsPerGeneration} calls, p50 ${p.detectionLatencyP50S} s</title>`;
   });
+  // The fixed-polling frontier of each distribution: its fixed pollers joined in order of calls.
+  const frontiers = distributions.flatMap((d) => {
+    const points = policies
+      .filter((p) => p.distribution === d && FRONTIER_POLICIES.includes(p.policy))
+      .sort((a, b) => a.statusCallsPerGeneration - b.statusCallsPerGeneration)
+      .map((p) => `${x(p.statusCallsPerGeneration)},${y(p.detectionLatencyP50S)}`);
+    return points.length < 2
+      ? []
+      : [
+          `<polyline points="${points.join(' ')}" fill="none" stroke="#555" stroke-width="1.5" stroke-dasharray="5,4"><title>fixed-polling frontier (${d})</title></polyline>`,
+        ];
+  });
   const legend = names.map(
     (name, i) =>
       `<rect x="${width - pad.right + 20}" y="${pad.top + i * 22}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>` +
@@ -57,12 +85,17 @@ function chartSvg(policies: PolicyResult[]): string {
     ...ticks,
     `<text x="${(pad.left + width - pad.right) / 2}" y="${height - 12}" font-size="12" text-anchor="middle">status calls per generation</text>`,
     `<text x="18" y="${(pad.top + height - pad.bottom) / 2}" font-size="12" text-anchor="middle" transform="rotate(-90 18 ${(pad.top + height - pad.bottom) / 2})">p50 detection latency (s)</text>`,
+    ...frontiers,
     ...marks,
     ...legend,
     ...distributions.map(
       (d, i) =>
         `<text x="${width - pad.right + 20}" y="${pad.top + names.length * 22 + 20 + i * 16}" font-size="11">${['●', '■', '▲', '◆'][i % 4]} ${d}</text>`,
     ),
+    frontiers.length > 0
+      ? `<line x1="${width - pad.right + 20}" y1="${pad.top + names.length * 22 + 20 + distributions.length * 16 + 2}" x2="${width - pad.right + 44}" y2="${pad.top + names.length * 22 + 20 + distributions.length * 16 + 2}" stroke="#555" stroke-dasharray="5,4"/>` +
+        `<text x="${width - pad.right + 50}" y="${pad.top + names.length * 22 + 20 + distributions.length * 16 + 6}" font-size="11">fixed-polling frontier</text>`
+      : '',
     '</svg>',
   ].join('\n');
 }
@@ -195,7 +228,7 @@ function keptFullRuns(root: string): Array<{ file: string; results: BenchResults
     .reverse()
     .flatMap((file) => {
       try {
-        return [{ file, results: JSON.parse(readFileSync(join(dir, file), 'utf8')) as BenchResults }];
+        return [{ file, results: withCurrentNames(JSON.parse(readFileSync(join(dir, file), 'utf8')) as BenchResults) }];
       } catch (err) {
         if (err instanceof SyntaxError) return []; // a file being written right now
         throw err;
@@ -203,9 +236,13 @@ function keptFullRuns(root: string): Array<{ file: string; results: BenchResults
     });
 }
 
-/** The default schedule's row: the retry form, or (older results files) the timer loop under its old name. */
+/**
+ * The default schedule's row: what a user who sets nothing gets (learned expectation); in results
+ * files older than that row, the retry form handed its expectation, or the timer loop under its old name.
+ */
 function defaultRow(policies: PolicyResult[], d: string): PolicyResult | undefined {
   return (
+    policies.find((p) => p.distribution === d && p.policy === DEFAULT_POLICY) ??
     policies.find((p) => p.distribution === d && p.policy === RETRIES_POLICY) ??
     policies.find((p) => p.distribution === d && p.policy === LEGACY_DEFAULT_POLICY)
   );
@@ -260,7 +297,14 @@ function timerResolutionText(results: BenchResults): string[] {
   ];
 }
 
-export function writeBenchmarkReport(root: string, results: BenchResults): void {
+/** Results files keep the names rows had when they were written: the report reads them under today's. */
+function withCurrentNames(results: BenchResults): BenchResults {
+  const rename = <T extends { policy: string }>(row: T): T => ({ ...row, policy: RENAMED_POLICIES[row.policy] ?? row.policy });
+  return { ...results, policies: results.policies.map(rename), workerCost: results.workerCost.map(rename) };
+}
+
+export function writeBenchmarkReport(root: string, written: BenchResults): void {
+  const results = withCurrentNames(written);
   if (results.policies.length > 0) writeFileSync(join(root, CHART_FILE), chartSvg(results.policies));
   const { mode, machine, policies, workerCost, overhead, throughput, longTask, scaling } = results;
   const dominance = dominanceOfRun(policies);
@@ -338,6 +382,7 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     overhead
       ? `| orchestration overhead p50 ≤ 1 s | ${verdictText(overheadInterval ? intervalVerdict(overheadInterval, { atMost: 1 }) : 'not judged (not recorded in this results file)')} | met only if the 95 % interval of p50(workflow) − p50(plain) lies at or below 1 s; not met if wholly above | ${overhead.overheadP50S} s${overheadInterval ? ` (95 % CI ${fmt(overheadInterval)} s)` : ''} (workflow ${overhead.workflowP50S} s vs plain script ${overhead.plainP50S} s, ${overhead.taskSeconds} s task, ${overhead.intervalMs} ms polls) |`
       : '',
+    ...frontierTargetRows(policies),
     ...waitTargetRows(results),
     ...entryLoadTargetRows(results.entryLoad),
     '',
@@ -351,11 +396,13 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     '',
     `![status calls vs detection latency](${CHART_FILE})`,
     '',
-    '| distribution | policy | stands for | generations | status calls / gen | detection p50 (s) | p95 (s) | completed by webhook | history events / gen | events / poll | timers fired late: p99 / worst (s) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    `Dashed lines: the fixed-polling frontier of each distribution (${FRONTIER_POLICIES.join(', ')}, joined in order of calls; p50). The default is judged against it on p50 and p95 in the targets table.`,
+    '',
+    '| distribution | policy | stands for | generations | status calls / gen | detection p50 (s) | p95 (s) | completed by webhook | history events / gen | events / poll | Temporal Cloud Actions / gen (estimate) | timers fired late: p99 / worst (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...policies.map(
       (p) =>
-        `| ${p.distribution} | ${p.policy} | ${p.standsFor} | ${p.generations} | ${p.statusCallsPerGeneration} | ${p.detectionLatencyP50S} | ${p.detectionLatencyP95S} | ${p.completedByWebhook !== undefined ? p.completedByWebhook : '–'} | ${p.historyEventsPerGeneration || '–'} | ${p.historyEventsPerPoll || '–'} | ${p.timerLateP99S !== undefined && p.timerLateP99S !== null ? `${p.timerLateP99S} / ${p.timerLateMaxS}` : '–'} |`,
+        `| ${p.distribution} | ${p.policy} | ${p.standsFor} | ${p.generations} | ${p.statusCallsPerGeneration} | ${p.detectionLatencyP50S} | ${p.detectionLatencyP95S} | ${p.completedByWebhook !== undefined ? p.completedByWebhook : '–'} | ${p.historyEventsPerGeneration || '–'} | ${p.historyEventsPerPoll || '–'} | ${p.actionsPerGeneration ?? '–'} | ${p.timerLateP99S !== undefined && p.timerLateP99S !== null ? `${p.timerLateP99S} / ${p.timerLateMaxS}` : '–'} |`,
     ),
     '',
     'Latencies are real-time equivalent seconds (compressed time divided by the distribution\'s time scale), except for generations completed by webhook: those are wall-clock seconds (a delivery does not compress). "events / poll" is the slope of history events over status calls; the retry form and the webhook wait add none per check ("–").',
@@ -373,6 +420,7 @@ export function writeBenchmarkReport(root: string, results: BenchResults): void 
     ...cycleStretch(policies),
     '',
     ...waitSections(results),
+    ...actionsSection(policies),
     `### Worker cost per generation (each policy alone, ${workerCost[0]?.generations ?? 0} generations of a fixed ${workerCost[0]?.taskSeconds ?? 0} s task, real time, ${costRounds} round(s))`,
     '',
     costRounds === 1 && workerCost[0]?.positions

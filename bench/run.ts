@@ -37,10 +37,12 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     generationsPerPolicy: 4,
     comparisonRounds: 1,
     timeScale: 0.12,
-    distributions: ['typical', 'fast-4x', 'slow-4x'],
+    distributions: ['typical', 'fast-4x', 'slow-4x', 'burst'],
     distributionOverrides: {
       'fast-4x': { generationsPerPolicy: 3, timeScale: 0.25 },
       'slow-4x': { generationsPerPolicy: 3, timeScale: 0.03 },
+      // Two short rounds: a fresh worker, then the warm one (the 2 s poller is floored at this scale).
+      burst: { generationsPerPolicy: 3, timeScale: 0.05, rounds: 2 },
     },
     costGenerations: 3,
     costRounds: 1,
@@ -62,13 +64,16 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     generationsPerPolicy: 50,
     comparisonRounds: 2,
     timeScale: 0.5,
-    distributions: ['typical', 'long-tail', 'fast-4x', 'slow-4x'],
+    distributions: ['typical', 'long-tail', 'fast-4x', 'slow-4x', 'burst'],
     distributionOverrides: {
       // 0.25: tasks of up to 10 / 15 minutes in a quarter of the time; 4.5 s waits become 1.125 s, above the 1 s floor.
       'long-tail': { timeScale: 0.25, rounds: 1, generationsPerPolicy: 60 },
       // Round 1 starts on a fresh worker (built-in guess), later rounds on what it learned: both are reported.
       'fast-4x': { rounds: 3, generationsPerPolicy: 40 },
       'slow-4x': { timeScale: 0.25, rounds: 2, generationsPerPolicy: 40 },
+      // Round 1 on a fresh worker, round 2 on the warm one that learned from the burst; at 0.5 the
+      // frontier's 2 s poller stays above the 1 s input floor (at 0.25 it would poll every 4 s).
+      burst: { rounds: 2, generationsPerPolicy: 40 },
     },
     costGenerations: 15,
     costRounds: 2,

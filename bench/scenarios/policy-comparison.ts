@@ -5,6 +5,7 @@
 import { RivyaClient } from '../../src/rivya';
 import { DEFAULT_SIMULATOR_API_KEY } from '../../simulator/index';
 import type { Sora2GenerationResult } from '../../workflows/generation/sora2-generation';
+import { estimateActions } from '../actions';
 import { mapWithLimit, type BenchEnvironment } from '../environment';
 import { floorDistortion, policiesFor, type Policy } from '../policies';
 import { median, percentile, round, slope } from '../stats';
@@ -24,6 +25,12 @@ export interface PolicyResult {
   detectionLatenciesS: number[];
   historyEventsPerGeneration: number;
   historyEventsPerPoll: number;
+  /**
+   * Billable Temporal Cloud Actions per generation, an estimate from each history (bench/actions.ts),
+   * and per generation in the same order. Absent in results written before they were counted.
+   */
+  actionsPerGeneration?: number;
+  actionsAll?: number[];
   /**
    * How late the dev server fired this policy's timers (fired − started − requested, real-time
    * seconds): p99 and worst. Late timers, not the schedule, are what stretch the p95 latencies.
@@ -118,6 +125,7 @@ export async function runPolicyComparison(
   const workflowLatencies: number[][] = policies.map(() => []);
   const webhookLatencies: number[][] = policies.map(() => []);
   const eventCounts: number[][] = policies.map(() => []);
+  const actionCounts: number[][] = policies.map(() => []);
   const timerLateness: number[][] = policies.map(() => []);
   const roundOf: number[][] = policies.map(() => []);
   const byWebhook: boolean[][] = policies.map(() => []);
@@ -146,6 +154,7 @@ export async function runPolicyComparison(
     for (const [index, runs] of runsOfRound.entries()) {
       const histories = await mapWithLimit(runs, 20, (r) => bench.client.workflow.getHandle(r.workflowId).fetchHistory());
       eventCounts[index]!.push(...histories.map((h) => h.events?.length ?? 0));
+      actionCounts[index]!.push(...histories.map((h) => estimateActions(h.events ?? [])));
       timerLateness[index]!.push(...histories.flatMap((h) => timerLatenessMs(h).map((ms) => ms / 1000 / timeScale)));
       for (const r of runs) {
         const wall = wallS(Date.parse(r.timings.completedAt), r.taskId);
@@ -196,6 +205,8 @@ export async function runPolicyComparison(
         1,
       ),
       historyEventsAll: events,
+      actionsPerGeneration: round(actionCounts[index]!.reduce((a, b) => a + b, 0) / events.length, 1),
+      actionsAll: actionCounts[index]!,
       // The retry form and the webhook wait start no timer per check: nothing to be late.
       ...(late.length > 0 ? { timerLateP99S: round(percentile(late, 99)), timerLateMaxS: round(Math.max(...late)) } : {}),
       roundOf: roundOf[index]!,
@@ -212,6 +223,7 @@ export async function runPolicyComparison(
     ...summarize(plainLatencies, plainReads),
     historyEventsPerGeneration: 0,
     historyEventsPerPoll: 0,
+    actionsPerGeneration: 0,
   });
   return results;
 }
