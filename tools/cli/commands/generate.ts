@@ -10,6 +10,7 @@ import { exitCodeOf, formatFailure } from '../failure-report';
 import { connectTemporal } from '../reach-temporal';
 import { generationFailureOf } from '../../../src/client/generation-failure';
 import { printable, printableJson } from '../printable';
+import { parseCliDuration } from '../duration';
 import { waitWithProgress } from '../wait';
 
 export interface GenerateOptions {
@@ -52,8 +53,10 @@ export function generationInput(options: GenerateOptions): Sora2GenerationInput 
     params: params as Sora2GenerationInput['params'],
     ...(reference ? { reference } : {}),
     polling: {
-      ...(options.deadline ? { deadlineMs: Number(options.deadline) * 1000 } : {}),
-      ...(options.expectedDuration ? { expectedDurationMs: Number(options.expectedDuration) * 1000 } : {}),
+      ...(options.deadline !== undefined ? { deadlineMs: parseCliDuration(options.deadline, '--deadline') } : {}),
+      ...(options.expectedDuration !== undefined
+        ? { expectedDurationMs: parseCliDuration(options.expectedDuration, '--expected-duration') }
+        : {}),
     },
     ...(options.saveTo !== undefined ? { save: { to: options.saveTo } } : {}),
   };
@@ -156,8 +159,8 @@ export function registerGenerate(program: Command): void {
     .option('--size <size>', selectParamHelp('size'))
     .option('--workflow-id <id>', "the generation's identity (and Idempotency-Key); default: a new UUID")
     .option('--task-queue <queue>', 'task queue of the workers', process.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE)
-    .option('--deadline <seconds>', 'give up (and compensate) after this long')
-    .option('--expected-duration <seconds>', 'how long the task should take: the polling schedule densifies around it')
+    .option('--deadline <duration>', 'give up (and compensate) after this long: seconds, or with a unit (45m)')
+    .option('--expected-duration <duration>', 'how long the task should take (seconds, or 2m): the status checks densify around it')
     .option(
       '--save-to <dir|s3://bucket/prefix>',
       "save the video once done: a directory inside the worker's save directory (rivya-sora2 dev: where dev runs), or S3 via the worker's AWS environment",

@@ -5,7 +5,6 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 import type { Command } from 'commander';
 import {
   sora2ExtendDeadlineUpdate,
@@ -16,6 +15,7 @@ import {
 } from '../../../workflows/generation/messages';
 import { INVALID_OPERATOR_UPDATE } from '../../../workflows/generation/operator-updates';
 import { Sora2ConfigError } from '../../../src/worker/settings';
+import { inFlagTerms, parseCliDuration } from '../duration';
 import { ExitCodes } from '../exit-codes';
 import { printable, printableJson } from '../printable';
 import { connectTemporal } from '../reach-temporal';
@@ -25,29 +25,18 @@ export class OperateUsageError extends Sora2ConfigError {
   override readonly name = 'OperateUsageError';
 }
 
-/** "30m", "2h", "90s" or plain milliseconds. */
-export function parseDuration(text: string, flag: string): number {
-  let value: number;
-  try {
-    value = msToNumber(/^\d+$/.test(text) ? Number(text) : (text as Parameters<typeof msToNumber>[0]));
-  } catch {
-    value = Number.NaN;
-  }
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new OperateUsageError(`${flag} takes a duration such as 30m, 2h or 90s (got ${printable(text)})`);
-  return value;
-}
-
 export function extendRequestOf(options: { by?: string; until?: string }): ExtendDeadlineRequest {
   if ((options.by === undefined) === (options.until === undefined)) throw new OperateUsageError('give exactly one of --by or --until');
-  if (options.by !== undefined) return { byMs: parseDuration(options.by, '--by') };
+  if (options.by !== undefined) return { byMs: parseCliDuration(options.by, '--by') };
   return { until: options.until };
 }
 
 export function setPollingRequestOf(options: { min?: string; max?: string; webhooks?: string }): SetPollingRequest {
   const request: SetPollingRequest = {};
-  if (options.min !== undefined) request.minIntervalMs = parseDuration(options.min, '--min');
-  if (options.max !== undefined) request.maxIntervalMs = parseDuration(options.max, '--max');
+  if (options.min !== undefined) request.minIntervalMs = parseCliDuration(options.min, '--min');
+  if (options.max !== undefined) request.maxIntervalMs = parseCliDuration(options.max, '--max');
+  if (request.minIntervalMs !== undefined && request.maxIntervalMs !== undefined && request.minIntervalMs > request.maxIntervalMs)
+    throw new OperateUsageError('--min must not exceed --max');
   if (options.webhooks !== undefined) {
     if (options.webhooks !== 'on' && options.webhooks !== 'off') throw new OperateUsageError('--webhooks takes on or off');
     request.webhooks = options.webhooks === 'on';
@@ -83,7 +72,7 @@ export async function runUpdate(
       return ExitCodes.invalid;
     }
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === INVALID_OPERATOR_UPDATE) {
-      console.error(`refused: ${printable(err.cause.message)}`);
+      console.error(`refused: ${printable(inFlagTerms(err.cause.message, FLAG_OF_FIELD))}`);
       return ExitCodes.invalid;
     }
     throw err;
@@ -91,6 +80,9 @@ export async function runUpdate(
     await close();
   }
 }
+
+/** The Update requests' fields, as this command line names them. */
+const FLAG_OF_FIELD = { minIntervalMs: '--min', maxIntervalMs: '--max', byMs: '--by' } as const;
 
 /** Runs an action and sets its exit code; a usage mistake (OperateUsageError) reaches main: exit 2. */
 export async function withExitCode(action: () => Promise<number>): Promise<void> {
@@ -101,7 +93,7 @@ export function registerOperate(program: Command): void {
   program
     .command('extend <workflowId>')
     .description("move a running generation's deadline later (never earlier; at most 7 days after its start)")
-    .option('--by <duration>', 'add this much, e.g. 30m or 2h')
+    .option('--by <duration>', 'add this much: seconds, or with a unit (30m, 2h)')
     .option('--until <iso>', 'set the deadline to this time')
     .action((workflowId: string, options: { by?: string; until?: string }) =>
       withExitCode(async () => {
@@ -116,8 +108,8 @@ export function registerOperate(program: Command): void {
   program
     .command('set-polling <workflowId>')
     .description("tune a running generation's status checks (same bounds as the input's polling options)")
-    .option('--min <duration>', 'densest spacing of checks, e.g. 5s')
-    .option('--max <duration>', 'sparsest spacing of checks, e.g. 2m')
+    .option('--min <duration>', 'densest spacing of checks: seconds, or with a unit (5s)')
+    .option('--max <duration>', 'sparsest spacing of checks: seconds, or with a unit (2m)')
     .option('--webhooks <on|off>', 'off: stop waiting for webhooks and check on the dense schedule')
     .action((workflowId: string, options: { min?: string; max?: string; webhooks?: string }) =>
       withExitCode(async () => {
