@@ -12,9 +12,11 @@ import { inspect } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RIVYA_BASE_URL } from '../rivya/client';
 import { Sora2SettingsError } from './config-error';
+import { displayUrl, redactApiKey } from './shown-settings';
 
 export { Sora2ConfigError, Sora2SettingsError } from './config-error';
 export { checkReferenceDirectory, checkSaveDirectory } from './directory-checks';
+export { displayUrl, redactApiKey } from './shown-settings';
 
 /** Longest request timeout: 10 minutes (Node timers overflow to 1 ms above 2³¹−1 ms). */
 export const MAX_REQUEST_TIMEOUT_MS = 600_000;
@@ -24,29 +26,6 @@ export const MAX_CALLS_PER_SECOND = 10_000;
 export const MAX_CACHED_WORKFLOWS = 100_000;
 /** Largest accepted RIVYA_SAVE_MAX_BYTES: 5 GiB, what a single S3 CopyObject writes. */
 export const MAX_SAVE_BYTES = 5 * 1024 * 1024 * 1024;
-
-const API_KEY_PREFIX = 'rvya_sk_';
-
-/** The API key for logs: `rvya_sk_…abcd` when the secret is long enough to spare 4 characters, else `rvya_sk_…`. */
-export function redactApiKey(key: string): string {
-  if (!key.startsWith(API_KEY_PREFIX)) return '[redacted]';
-  const secret = key.slice(API_KEY_PREFIX.length);
-  return secret.length >= 20 ? `${API_KEY_PREFIX}…${secret.slice(-4)}` : `${API_KEY_PREFIX}…`;
-}
-
-/** A URL as it may be printed: without user:password@ (settings never accept one; this is belt and braces). */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.username && !parsed.password) return url;
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    // Not a URL: drop anything up to an @ after the scheme, the way a URL parser would read it.
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
-  }
-}
 
 /** Loopback hosts: the only ones a plain-http base URL may name (the key would cross the network in clear). */
 export function isLoopbackHost(hostname: string): boolean {

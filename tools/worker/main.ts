@@ -11,7 +11,7 @@ import { tracingSettingsFromEnv } from '../../src/observability/tracing-settings
 import { codecKeysConfigured, readCodecKeyRing } from '../../src/codec';
 import { checkReferenceDirectory } from '../../src/worker/directory-checks';
 import { requireRivya, resolveSora2Settings } from '../../src/worker/resolve-settings';
-import { displayUrl } from '../../src/worker/settings';
+import { displayUrl } from '../../src/worker/shown-settings';
 import { printable } from '../cli/printable';
 import { createSora2Worker } from '../../src/worker/create-worker';
 import { workerDeploymentFromEnv } from '../../src/worker/versioning';
