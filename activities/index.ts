@@ -9,7 +9,8 @@ import { makeAwaitGeneration } from './await-generation';
 import { sora2AwaitChild } from './batch-await-child';
 import { CompletionLearner } from './completion-learner';
 import { makeGenerationActivities } from './generation';
-import { makeSaveResult, type SaveSettings } from './save-result';
+import { makeCheckSaveTarget } from './check-save-target';
+import { lazyS3Client, makeSaveResult, type SaveSettings } from './save-result';
 import { makeUploadReference, type ReferenceSettings } from './upload-reference';
 import { makeWalletActivities } from './wallet';
 
@@ -34,12 +35,15 @@ export function createSora2Activities(
   save: SaveSettings = {},
 ): Sora2Activities & BatchActivities {
   const learner = wait.learner ?? new CompletionLearner();
+  const s3Client = lazyS3Client(save);
   return {
     rivyaUploadReference: makeUploadReference(client, reference),
     ...makeGenerationActivities(client, { webhooksByDefault: wait.webhooksByDefault ?? false, learner, priorScale: wait.priorScale ?? 1 }),
     rivyaAwaitGeneration: makeAwaitGeneration(client, learner, wait.priorScale ?? 1),
     // The result URL is guarded like a reference URL, by the same worker policy unless told otherwise.
-    rivyaSaveResult: makeSaveResult({ ...save, urlPolicy: save.urlPolicy ?? reference.urlPolicy }),
+    rivyaSaveResult: makeSaveResult({ ...save, urlPolicy: save.urlPolicy ?? reference.urlPolicy }, s3Client),
+    // Before the paid create: a target this worker cannot save to is refused, nothing paid.
+    rivyaCheckSaveTarget: makeCheckSaveTarget(save.saveDirectory, s3Client),
     // The batch workflow's: its wallet read, and its wait for a child started by an earlier run.
     ...makeWalletActivities(client),
     sora2AwaitChild,

@@ -103,8 +103,16 @@ function watchProgress(context: Context, abort: (reason: Error) => void) {
   };
 }
 
-export function makeSaveResult(settings: SaveSettings = {}) {
+/**
+ * The worker's S3 client: the given one, or one from the AWS chain made on first use (the SDK
+ * loads then). Shared by the save and the check before the create, so both see the same chain.
+ */
+export function lazyS3Client(settings: SaveSettings): () => S3Client {
   let s3 = settings.s3Client;
+  return () => (s3 ??= loadS3Storage().createS3Client({ forcePathStyle: settings.s3ForcePathStyle }));
+}
+
+export function makeSaveResult(settings: SaveSettings = {}, s3Client: () => S3Client = lazyS3Client(settings)) {
   const maxBytes = settings.maxBytes ?? DEFAULT_MAX_SAVED_VIDEO_BYTES;
 
   return async function rivyaSaveResult(input: SaveResultInput): Promise<SavedVideo> {
@@ -133,8 +141,8 @@ export function makeSaveResult(settings: SaveSettings = {}) {
       if (target.kind === 'directory') {
         saved = await saveToDirectory(settings.saveDirectory!, target.path, input.taskId, request);
       } else {
-        const { createS3Client, saveToS3 } = loadS3Storage();
-        s3 ??= createS3Client({ forcePathStyle: settings.s3ForcePathStyle });
+        const { saveToS3 } = loadS3Storage();
+        const s3 = s3Client();
         watch.phase();
         saved = await saveToS3(s3, { bucket: target.bucket, prefix: target.prefix }, input.taskId, request);
       }

@@ -21,3 +21,10 @@ export const PATCH_STATUS_BEFORE_TASK = 'rivya-task-status-before-task';
  * decidePlan); the legacy branch is generation/wait-by-timer.ts, the new one wait-by-plan.ts.
  */
 export const PATCH_WAIT_PLAN = 'rivya-wait-plan';
+
+/**
+ * Before the paid create, a run with `save.to` asks the worker whether it can save there
+ * (rivyaCheckSaveTarget); legacy: no check, the create comes first. Asked only by runs with
+ * `save.to`, once, before the reference upload (generation/sora2-generation.ts, checkSaveTarget).
+ */
+export const PATCH_CHECK_SAVE_TARGET = 'rivya-check-save-target';

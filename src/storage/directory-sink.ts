@@ -31,7 +31,7 @@ async function lstatOrUndefined(path: string) {
 }
 
 /** The target directory, created segment by segment below the root, never through a symbolic link. */
-async function confinedDirectory(root: string, relativePath: string): Promise<string> {
+export async function confinedDirectory(root: string, relativePath: string): Promise<string> {
   let current = root;
   for (const segment of relativePath === '' ? [] : relativePath.split('/')) {
     current = join(current, segment);

@@ -4,7 +4,7 @@
  * ~/.aws, instance roles): never from workflow input and never from our settings. The one setting
  * of ours is path-style addressing, which S3-compatible servers on a plain host:port need.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 export interface S3ClientOptions {
   /** `http://host/bucket/key` instead of `http://bucket.host/key` (RIVYA_S3_FORCE_PATH_STYLE). */
@@ -22,4 +22,9 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
     maxAttempts: 3,
     requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
   });
+}
+
+/** Whether the bucket exists and these credentials may see it: resolves, or throws the SDK's error (404, 403…). */
+export async function headBucket(client: S3Client, bucket: string, signal?: AbortSignal): Promise<void> {
+  await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
 }

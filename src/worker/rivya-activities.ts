@@ -5,8 +5,10 @@
  */
 import type { Tracer } from '@opentelemetry/api';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { Runtime } from '@temporalio/worker';
 import type { WaitOptions } from '../../activities';
 import { createRivyaRequestObserver } from '../observability/rivya-http-observer';
+import { saveConfigurationWarning } from '../storage/save-config-warning';
 import { RivyaClient, type FetchLike } from '../rivya/client';
 import { checkReferenceDirectory, checkSaveDirectory } from './directory-checks';
 import { requireRivya, type Sora2Settings } from './resolve-settings';
@@ -20,6 +22,8 @@ export interface ActivityParts {
   wait?: Pick<WaitOptions, 'learner' | 'priorScale'>;
   /** The tracer of the Rivya HTTP spans, when tracing is on. */
   tracer?: () => Tracer;
+  /** Where the start-up warning goes; default the Temporal Runtime's logger. */
+  warn?: (message: string) => void;
 }
 
 export function buildSora2Activities(settings: Sora2Settings, parts: ActivityParts) {
@@ -27,6 +31,13 @@ export function buildSora2Activities(settings: Sora2Settings, parts: ActivityPar
   // A missing or unreadable directory fails the worker's start, not every upload later.
   checkReferenceDirectory(rivya.referenceDirectory);
   checkSaveDirectory(rivya.save.saveDirectory);
+  // Said once at start; each generation's target is still checked before it is paid for.
+  const saveWarning = saveConfigurationWarning({
+    saveDirectory: rivya.save.saveDirectory,
+    s3ClientGiven: !!parts.s3Client,
+    env: process.env,
+  });
+  if (saveWarning) (parts.warn ?? ((message: string) => Runtime.instance().logger.warn(message)))(saveWarning);
   const client = parts.client ?? clientOf(rivya.connection!, parts);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred to worker configuration (see above)
   const { createSora2Activities } = require('../../activities') as typeof import('../../activities');

@@ -111,7 +111,18 @@ export interface CompensationContext {
   metadata: Record<string, string | number | boolean>;
 }
 
-export type FailureReason = 'failed' | 'timed-out' | 'cancelled' | 'rejected' | 'reference-rejected';
+export type FailureReason = 'failed' | 'timed-out' | 'cancelled' | 'rejected' | 'reference-rejected' | 'save-target-rejected';
+
+/** Before the create: can this worker save to the input's `save.to`? */
+export interface CheckSaveTargetInput {
+  /** The input's `save.to`. */
+  to: string;
+}
+
+/** The target may be usable: what could not be confirmed (a 403 from HeadBucket, storage unreachable), if anything. */
+export interface SaveTargetCheckResult {
+  warnings: string[];
+}
 
 /** Save a succeeded task's video (`save.to`): streamed from its URL by the worker, never through history. */
 export interface SaveResultInput {
@@ -136,6 +147,12 @@ export interface SavedVideo {
 
 /** rivyaSaveResult's refusal no retry can fix (URL refused, not a video, over the size cap, target unusable). */
 export const RESULT_SAVE_REJECTED_ERROR_TYPE = 'ResultSaveRejected';
+/**
+ * rivyaCheckSaveTarget's refusal: this worker cannot save to the target (no save root, an
+ * unwritable directory, no AWS region or credentials, no such bucket). The run fails as
+ * ValidationFailed before the create: nothing is paid for.
+ */
+export const SAVE_TARGET_UNUSABLE_ERROR_TYPE = 'SaveTargetUnusable';
 /** rivyaSaveResult's transient failure (the media host or the storage failing): retried by the policy. */
 export const RESULT_SAVE_FAILED_ERROR_TYPE = 'ResultSaveFailed';
 /**
@@ -151,6 +168,7 @@ export interface Sora2Activities {
   rivyaAwaitGeneration(input: AwaitGenerationInput): Promise<AwaitGenerationOutput>;
   rivyaReconcileCredits(taskId: string): Promise<CreditReconciliation>;
   rivyaSaveResult(input: SaveResultInput): Promise<SavedVideo>;
+  rivyaCheckSaveTarget(input: CheckSaveTargetInput): Promise<SaveTargetCheckResult>;
 }
 
 export const SORA2_ACTIVITY_NAMES: readonly (keyof Sora2Activities)[] = [
@@ -160,4 +178,5 @@ export const SORA2_ACTIVITY_NAMES: readonly (keyof Sora2Activities)[] = [
   'rivyaAwaitGeneration',
   'rivyaReconcileCredits',
   'rivyaSaveResult',
+  'rivyaCheckSaveTarget',
 ];

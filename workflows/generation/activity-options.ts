@@ -38,6 +38,16 @@ export const ACTIVITY_OPTIONS = {
     retry: { ...RETRY, maximumAttempts: 10, nonRetryableErrorTypes: [UNREGISTERED_ACTIVITY_ERROR_TYPE] },
   },
   /**
+   * The save target's check before the create: a local probe and one HeadBucket, bounded by the
+   * check's own timeout (15 s); its answer is definite or a warning, so a retry is for a lost worker.
+   * An activity worker too old to have it fails it at once (the workflow then goes on unchecked).
+   */
+  checkSaveTarget: {
+    startToCloseTimeout: '1m',
+    scheduleToCloseTimeout: '3m',
+    retry: { ...RETRY, maximumAttempts: 3, nonRetryableErrorTypes: [UNREGISTERED_ACTIVITY_ERROR_TYPE] },
+  },
+  /**
    * Saving the video (`save.to`): a long stream, so a short heartbeat timeout finds a killed worker
    * quickly; a retry finds a finished save by its name, or starts the stream over cleanly.
    */

@@ -3,7 +3,7 @@
  * branch is unit-tested without a worker, and the workflow only says "fail with this".
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import type { FailureReason, TaskSnapshot } from '../common/activity-contract';
+import { SAVE_TARGET_UNUSABLE_ERROR_TYPE, type FailureReason, type TaskSnapshot } from '../common/activity-contract';
 import { FailureTypes, REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED, RIVYA_ERROR_TYPE_PREFIX, type FailureType } from '../common/failures';
 import type { GenerationPhase } from './messages';
 
@@ -26,6 +26,15 @@ export function classifyActivityFailure(err: ActivityFailure): ClassifiedFailure
       reason: 'reference-rejected',
       type: FailureTypes.ValidationFailed,
       message: `reference rejected: ${message}`,
+      remoteError: { code: type, message },
+    };
+  }
+  if (type === SAVE_TARGET_UNUSABLE_ERROR_TYPE) {
+    // Refused before the create: like invalid input, the caller's to fix, and nothing was paid.
+    return {
+      reason: 'save-target-rejected',
+      type: FailureTypes.ValidationFailed,
+      message: `save target refused before paying: ${message}`,
       remoteError: { code: type, message },
     };
   }
@@ -90,12 +99,13 @@ export function endStateOf(reason: FailureReason): { phase: GenerationPhase; sea
 
 /**
  * The RivyaTaskStatus of a run that ended before any task existed (the column would otherwise stay
- * blank): the input was invalid, the reference was refused, Rivya refused the create, or Rivya
+ * blank): the input was invalid, the reference or save target was refused, Rivya refused the create, or Rivya
  * stayed unreachable. Cancel and deadline have their own statuses (endStateOf).
  */
 export function statusBeforeTaskOf(reason: FailureReason | 'invalid-input', type: FailureType): string | null {
   if (reason === 'invalid-input') return 'invalid_input';
   if (reason === 'reference-rejected') return 'reference_rejected';
+  if (reason === 'save-target-rejected') return 'save_target_rejected';
   if (reason === 'rejected') return type === FailureTypes.RivyaUnavailable ? 'rivya_unavailable' : 'rejected';
   return null;
 }

@@ -1,6 +1,6 @@
 /**
  * One Sora 2 generation as a durable workflow:
- *   validate input → upload the reference (optional) → create the task exactly once → wait for it
+ *   validate input → check the save target (optional) → upload the reference (optional) → create the task exactly once → wait for it
  *   to end (wait.ts: a signed webhook, or status checks as the safety net) → succeed, or compensate
  *   (saga) and fail with a typed reason.
  * Workflow-safe: all I/O is in activities; time and jitter come from Temporal's deterministic APIs.
@@ -17,6 +17,7 @@ import {
   continueAsNew,
   ContinueAsNew,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -27,6 +28,7 @@ import {
 import { ApplicationFailure, type SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   RESULT_NOT_SAVED,
+  SAVE_TARGET_UNUSABLE_ERROR_TYPE,
   type CompensationContext,
   type CreditReconciliation,
   type FailureReason,
@@ -38,7 +40,7 @@ import { countGenerationFailed, countGenerationStarted, countGenerationSucceeded
 import { runCompensations } from '../common/saga';
 import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../common/search-attributes';
 import { workflowIdIssues } from '../common/workflow-id';
-import { PATCH_STATUS_BEFORE_TASK } from '../compat';
+import { PATCH_CHECK_SAVE_TARGET, PATCH_STATUS_BEFORE_TASK } from '../compat';
 import { ACTIVITY_OPTIONS, activitiesWithSummary } from './activity-options';
 import {
   classifyActivityFailure,
@@ -112,6 +114,7 @@ class GenerationRun {
   async run(): Promise<Sora2GenerationResult> {
     if (!this.state.task && this.state.continuedAsNew === 0) this.beginFirstRun();
     try {
+      await this.checkSaveTarget();
       await this.uploadReference();
       await this.createTask();
       const finished = await this.waitUntilFinished();
@@ -130,6 +133,28 @@ class GenerationRun {
     this.registerPipelineCompensations('start');
     if (!workflowInfo().typedSearchAttributes.get(RIVYA_MODEL))
       this.upsertSearchAttributesIfEnabled([{ key: RIVYA_MODEL, value: this.request.model }]);
+  }
+
+  /**
+   * `save.to` set: before anything is paid for, the worker checks it can save there. A definite
+   * no (SaveTargetUnusable) ends the run as ValidationFailed with no task; anything else that
+   * fails the check (a worker without this activity, one lost) is logged, and the run goes on:
+   * the check spares a payment, it never blocks a save that might work. Behind a patch: runs
+   * recorded without it created their task first.
+   */
+  private async checkSaveTarget(): Promise<void> {
+    const save = this.request.save;
+    if (!save || this.state.task || !patched(PATCH_CHECK_SAVE_TARGET)) return;
+    try {
+      await activitiesWithSummary(ACTIVITY_OPTIONS.checkSaveTarget, `check the save target ${save.to}`).rivyaCheckSaveTarget({
+        to: save.to,
+      });
+    } catch (err) {
+      const refused =
+        err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === SAVE_TARGET_UNUSABLE_ERROR_TYPE;
+      if (refused || !(err instanceof ActivityFailure)) throw err;
+      log.warn('the save target could not be checked before the create; going on', { to: save.to, error: describeError(err) });
+    }
   }
 
   private async uploadReference(): Promise<void> {
