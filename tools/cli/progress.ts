@@ -78,22 +78,52 @@ function isStatusCheckWait(retry: ActivityRetry): boolean {
   return retry.activityType === 'rivyaAwaitGeneration' && retry.lastFailureType === TASK_NOT_FINISHED_ERROR_TYPE;
 }
 
-/** One progress line; the status comes from the workflow (task id, remote status, errors from Rivya): all printable. */
-export function describeStatus(status: GenerationStatus, elapsedMs: number, options: DescribeOptions = {}): string {
-  const parts = [`phase ${printable(status.phase)}`];
-  if (status.taskId) parts.push(`task ${printable(status.taskId)} ${printable(status.remoteStatus ?? '')}`.trim());
+/** A piece of the progress line; when the terminal is too narrow the lowest `keep` goes first. */
+interface LinePart {
+  text: string;
+  keep: number;
+}
+
+/** The progress line's pieces; the status comes from the workflow (task id, remote status, errors from Rivya): all printable. */
+function statusParts(status: GenerationStatus, elapsedMs: number, options: DescribeOptions): LinePart[] {
+  const parts: LinePart[] = [{ text: `phase ${printable(status.phase)}`, keep: 9 }];
+  if (status.taskId) parts.push({ text: `task ${printable(status.taskId)} ${printable(status.remoteStatus ?? '')}`.trim(), keep: 6 });
   const retries = options.retries ?? [];
   const wait = retries.find(isStatusCheckWait);
   // Attempt N pending: attempt 1 only scheduled the first check, and N itself has not answered yet.
-  parts.push(`polls ${printable(status.polls + (wait ? Math.max(0, wait.attempt - 2) : 0))}`);
+  parts.push({ text: `polls ${printable(status.polls + (wait ? Math.max(0, wait.attempt - 2) : 0))}`, keep: 2 });
   const nextCheck = status.nextPollAt ?? wait?.nextAttemptAt ?? null;
-  if (nextCheck) parts.push(`next check ${when(nextCheck, options)}`);
+  if (nextCheck) parts.push({ text: `next check ${when(nextCheck, options)}`, keep: 7 });
   if (status.completion?.webhooks && status.completion.completedBy === null && status.phase === 'polling')
-    parts.push('waiting for a webhook');
-  parts.push(`elapsed ${(elapsedMs / 1000).toFixed(0)}s`);
-  for (const retry of retries) if (retry !== wait) parts.push(describeRetry(retry, options));
-  if (status.lastError) parts.push(`last error: ${printable(status.lastError)}`);
-  return parts.join(' | ');
+    parts.push({ text: 'waiting for a webhook', keep: 5 });
+  parts.push({ text: `elapsed ${(elapsedMs / 1000).toFixed(0)}s`, keep: 8 });
+  for (const retry of retries) if (retry !== wait) parts.push({ text: describeRetry(retry, options), keep: 4 });
+  if (status.lastError) parts.push({ text: `last error: ${printable(status.lastError)}`, keep: 3 });
+  return parts;
+}
+
+const SEPARATOR = ' | ';
+
+/**
+ * The parts joined, fitted to `width` columns: the least useful parts are dropped first (poll
+ * count, last error, retries…), and what still does not fit is cut with an ellipsis — one line
+ * that a carriage return can redraw, never a wrapped one.
+ */
+export function fitLine(parts: readonly LinePart[], width: number): string {
+  const kept = [...parts];
+  const join = () => kept.map((part) => part.text).join(SEPARATOR);
+  while ([...join()].length > width && kept.length > 1) {
+    const weakest = kept.reduce((low, part) => (part.keep < low.keep ? part : low));
+    kept.splice(kept.indexOf(weakest), 1);
+  }
+  const chars = [...join()];
+  return chars.length > width ? `${chars.slice(0, Math.max(0, width - 1)).join('')}…` : chars.join('');
+}
+
+/** One progress line, whole (plain output) or fitted to `width` columns (a terminal). */
+export function describeStatus(status: GenerationStatus, elapsedMs: number, options: DescribeOptions & { width?: number } = {}): string {
+  const parts = statusParts(status, elapsedMs, options);
+  return options.width === undefined ? parts.map((part) => part.text).join(SEPARATOR) : fitLine(parts, options.width);
 }
 
 export interface ProgressWriter {
@@ -104,7 +134,9 @@ export interface ProgressWriter {
 export function progressWriter(stream: NodeJS.WriteStream = process.stderr): ProgressWriter {
   if (stream.isTTY) {
     return {
-      update: (status, elapsedMs, retries) => stream.write(`\r\x1b[2K${describeStatus(status, elapsedMs, { retries })}`),
+      // One column short of the width: a line that fills the last column wraps on some terminals.
+      update: (status, elapsedMs, retries) =>
+        stream.write(`\r\x1b[2K${describeStatus(status, elapsedMs, { retries, width: Math.max(20, (stream.columns || 80) - 1) })}`),
       done: () => stream.write('\n'),
     };
   }
