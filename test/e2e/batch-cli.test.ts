@@ -3,31 +3,19 @@
  * server, simulator, worker) — the README's path from a fresh clone. Exit codes as `generate`:
  * 0 every item succeeded, 1 some did not, 2 nothing started (invalid, over the budget).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/simulator';
-import { cleanEnv, runCli, type LongRunning } from '../helpers/cli-process';
-import { startDevRun } from '../helpers/dev-run';
+import { runCli } from '../helpers/cli-process';
+import { useDevRun } from '../helpers/dev-run';
+import { nextId as id } from '../helpers/ids';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'batch-20.jsonl');
 
-let dev: LongRunning;
-let devCwd: string;
+const dev = useDevRun('batch-cli');
 let env: NodeJS.ProcessEnv;
-let simulatorUrl: string;
-let simulatorAdminToken: string;
-
-beforeAll(async () => {
-  devCwd = mkdtempSync(join(tmpdir(), 'rivya-batch-cli-'));
-  let temporalAddress: string;
-  ({ dev, temporalAddress, simulatorUrl, simulatorAdminToken } = await startDevRun([], cleanEnv(), devCwd));
-  env = cleanEnv({ TEMPORAL_ADDRESS: temporalAddress });
-}, 150_000);
-
-afterAll(async () => {
-  await dev?.stop('SIGINT');
-  if (devCwd) rmSync(devCwd, { recursive: true, force: true });
+beforeAll(() => {
+  env = dev.env;
 });
 
 interface SimTask {
@@ -36,17 +24,12 @@ interface SimTask {
 }
 
 async function tasksOf(batchId: string): Promise<SimTask[]> {
-  const response = await fetch(`${simulatorUrl}/_simulator/stats`, { headers: { Authorization: `Bearer ${simulatorAdminToken}` } });
-  expect(response.status).toBe(200);
-  const stats = (await response.json()) as { tasks: SimTask[] };
+  const stats = await dev.simulatorRead<{ tasks: SimTask[] }>('/_simulator/stats');
   return stats.tasks.filter((task) => task.idempotencyKey?.startsWith(`${batchId}/`));
 }
 
-let counter = 0;
-const id = (prefix: string) => `${prefix}-${process.pid}-${(counter += 1)}`;
-
 function itemsFile(lines: string[]): string {
-  const path = join(devCwd, `${id('items')}.jsonl`);
+  const path = join(dev.cwd, `${id('items')}.jsonl`);
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
@@ -116,41 +99,56 @@ test('nothing starts, exit 2: a budget one credit short, a bad line, an invalid 
 test('an operator steers a running batch: batch-status, batch-add (a bad file and an invalid item refused, exit 2), batch-cancel', async () => {
   const batchId = id('cli-steer');
   const lines = (prompts: string[]) => prompts.map((prompt) => JSON.stringify({ prompt }));
-  const started = await runCli(
-    [
-      'batch',
-      '--file',
-      itemsFile(lines(['[sim:succeed] one', '[sim:succeed] two', '[sim:succeed] three'])),
-      '--batch-id',
-      batchId,
-      '--concurrency',
-      '1',
-    ],
-    env,
-  );
-  expect(started.code).toBe(0);
+  // dev's tasks take seconds: under load the three ended before the operator's commands came (the
+  // batch COMPLETED, batch-add refused). Queued 15 s each, one at a time, it runs for 45 s or more.
+  const { timing } = await dev.simulatorRead<{ timing: unknown }>('/_simulator/config');
+  await dev.simulatorAdmin('/_simulator/config', { timing: { queuedMs: [15_000, 15_000] } });
+  const restoreTiming = () => dev.simulatorAdmin('/_simulator/config', { timing });
+  let answer: { skipped: number; cancelled: number; running: number };
+  try {
+    answer = await steer();
+  } finally {
+    await restoreTiming();
+  }
+  /** Start, look, add (refusals first), cancel: the batch-cancel answer. */
+  async function steer(): Promise<{ skipped: number; cancelled: number; running: number }> {
+    const started = await runCli(
+      [
+        'batch',
+        '--file',
+        itemsFile(lines(['[sim:succeed] one', '[sim:succeed] two', '[sim:succeed] three'])),
+        '--batch-id',
+        batchId,
+        '--concurrency',
+        '1',
+      ],
+      env,
+    );
+    expect(started.code).toBe(0);
 
-  const status = await runCli(['batch-status', batchId], env);
-  expect(status.code).toBe(0);
-  expect(status.stdout).toMatch(/^\d\/3 done \| /);
+    const status = await runCli(['batch-status', batchId], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^\d\/3 done \| /);
 
-  const badFile = await runCli(['batch-add', batchId, '--file', itemsFile(['{not json'])], env);
-  expect(badFile.code).toBe(2);
-  expect(badFile.stderr).toMatch(/\.jsonl:1: not JSON/);
-  const invalid = await runCli(['batch-add', batchId, '--file', itemsFile([JSON.stringify({ prompt: 'x', model: 'sora-9' })])], env);
-  expect(invalid.code).toBe(2);
-  expect(invalid.stderr).toMatch(/^refused: invalid items: .*model/m);
+    const badFile = await runCli(['batch-add', batchId, '--file', itemsFile(['{not json'])], env);
+    expect(badFile.code).toBe(2);
+    expect(badFile.stderr).toMatch(/\.jsonl:1: not JSON/);
+    const invalid = await runCli(['batch-add', batchId, '--file', itemsFile([JSON.stringify({ prompt: 'x', model: 'sora-9' })])], env);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/^refused: invalid items: .*model/m);
 
-  const added = await runCli(['batch-add', batchId, '--file', itemsFile(lines(['[sim:succeed] four']))], env);
-  expect(added.code).toBe(0);
-  expect(JSON.parse(added.stdout)).toMatchObject({ keys: ['3'] });
+    const added = await runCli(['batch-add', batchId, '--file', itemsFile(lines(['[sim:succeed] four']))], env);
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ keys: ['3'] });
 
-  const cancelled = await runCli(['batch-cancel', batchId], env);
-  expect(cancelled.code).toBe(0);
-  const answer = JSON.parse(cancelled.stdout) as { skipped: number; cancelled: number; running: number };
-  // One at a time: one is running (or just done), the rest of the four were queued and are skipped.
-  expect(answer.cancelled).toBe(0);
-  expect(answer.skipped).toBeGreaterThanOrEqual(2);
+    const cancelled = await runCli(['batch-cancel', batchId], env);
+    expect(cancelled.code).toBe(0);
+    const answer = JSON.parse(cancelled.stdout) as { skipped: number; cancelled: number; running: number };
+    // One at a time: one is running (or just done), the rest of the four were queued and are skipped.
+    expect(answer.cancelled).toBe(0);
+    expect(answer.skipped).toBeGreaterThanOrEqual(2);
+    return answer;
+  }
 
   const final = await waitFor(
     async () => {
