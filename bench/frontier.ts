@@ -19,12 +19,24 @@ export interface FrontierPoint {
 }
 
 /**
- * The frontier's latency at `calls`: linear between the neighbouring pollers (ordered by calls),
- * flat beyond the ends — below the sparsest poller's calls the bar is that poller's latency (stricter
- * than the frontier would be), above the densest poller's calls it is the densest poller's (more lenient).
+ * The pollers no other beats on both counts, ordered by calls: a poller that spends more calls for a
+ * later detection than another (noise, late timers) is not part of what fixed polling achieves.
+ */
+export function paretoFrontier(points: readonly FrontierPoint[]): FrontierPoint[] {
+  const sorted = [...points].sort((a, b) => a.calls - b.calls || a.latency - b.latency);
+  const kept: FrontierPoint[] = [];
+  for (const p of sorted) if (kept.length === 0 || p.latency < kept[kept.length - 1]!.latency) kept.push(p);
+  return kept;
+}
+
+/**
+ * The frontier's latency at `calls`: linear between the neighbouring undominated pollers (ordered by
+ * calls), flat beyond the ends — below the sparsest poller's calls the bar is that poller's latency
+ * (stricter than the frontier would be), above the densest poller's calls it is the densest poller's
+ * (more lenient).
  */
 export function frontierAt(points: readonly FrontierPoint[], calls: number): number {
-  const sorted = [...points].sort((a, b) => a.calls - b.calls);
+  const sorted = paretoFrontier(points);
   if (sorted.length === 0) return Number.NaN;
   const first = sorted[0]!;
   const last = sorted[sorted.length - 1]!;
@@ -73,7 +85,7 @@ export function frontierDifferenceInterval(
 }
 
 export const FRONTIER_RULE =
-  "met only if the 95 % intervals (bootstrap over generations, the pollers resampled too) of p50(default) − p50(frontier) and of p95(default) − p95(frontier) both lie at or below 0, the frontier read at the default's mean calls (linear between fixed pollers, flat beyond the sparsest and the densest); not met if either lies wholly above 0; otherwise not distinguishable from noise";
+  "met only if the 95 % intervals (bootstrap over generations, the pollers resampled too) of p50(default) − p50(frontier) and of p95(default) − p95(frontier) both lie at or below 0, the frontier read at the default's mean calls (linear between the undominated fixed pollers, flat beyond the sparsest and the densest); not met if either lies wholly above 0; otherwise not distinguishable from noise";
 
 export interface FrontierJudgement {
   verdict: Verdict;

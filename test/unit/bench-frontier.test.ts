@@ -3,7 +3,7 @@
  * Actions estimate, on small synthetic results: the verdict must be able to say "not met".
  */
 import { estimateActions } from '../../bench/actions';
-import { frontierAt } from '../../bench/frontier';
+import { frontierAt, paretoFrontier } from '../../bench/frontier';
 import { DEFAULT_POLICY, FRONTIER_INTERVALS_S, fixedPolicyName } from '../../bench/policies';
 import { actionsSection, frontierTargetRows } from '../../bench/report-frontier';
 import type { PolicyResult } from '../../bench/scenarios/policy-comparison';
@@ -47,6 +47,16 @@ describe('fixed-polling frontier', () => {
     expect(frontierAt(points, 15)).toBeCloseTo(3.75);
     expect(frontierAt(points, 1)).toBe(10);
     expect(frontierAt(points, 50)).toBe(2.5);
+  });
+
+  it('leaves out a poller that another beats on both calls and latency', () => {
+    const points = [
+      { calls: 5, latency: 10 },
+      { calls: 8, latency: 12 }, // more calls, later: dominated by the first
+      { calls: 10, latency: 5 },
+    ];
+    expect(paretoFrontier(points)).toEqual([points[0], points[2]]);
+    expect(frontierAt(points, 8)).toBeCloseTo(7);
   });
 
   it('says met below the frontier, not met above it, and noise on it', () => {
