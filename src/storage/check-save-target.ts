@@ -38,7 +38,7 @@ const usable: SaveTargetReadiness = { refusal: null, warnings: [] };
 
 export async function checkSaveTarget(to: string, options: SaveTargetCheckOptions): Promise<SaveTargetReadiness> {
   const parsed = parseSaveTarget(to);
-  if (!parsed.ok) return refused(`save.to: ${parsed.message}`);
+  if (!parsed.ok) return refused(`${to}: ${parsed.message}`);
   return parsed.target.kind === 'directory' ? checkDirectory(parsed.target, options.saveDirectory) : checkS3(parsed.target, options);
 }
 
@@ -47,7 +47,7 @@ const UNWRITABLE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT
 
 async function checkDirectory(target: Extract<SaveTarget, { kind: 'directory' }>, root: string | undefined): Promise<SaveTargetReadiness> {
   const shown = formatSaveTarget(target);
-  if (root === undefined) return refused(`save.to: ${shown}: this worker saves to directories only when RIVYA_SAVE_DIR is set`);
+  if (root === undefined) return refused(`${shown}: directory targets need RIVYA_SAVE_DIR on the worker`);
   try {
     // The same walk as the save (created below the root, no symbolic link), then a probe file.
     const directory = await confinedDirectory(await realpath(root), target.path);
@@ -59,8 +59,8 @@ async function checkDirectory(target: Extract<SaveTarget, { kind: 'directory' }>
     if (err instanceof SaveTargetRejectedError) return refused(err.message);
     const code = (err as NodeJS.ErrnoException).code ?? '';
     const why = `${code || 'error'}: ${(err as Error).message}`;
-    if (UNWRITABLE_CODES.has(code)) return refused(`save.to: ${shown} cannot be written by this worker (${why})`);
-    return warned(`save.to: ${shown} could not be checked (${why})`);
+    if (UNWRITABLE_CODES.has(code)) return refused(`${shown}: not writable by the worker (${why})`);
+    return warned(`${shown}: could not be checked (${why})`);
   }
 }
 
@@ -83,7 +83,8 @@ export function classifyS3CheckError(err: unknown): S3CheckOutcome {
 
 async function checkS3(target: Extract<SaveTarget, { kind: 's3' }>, options: SaveTargetCheckOptions): Promise<SaveTargetReadiness> {
   const shown = formatSaveTarget(target);
-  const describe = (err: unknown) => `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`;
+  const messageOf = (err: unknown) => (err as Error)?.message ?? String(err);
+  const describe = (err: unknown) => `${(err as Error)?.name ?? 'Error'}: ${messageOf(err)}`;
   let client: S3Client;
   try {
     client = options.s3Client();
@@ -92,8 +93,8 @@ async function checkS3(target: Extract<SaveTarget, { kind: 's3' }>, options: Sav
     await client.config.credentials();
   } catch (err) {
     if (classifyS3CheckError(err) === 'not-configured')
-      return refused(`save.to: ${shown}: this worker has no usable AWS region or credentials (${describe(err)})`);
-    return warned(`save.to: ${shown}: the AWS configuration could not be checked (${describe(err)})`);
+      return refused(`${shown}: no AWS region or credentials on the worker (${messageOf(err)})`);
+    return warned(`${shown}: the AWS configuration could not be checked (${describe(err)})`);
   }
   try {
     await loadS3Storage().headBucket(client, target.bucket, AbortSignal.timeout(options.s3TimeoutMs ?? S3_CHECK_TIMEOUT_MS));
@@ -101,13 +102,13 @@ async function checkS3(target: Extract<SaveTarget, { kind: 's3' }>, options: Sav
   } catch (err) {
     switch (classifyS3CheckError(err)) {
       case 'no-bucket':
-        return refused(`save.to: ${shown}: bucket ${target.bucket} does not exist`);
+        return refused(`${shown}: bucket ${target.bucket} does not exist`);
       case 'not-configured':
-        return refused(`save.to: ${shown}: this worker has no usable AWS region or credentials (${describe(err)})`);
+        return refused(`${shown}: no AWS region or credentials on the worker (${messageOf(err)})`);
       case 'forbidden':
-        return warned(`save.to: ${shown}: HeadBucket was denied (403); saving anyway, as write-only credentials may still put objects`);
+        return warned(`${shown}: HeadBucket was denied (403); saving anyway, as write-only credentials may still put objects`);
       default:
-        return warned(`save.to: ${shown}: bucket ${target.bucket} could not be checked (${describe(err)}); saving anyway`);
+        return warned(`${shown}: bucket ${target.bucket} could not be checked (${describe(err)}); saving anyway`);
     }
   }
 }

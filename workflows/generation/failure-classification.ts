@@ -34,7 +34,7 @@ export function classifyActivityFailure(err: ActivityFailure): ClassifiedFailure
     return {
       reason: 'save-target-rejected',
       type: FailureTypes.ValidationFailed,
-      message: `save target refused before paying: ${message}`,
+      message: `save target refused, nothing paid: ${message}`,
       remoteError: { code: type, message },
     };
   }
