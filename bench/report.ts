@@ -8,7 +8,7 @@ import { gitStamp, stampLines } from './git-stamp';
 import type { BenchResults } from './result-types';
 import { DEFAULT_POLICY, FIXED_5S_POLICY, FRONTIER_POLICIES, LEGACY_DEFAULT_POLICY, RENAMED_POLICIES, RETRIES_POLICY } from './policies';
 import { paretoFrontier } from './frontier';
-import { actionsSection, frontierTargetRows } from './report-frontier';
+import { actionsSection, actionsTargetRows, frontierTargetRows } from './report-frontier';
 import { waitSections, waitTargetRows } from './report-wait';
 import { describeDistribution, DISTRIBUTIONS } from './scenarios/distributions';
 import type { PolicyResult } from './scenarios/policy-comparison';
@@ -385,6 +385,7 @@ export function writeBenchmarkReport(root: string, written: BenchResults): void 
       ? `| orchestration overhead p50 ≤ 1 s | ${verdictText(overheadInterval ? intervalVerdict(overheadInterval, { atMost: 1 }) : 'not judged (not recorded in this results file)')} | met only if the 95 % interval of p50(workflow) − p50(plain) lies at or below 1 s; not met if wholly above | ${overhead.overheadP50S} s${overheadInterval ? ` (95 % CI ${fmt(overheadInterval)} s)` : ''} (workflow ${overhead.workflowP50S} s vs plain script ${overhead.plainP50S} s, ${overhead.taskSeconds} s task, ${overhead.intervalMs} ms polls) |`
       : '',
     ...frontierTargetRows(policies),
+    ...actionsTargetRows(policies),
     ...waitTargetRows(results),
     ...entryLoadTargetRows(results.entryLoad),
     '',

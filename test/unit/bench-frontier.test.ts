@@ -4,8 +4,8 @@
  */
 import { estimateActions } from '../../bench/actions';
 import { frontierAt, paretoFrontier } from '../../bench/frontier';
-import { DEFAULT_POLICY, FRONTIER_INTERVALS_S, fixedPolicyName } from '../../bench/policies';
-import { actionsSection, frontierTargetRows } from '../../bench/report-frontier';
+import { DEFAULT_POLICY, FIXED_5S_POLICY, FRONTIER_INTERVALS_S, fixedPolicyName, WEBHOOKS_POLICY } from '../../bench/policies';
+import { actionsSection, actionsTargetRows, frontierTargetRows } from '../../bench/report-frontier';
 import type { PolicyResult } from '../../bench/scenarios/policy-comparison';
 
 const N = 40;
@@ -125,5 +125,21 @@ describe('Temporal Cloud Actions estimate', () => {
     expect(text).toContain('estimate');
     expect(text).toContain('https://docs.temporal.io/cloud/actions');
     expect(text).toContain('typical, default: ~10 Actions, 8 status calls, 17 history events');
+  });
+
+  it('judges the Actions goals, and can say not met', () => {
+    const withActions = (p: PolicyResult, actions: number[]) => ({
+      ...p,
+      actionsAll: actions,
+      actionsPerGeneration: actions.reduce((a, b) => a + b, 0) / actions.length,
+    });
+    const around = (centre: number) => Array.from({ length: N }, (_, i) => centre + (i % 3) - 1);
+    const lines = actionsTargetRows([
+      withActions(row(WEBHOOKS_POLICY, 'typical', 0, spread(0.1)), around(8)),
+      withActions(row(DEFAULT_POLICY, 'typical', 13, spread(8)), around(30)), // more Actions than the 5 s poller
+      withActions(row(FIXED_5S_POLICY, 'typical', 18, spread(5)), around(23)),
+    ]);
+    expect(verdictOf(lines.find((l) => l.includes('fewest'))!)).toBe('met');
+    expect(verdictOf(lines.find((l) => l.includes('than the 5 s poller (typical'))!)).toBe('**not met**');
   });
 });
