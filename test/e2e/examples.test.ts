@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
 import { DEFAULT_SIMULATOR_API_KEY, FORCE_FAIL_MARKER, startRivyaSimulator, type RivyaSimulator } from '../../simulator/index';
+import { runNode } from '../helpers/cli-process';
 import { waitFor } from '../helpers/simulator';
 import { startTestTemporal } from '../helpers/temporal-env';
 
@@ -94,30 +95,6 @@ describe('bundling a worker that re-exports rivya-sora2-temporal/workflow', () =
     expect(webpackWarnings).toEqual([]);
   });
 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${script} ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('the compiled examples, as processes, against the dev server and the simulator', () => {
   let env: TestWorkflowEnvironment;

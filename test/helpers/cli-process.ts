@@ -19,15 +19,21 @@ export interface Run {
 
 /** Runs a command to its end (killed and rejected after `timeoutMs`). */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000, cwd?: string): Promise<Run> {
+  return runNode(CLI, args, env, timeoutMs, cwd);
+}
+
+/** Runs a Node.js script to its end (killed and rejected after `timeoutMs`), its output collected. */
+export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, cwd?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`rivya-sora2 ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+      const command = script === CLI ? 'rivya-sora2' : script;
+      reject(new Error(`${command} ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);

@@ -1,7 +1,7 @@
 /** A simulator with fast task timings, its client, and raw HTTP access for contract tests. */
 import fetch, { type RequestInit } from 'node-fetch';
 import { startRivyaSimulator, type RivyaSimulator, type StartSimulatorOptions } from '../../simulator/index';
-import { RivyaClient } from '../../src/rivya';
+import { RivyaClient, RivyaError } from '../../src/rivya';
 
 export const TEST_API_KEY = 'rvya_sk_test_primary_account_secret';
 export const OTHER_ACCOUNT_KEY = 'rvya_sk_test_other_account_secret';
@@ -47,6 +47,19 @@ export async function rawRequest(
     // not JSON: keep the text
   }
   return { status: response.status, headers: Object.fromEntries(response.headers.entries()), body };
+}
+
+/** The RivyaError a client call failed with; fails the test if it succeeded, or if the key is anywhere in the error. */
+export async function caught(promise: Promise<unknown>): Promise<RivyaError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(RivyaError);
+    // Secret hygiene: neither the message, the stack nor any enumerable field carries the key.
+    expect(`${(err as Error).message} ${(err as Error).stack} ${JSON.stringify(err)}`).not.toContain(TEST_API_KEY);
+    return err as RivyaError;
+  }
+  throw new Error('expected the call to fail');
 }
 
 export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, stepMs = 50): Promise<T> {

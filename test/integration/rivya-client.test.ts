@@ -8,30 +8,17 @@ import {
   isRetryableApiError,
   RivyaAbortedError,
   RivyaApiError,
-  RivyaError,
   RivyaNetworkError,
   RivyaResponseError,
   RivyaTimeoutError,
   type CreateGenerationRequest,
 } from '../../src/rivya';
 import { mediaBytes, tempDir, writeTemp } from '../helpers/media';
-import { clientFor, startTestSimulator, TEST_API_KEY } from '../helpers/simulator';
+import { caught, clientFor, startTestSimulator, TEST_API_KEY } from '../helpers/simulator';
 
 let simulator: RivyaSimulator;
 
 const request: CreateGenerationRequest = { model: 'sora-2', prompt: 'a paper boat on a river', params: { n_frames: '10' } };
-
-async function caught(promise: Promise<unknown>): Promise<RivyaError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RivyaError);
-    // Secret hygiene: neither the message, the stack nor any enumerable field carries the key.
-    expect(`${(err as Error).message} ${(err as Error).stack} ${JSON.stringify(err)}`).not.toContain(TEST_API_KEY);
-    return err as RivyaError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   simulator = await startTestSimulator();
