@@ -5,6 +5,7 @@ import type { Sora2EncryptionOption } from '../codec/plugin-encryption';
 import type { Sora2NexusOptions } from '../nexus/options';
 import type { FetchLike, RivyaClient } from '../rivya/client';
 import type { Sora2SettingsOptions } from './resolve-settings';
+import type { WarmStartSetting } from './warm-start';
 
 /**
  * apiKey, baseUrl, requestTimeoutMs, referenceDirectory, webhooks, saveDirectory, referenceUrlPolicy
@@ -16,8 +17,13 @@ export interface Sora2PluginOptions extends Sora2SettingsOptions {
   fetch?: FetchLike;
   /** The S3 client of result saves (`save.to: s3://…`); default: one from the worker's AWS chain (AWS_REGION, AWS_ENDPOINT_URL_S3, profiles). */
   s3Client?: S3Client;
-  /** Waiting tuned for this worker: a shared duration learner, or a scale on the built-in expected durations. */
-  wait?: Pick<WaitOptions, 'learner' | 'priorScale'>;
+  /**
+   * Waiting tuned for this worker: a shared duration learner (give the same one to a webhook
+   * receiver in this process), a scale on the built-in expected durations, and the warm start —
+   * on by default: at start the learner is seeded from the task queue's recent succeeded runs
+   * (at most 200, 24 h old); `false` switches it off.
+   */
+  wait?: Pick<WaitOptions, 'learner' | 'priorScale'> & { warmStart?: WarmStartSetting };
   /**
    * Where RIVYA_* settings are read from when not given. Default: process.env. Read once, when the
    * plugin is constructed; only the known RIVYA_* variables are taken, the object is not kept.

@@ -8,7 +8,8 @@
  * (worker-tuning.ts), and tracing is the SDK's OpenTelemetryPlugin, applied after this one.
  */
 import { dirname } from 'node:path';
-import type { BundleOptions, ReplayWorkerOptions, WorkerOptions } from '@temporalio/worker';
+import type { BundleOptions, ReplayWorkerOptions, Worker, WorkerOptions } from '@temporalio/worker';
+import { CompletionLearner } from '../../activities/completion-learner';
 import { encryptionCodecOf } from '../codec/plugin-encryption';
 import { rivyaTracerOf, tracingPluginOf } from '../observability/tracing-plugin';
 import { ComposedPlugin } from './composed-plugin';
@@ -18,6 +19,7 @@ import { resolveSora2Settings, type Sora2Settings } from './resolve-settings';
 import { buildSora2Activities } from './rivya-activities';
 import { assertOneTemporalSdk } from './sdk-compat';
 import type { RivyaWorkerSettings } from './settings';
+import { warmStartInBackground, type WarmStartSetting } from './warm-start';
 import { withWorkerTuning } from './worker-tuning';
 
 export type { Sora2PluginOptions, Sora2TracingOptions } from './plugin-options';
@@ -28,17 +30,21 @@ export class Sora2Plugin extends ComposedPlugin {
   // Private (#): the settings reach the API key, and nothing here shows in inspect/JSON.
   readonly #settings: Sora2Settings;
   readonly #tracing: boolean;
+  readonly #learner: CompletionLearner;
+  readonly #warmStart: WarmStartSetting;
 
   constructor(options: Sora2PluginOptions = {}) {
     const codec = encryptionCodecOf(options.encryption, options.env);
     // Read once, here: the environment object is not kept.
     const settings = resolveSora2Settings(options, options.env);
     const tracing = tracingPluginOf(options.tracing);
+    // One learner for the activities and the warm start that seeds it.
+    const learner = options.wait?.learner ?? new CompletionLearner();
     const parts = {
       client: options.client,
       fetch: options.fetch,
       s3Client: options.s3Client,
-      wait: options.wait,
+      wait: { ...options.wait, learner },
       tracer: tracing ? () => rivyaTracerOf(tracing) : undefined,
     };
     super(
@@ -55,6 +61,13 @@ export class Sora2Plugin extends ComposedPlugin {
     );
     this.#settings = settings;
     this.#tracing = tracing !== undefined;
+    this.#learner = learner;
+    this.#warmStart = options.wait?.warmStart ?? true;
+  }
+
+  /** The worker's duration learner: hand it to a webhook receiver in this process (`learner` option). */
+  get learner(): CompletionLearner {
+    return this.#learner;
   }
 
   /** Whether tracing is on (the worker then needs the OpenTelemetry workflow interceptors in its bundle). */
@@ -77,6 +90,11 @@ export class Sora2Plugin extends ComposedPlugin {
   override configureWorker(options: WorkerOptions): WorkerOptions {
     assertOneTemporalSdk(appDirOf(options.workflowsPath));
     return withWorkerTuning(super.configureWorker(options), this.#settings);
+  }
+
+  override runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
+    warmStartInBackground(worker, this.#learner, this.#warmStart);
+    return super.runWorker(worker, next);
   }
 
   override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {

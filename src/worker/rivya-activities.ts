@@ -5,7 +5,6 @@
  */
 import type { Tracer } from '@opentelemetry/api';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Runtime } from '@temporalio/worker';
 import type { WaitOptions } from '../../activities';
 import { createRivyaRequestObserver } from '../observability/rivya-http-observer';
 import { saveConfigurationWarning } from '../storage/save-config-warning';
@@ -13,6 +12,7 @@ import { RivyaClient, type FetchLike } from '../rivya/client';
 import { checkReferenceDirectory, checkSaveDirectory } from './directory-checks';
 import { requireRivya, type Sora2Settings } from './resolve-settings';
 import type { RivyaWorkerSettings } from './settings';
+import { workerLogger } from './worker-logger';
 
 /** What a program hands over ready-made, beside the settings. */
 export interface ActivityParts {
@@ -37,7 +37,7 @@ export function buildSora2Activities(settings: Sora2Settings, parts: ActivityPar
     s3ClientGiven: !!parts.s3Client,
     env: process.env,
   });
-  if (saveWarning) (parts.warn ?? ((message: string) => Runtime.instance().logger.warn(message)))(saveWarning);
+  if (saveWarning) (parts.warn ?? ((message: string) => workerLogger().warn(message)))(saveWarning);
   const client = parts.client ?? clientOf(rivya.connection!, parts);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred to worker configuration (see above)
   const { createSora2Activities } = require('../../activities') as typeof import('../../activities');

@@ -8,9 +8,11 @@
  * or search attribute upsert (one more history event and a billable action on every run), no
  * attribute to register. Runs of older versions have no `rivyaDuration` and are skipped.
  */
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
 import type { CompletionLearner, SeedRecord } from '../../activities/completion-learner';
 import type { Sora2GenerationResult } from '../../workflows/generation/state';
+import { workerLogger } from './worker-logger';
 
 /** Closed runs read at the most: enough for a stable low quantile of the usual few keys. */
 export const WARM_START_MAX_RUNS = 200;
@@ -95,4 +97,31 @@ function describe(outcome: WarmStartOutcome): string {
       ? `duration expectations seeded from ${outcome.seeded} closed generations`
       : 'duration expectations: built-in until tasks complete (no closed generations with durations found)';
   return outcome.stoppedBy ? `${where} (${outcome.stoppedBy})` : where;
+}
+
+/** Bounds of a plugin's warm start; `false` switches it off (a benchmark's "fresh worker"). */
+export type WarmStartSetting = boolean | Pick<WarmStartOptions, 'maxRuns' | 'maxAgeMs' | 'timeoutMs'>;
+
+/**
+ * Starts the warm start of a worker that is about to run, in the background: polling does not
+ * wait for it (activities use the built-in guess until it lands). Reads through the worker's own
+ * connection and data converter (so encrypted results decode); a worker created without a
+ * connection is skipped, with a log line.
+ */
+export function warmStartInBackground(worker: Worker, learner: CompletionLearner, setting: WarmStartSetting): void {
+  if (setting === false) return;
+  const logger = workerLogger();
+  const { connection, namespace, taskQueue, dataConverter } = worker.options;
+  if (!connection) {
+    logger.info('duration expectations: built-in until tasks complete (warm start needs the worker created with a connection)');
+    return;
+  }
+  const client = new Client({ connection, namespace, dataConverter });
+  void warmStartLearner({
+    client,
+    taskQueue,
+    learner,
+    ...(setting === true ? {} : setting),
+    log: (message, details) => logger.info(message, details),
+  }).catch((err: unknown) => logger.warn('warm start failed', { error: String(err) }));
 }

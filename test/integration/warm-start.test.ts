@@ -3,10 +3,11 @@
  * generations through visibility and their results, and its learner then answers "seeded".
  */
 import { CompletionLearner } from '../../activities/completion-learner';
-import { executeSora2Generation, sora2StatusQuery } from '../../src';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { executeSora2Generation, Sora2Plugin, sora2StatusQuery } from '../../src';
 import { warmStartLearner } from '../../src/worker/warm-start';
 import { FAST_POLLING, useTestStack } from '../helpers/stack';
-import { waitFor } from '../helpers/simulator';
+import { TEST_API_KEY, waitFor } from '../helpers/simulator';
 import { nextId } from '../helpers/ids';
 
 const stack = useTestStack();
@@ -71,4 +72,24 @@ test('a fresh learner is seeded from closed runs: their Rivya durations, bounded
   expect(
     await warmStartLearner({ client: stack.env.client, taskQueue: `${stack.taskQueue}-other`, learner: new CompletionLearner() }),
   ).toMatchObject({ runsListed: 0, seeded: 0 });
+});
+
+test("Sora2Plugin warms its worker's learner at start; `warmStart: false` leaves it cold", async () => {
+  // The first test left six succeeded runs on this task queue.
+  // A worker process of its own: its own connection (one connection serves one worker per task queue).
+  const connection = await NativeConnection.connect({ address: stack.env.address });
+  const start = async (warmStart: boolean) => {
+    const plugin = new Sora2Plugin({ apiKey: TEST_API_KEY, baseUrl: stack.simulator.url, wait: { warmStart } });
+    const worker = await Worker.create({ connection, taskQueue: stack.taskQueue, plugins: [plugin] });
+    return { plugin, worker };
+  };
+  const warm = await start(true);
+  const seeded = await warm.worker.runUntil(waitFor(() => warm.plugin.learner.estimate(key) ?? undefined, 20_000, 100));
+  expect(seeded).toMatchObject({ source: 'seeded' });
+  expect(seeded.samples).toBeGreaterThanOrEqual(6);
+
+  const cold = await start(false);
+  await cold.worker.runUntil(new Promise((resolve) => setTimeout(resolve, 2_000)));
+  expect(cold.plugin.learner.estimate(key)).toBeNull();
+  await connection.close();
 });
