@@ -6,7 +6,7 @@
  */
 import { ACTIONS_RULES, ACTIONS_SOURCE } from './actions';
 import { FRONTIER_RULE, judgeAgainstFrontier, type CallsAndLatencies } from './frontier';
-import { DEFAULT_POLICY, FIXED_5S_POLICY, FRONTIER_POLICIES, WEBHOOKS_POLICY } from './policies';
+import { DEFAULT_POLICY, FIXED_5S_POLICY, FRONTIER_POLICIES, WEBHOOKS_DROPPED_POLICY, WEBHOOKS_POLICY } from './policies';
 import { BURST_DISTRIBUTION } from './scenarios/distributions';
 import type { PolicyResult } from './scenarios/policy-comparison';
 import { intervalVerdict, meanDifferenceInterval, round, type Verdict } from './stats';
@@ -88,7 +88,8 @@ export function actionsTargetRows(policies: readonly PolicyResult[]): string[] {
   if (!web)
     rows.push(`| ${target} | ${verdictText('not measured')} | ${ACTIONS_RULE} | no webhook row with Actions in this results file |`);
   else {
-    const others = typical.filter((p) => p !== web);
+    // The dropped-deliveries row is the same policy under a fault, not a rival.
+    const others = typical.filter((p) => p !== web && p.policy !== WEBHOOKS_DROPPED_POLICY);
     const intervals = others.map((p) => ({ p, i: meanDifferenceInterval(web.actionsAll!, p.actionsAll!) }));
     const verdict = all(intervals.map(({ i }) => intervalVerdict(i, { below: 0 })));
     const closest = intervals.sort((a, b) => b.i[1] - a.i[1])[0];
