@@ -12,7 +12,7 @@ import { Webhook } from 'standardwebhooks';
 import type { RivyaSimulator } from '../../simulator/index';
 import { RivyaApiError, RivyaClient, RivyaError, RivyaWebhookUrlRejectedError, type FetchLike } from '../../src/rivya';
 import { cleanEnv, runCli, type Run } from '../helpers/cli-process';
-import { clientFor, OTHER_ACCOUNT_KEY, startTestSimulator, TEST_API_KEY, waitFor } from '../helpers/simulator';
+import { caught, clientFor, OTHER_ACCOUNT_KEY, startTestSimulator, TEST_API_KEY, waitFor } from '../helpers/simulator';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -50,17 +50,6 @@ afterAll(async () => {
   await simulator?.close();
   await new Promise((resolve) => receiver?.close(resolve));
 });
-
-async function caught(promise: Promise<unknown>): Promise<RivyaError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RivyaError);
-    expect(`${(err as Error).message} ${(err as Error).stack} ${JSON.stringify(err)}`).not.toContain(TEST_API_KEY);
-    return err as RivyaError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A delivery to the receiver whose body satisfies `match`, verified with `secret` (Standard Webhooks, S7). */
 async function deliveryVerifiedWith(secret: string, match: (payload: any) => boolean): Promise<any> {
