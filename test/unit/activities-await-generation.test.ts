@@ -4,7 +4,7 @@
  * BENIGN "not finished yet" ApplicationFailure whose retry is the next check; once the task has
  * ended it returns the snapshot. Run in MockActivityEnvironment against the simulator on loopback.
  */
-import { ApplicationFailureCategory } from '@temporalio/common';
+import { ApplicationFailureCategory, type ApplicationFailure } from '@temporalio/common';
 import { createSora2Activities } from '../../activities';
 import { TASK_NOT_FINISHED_ERROR_TYPE, type AwaitGenerationInput } from '../../workflows/common/activity-contract';
 import { activityContext, activityFailureOf, runActivity, useActivitySimulator } from '../helpers/activity-env';
@@ -37,15 +37,20 @@ async function startedTask(
   };
 }
 
+/** The benign, retryable "not finished yet" whose retry is the next check. */
+function expectNotFinishedYet(failure: ApplicationFailure): void {
+  expect(failure.type).toBe(TASK_NOT_FINISHED_ERROR_TYPE);
+  expect(failure.nonRetryable).toBe(false);
+  expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
+  expect(failure.nextRetryDelay).toBeDefined();
+}
+
 const statusReads = () => sim.simulator.stats().counters.getGeneration?.requests ?? 0;
 
 test('the first attempt reads nothing: it only schedules the first check', async () => {
   const { activities, input } = await startedTask();
   const failure = await activityFailureOf(runActivity(activities.rivyaAwaitGeneration, [input], activityContext({ attempt: 1 })));
-  expect(failure.type).toBe(TASK_NOT_FINISHED_ERROR_TYPE);
-  expect(failure.nonRetryable).toBe(false);
-  expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
-  expect(failure.nextRetryDelay).toBeDefined();
+  expectNotFinishedYet(failure);
   expect(failure.details?.[0]).toMatchObject({ checks: 0 });
   expect(statusReads()).toBe(0);
 });
@@ -53,9 +58,7 @@ test('the first attempt reads nothing: it only schedules the first check', async
 test('while the task runs: a retryable "not finished yet" whose details count the checks, one read per attempt', async () => {
   const { activities, input } = await startedTask();
   const failure = await activityFailureOf(runActivity(activities.rivyaAwaitGeneration, [input], activityContext({ attempt: 3 })));
-  expect(failure.type).toBe(TASK_NOT_FINISHED_ERROR_TYPE);
-  expect(failure.nonRetryable).toBe(false);
-  expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
+  expectNotFinishedYet(failure);
   // Attempt 3 is the second check (the first attempt only scheduled): what an operator reads says so.
   expect(failure.details?.[0]).toMatchObject({ checks: 2 });
   expect(failure.message).toMatch(/still running after 2 checks/);
