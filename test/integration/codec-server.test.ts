@@ -174,7 +174,8 @@ describe('bounds and errors', () => {
     expect(answer.toLowerCase()).toContain('connection: close');
     // Closed by the server, not kept alive while the rest of the body is awaited and drained.
     expect(closedByServer).toBe(true);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Liveness, not speed: a server waiting for the body would close only at its 30 s request timeout.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   test('1,000,000 empty payloads (3 MB, under the byte cap) are refused 413 before the body is parsed; 1,000 still decode', async () => {

@@ -151,7 +151,8 @@ describe.each([
         held.push(socket);
       }
       const extra = await slowClient(capped.port, silent, 5_000);
-      expect(extra.closedAfterMs).toBeLessThan(5_000);
+      // Closed for being over the cap, not at the 30 s timeouts: a generous bound well below them.
+      expect(extra.closedAfterMs).toBeLessThan(15_000);
       expect(extra.answer).toBe('');
       expect(held.every((socket) => !socket.destroyed)).toBe(true);
 

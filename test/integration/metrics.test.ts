@@ -117,7 +117,8 @@ test('after a run: generations, credits, status checks, HTTP errors and detectio
   expect(sumOf(samples, `${M.detectionLatency}_count`, { completed_by: 'poll' })).toBe(1);
   const latency = sumOf(samples, `${M.detectionLatency}_sum`);
   expect(latency).toBeGreaterThanOrEqual(0);
-  expect(latency).toBeLessThan(30);
+  // Seconds, not milliseconds (a generous bound: under load detection can take a while).
+  expect(latency).toBeLessThan(120);
   const buckets = samples.filter((sample) => sample.name === `${M.detectionLatency}_bucket`).map((sample) => sample.labels.le);
   expect(buckets).toEqual([...DETECTION_LATENCY_BUCKETS_S.map(String), '+Inf']);
 });

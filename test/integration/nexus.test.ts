@@ -273,8 +273,9 @@ describe('calling generate from another namespace', () => {
     const startedAt = Date.now();
     const caller = await startCaller(input);
     const chain = failedChain(await caller.result());
-    // Not retried: the server's retries would take seconds (backoff from 1 s); the call ends at once.
-    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    // Not retried: retries would go on to the operation's 2-minute schedule-to-close timeout.
+    // A generous liveness bound, far below that, not a speed check.
+    expect(Date.now() - startedAt).toBeLessThan(30_000);
     expectRefused(chain, NexusFailureTypes.ValidationFailed);
     const { issues } = chain.at(-1)!.details![0] as { issues: Array<{ path: string }> };
     expect(issues.map((issue) => issue.path)).toContain(path);
