@@ -10,20 +10,13 @@
  */
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { startSora2Generation } from '../../src/client/helpers';
-import { DEFAULT_SORA_MODEL } from '../../src/contract/models';
-import type { RivyaSimulator } from '../../simulator/index';
 import { tamperedEnvelope } from '../../simulator/webhooks/delivery-faults';
 import type { WebhookVerifier } from '../../src/webhooks';
 import type { WebhookEventSignal } from '../../workflows/generation/messages';
-import { noActions, outcomeOf, type ChaosEvidence } from './chaos-run';
-import type { InvariantResult } from './check';
-import { acceptEveryDeliveryVerifier, bundleFixtureWorkflows, createFaultInjectedWorker } from './fault-injection';
+import type { ChaosEvidence } from './chaos-run';
+import { acceptEveryDeliveryVerifier } from './fault-injection';
 import { WEBHOOK_SIGNAL, webhookSignalsIn } from './history-evidence';
-import { checkInvariants } from './invariants';
-import { CHAOS_PROFILES } from './profiles';
+import { findInvariant, useNegativeScenarios, type NegativeRun } from './negative-scenario';
 import {
   COMPLETED_BY,
   DROPPED,
@@ -33,112 +26,46 @@ import {
   RECEIVER_AGREES,
   checkWebhookInvariants,
 } from './webhook-invariants';
-import { startWebhookRig } from './webhook-rig';
 import type { RecordedRun } from '../helpers/histories';
-import { fetchAllRuns } from '../helpers/histories';
-import { startTestSimulator, TEST_API_KEY } from '../helpers/simulator';
-import { startTestTemporal } from '../helpers/temporal-env';
 
 const WORKFLOWS = 4;
 /** One fault per event, in order: two forged copies (sent before the genuine one), two stale replays (after it). */
 const SCRIPT = ['forged_signature', 'stale_replay', 'forged_signature', 'stale_replay'];
 
-let env: TestWorkflowEnvironment;
-const cleanups: Array<() => Promise<void>> = [];
+const scenarios = useNegativeScenarios();
 
-beforeAll(async () => {
-  env = await startTestTemporal();
-}, 60_000);
-
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await env?.teardown();
-});
-
-async function runScenario(
-  name: string,
-  bundle: Awaited<ReturnType<typeof bundleFixtureWorkflows>>,
-  safetyNetExpectedMs: number,
-  verifier?: WebhookVerifier,
-) {
-  const simulator: RivyaSimulator = await startTestSimulator({
-    seed: 777,
+function runScenario(name: string, safetyNetExpectedMs: number, verifier?: WebhookVerifier): Promise<NegativeRun> {
+  return scenarios.run({
+    name: `webhook-${name}`,
+    workflows: WORKFLOWS,
     initialCredits: 1_000_000,
-    // Queued long enough that the workflow's RivyaTaskId is visible before the task ends, so the
-    // forged copy (sent first) is routed rather than answered 409.
-    timing: { queuedMs: [1_500, 1_500], processingMs: { default: [500, 500] } },
-    webhooks: { allowLoopbackUrls: true, retryDelaysMs: [300, 1_000, 2_000, 3_000], faults: { script: SCRIPT } },
-  } as never);
-  cleanups.push(() => simulator.close());
-  const rig = await startWebhookRig({ simulator, temporalAddress: env.address, verifier });
-  cleanups.push(() => rig.close());
-  const taskQueue = `webhook-negative-${name}-${process.pid}`;
-  const worker: Worker = await createFaultInjectedWorker({
-    connection: env.nativeConnection,
-    taskQueue,
-    apiKey: TEST_API_KEY,
-    rivyaBaseUrl: simulator.url,
-    breakIdempotency: false,
-    workflowBundle: bundle,
+    simulator: {
+      seed: 777,
+      // Queued long enough that the workflow's RivyaTaskId is visible before the task ends, so the
+      // forged copy (sent first) is routed rather than answered 409.
+      timing: { queuedMs: [1_500, 1_500], processingMs: { default: [500, 500] } },
+      webhooks: { allowLoopbackUrls: true, retryDelaysMs: [300, 1_000, 2_000, 3_000], faults: { script: SCRIPT } },
+    } as never,
+    input: (i) => ({
+      prompt: `[sim:succeed] webhook negative ${name} #${i}`,
+      polling: { expectedDurationMs: safetyNetExpectedMs, minIntervalMs: 500 },
+      completion: { webhooks: true },
+    }),
+    webhooks: { verifier, collectWithinMs: 15_000 },
   });
-  const running = worker.run();
-  cleanups.push(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  });
-  const started = Date.now();
-  const ids = Array.from({ length: WORKFLOWS }, (_, i) => `webhook-negative-${name}-${started}-${i}`);
-  const handles = await Promise.all(
-    ids.map((workflowId, i) =>
-      startSora2Generation(
-        env.client,
-        {
-          prompt: `[sim:succeed] webhook negative ${name} #${i}`,
-          polling: { expectedDurationMs: safetyNetExpectedMs, minIntervalMs: 500 },
-          completion: { webhooks: true },
-        },
-        { workflowId, taskQueue },
-      ),
-    ),
-  );
-  await Promise.all(handles.map((h) => h.result().catch(() => undefined)));
-  const webhooks = await rig.collect(15_000);
-  const evidence: ChaosEvidence = {
-    profile: { ...CHAOS_PROFILES.ci, workflows: WORKFLOWS },
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    outcomes: await Promise.all(ids.map((id) => outcomeOf(env.client, id, false, DEFAULT_SORA_MODEL, true))),
-    stats: simulator.stats(),
-    initialCredits: 1_000_000,
-    runs: (await Promise.all(ids.map((id) => fetchAllRuns(env.client, id)))).flat(),
-    workerLogs: [],
-    webhooks,
-    actions: noActions(),
-  };
-  const invariants = checkInvariants(evidence);
-  console.log(
-    `${name}: ledger ${JSON.stringify(webhooks.deliveries.map((d) => `${d.kind}:${d.status}`))}\n` +
-      invariants.map((inv) => `  ${inv.passed ? 'held  ' : 'BROKEN'} ${inv.name}: ${inv.detail}`).join('\n'),
-  );
-  return { evidence, find: (name: string) => find(invariants, name) };
 }
 
-function find(invariants: InvariantResult[], name: string): InvariantResult {
-  const found = invariants.find((inv) => inv.name === name);
-  if (!found) throw new Error(`no invariant named ${name}`);
-  return found;
-}
+const find = findInvariant;
 
 let intact: Awaited<ReturnType<typeof runScenario>>;
 
 test('with a receiver that takes every delivery as signed, both "0 forged accepted" checks fail; with the real receiver they hold', async () => {
-  const bundle = await bundleFixtureWorkflows();
   const [broken, real] = await Promise.all([
     // A forged copy that gets through takes the genuine event's id, so the inbox then drops the
     // genuine one as a duplicate: only the safety net (first check at 2 × 2 s) ends these runs.
-    runScenario('broken', bundle, 2_000, acceptEveryDeliveryVerifier),
+    runScenario('broken', 2_000, acceptEveryDeliveryVerifier),
     // The safety net waits 20 min: within the test only webhooks end these runs.
-    runScenario('intact', bundle, 600_000),
+    runScenario('intact', 600_000),
   ]);
   intact = real;
   const copies = (evidence: ChaosEvidence, kind: string) => evidence.webhooks.deliveries.filter((d) => d.kind === kind);
