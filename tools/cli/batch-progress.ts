@@ -6,6 +6,17 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { BatchItemOutcome, BatchStatus, Sora2BatchResult } from '../../workflows/batch/state';
 import { printable as p } from './printable';
 
+/**
+ * The batch's credit cap in words: "120" for a budget below the wallet, "the wallet's 99910" when
+ * no budget was given (or one at or above the wallet): the cap is then the wallet, not a budget.
+ */
+export function capOf(credits: Pick<BatchStatus['credits'], 'budget' | 'walletAtStart'>): string {
+  if (credits.budget === null) return '';
+  return credits.walletAtStart !== null && credits.budget >= credits.walletAtStart
+    ? `the wallet's ${credits.budget}`
+    : String(credits.budget);
+}
+
 /** "12/20 done | 10 ok, 1 failed, 1 skipped | 4 running, 4 queued | 60 credits spent, 24 reserved". */
 export function describeBatchStatus(status: BatchStatus): string {
   const { counts, credits } = status;
@@ -13,7 +24,8 @@ export function describeBatchStatus(status: BatchStatus): string {
   const outcomes = [`${counts.succeeded} ok`, `${counts.failed} failed`];
   if (counts.cancelled > 0) outcomes.push(`${counts.cancelled} cancelled`);
   if (counts.skipped > 0) outcomes.push(`${counts.skipped} skipped`);
-  const budget = credits.budget === null ? '' : ` of ${credits.budget}`;
+  const cap = capOf(credits);
+  const budget = cap === '' ? '' : ` of ${cap}`;
   const parts = [
     `${done}/${counts.total} done`,
     outcomes.join(', '),
@@ -70,10 +82,17 @@ function detailOf(item: BatchItemOutcome): string {
   return '';
 }
 
-/** The table printed at the end: failures first (they are what one acts on), then the rest. */
-export function summaryTable(result: Sora2BatchResult, maxRows = SUMMARY_MAX_ROWS): string[] {
+/**
+ * The table printed at the end: failures first (they are what one acts on), then the rest; within
+ * each, in the order of the input (`keys`, the file's order), not the order they finished in. Keys
+ * not in `keys` (added later by batch-add) follow, in natural order (clip-2 before clip-10).
+ */
+export function summaryTable(result: Sora2BatchResult, maxRows = SUMMARY_MAX_ROWS, keys: readonly string[] = []): string[] {
   const order: Record<BatchItemOutcome['status'], number> = { failed: 0, cancelled: 1, skipped: 2, succeeded: 3 };
-  const rows = [...result.items].sort((a, b) => order[a.status] - order[b.status]);
+  const position = new Map(keys.map((key, index) => [key, index]));
+  const inputOrder = (a: BatchItemOutcome, b: BatchItemOutcome) =>
+    (position.get(a.key) ?? Infinity) - (position.get(b.key) ?? Infinity) || a.key.localeCompare(b.key, 'en', { numeric: true });
+  const rows = [...result.items].sort((a, b) => order[a.status] - order[b.status] || inputOrder(a, b));
   const shown = rows
     .slice(0, maxRows)
     .map((item) => [p(item.key), item.status, p(item.taskId ?? '-'), String(item.credits), detailOf(item)]);
@@ -89,7 +108,14 @@ export function summaryTable(result: Sora2BatchResult, maxRows = SUMMARY_MAX_ROW
   const { counts, credits } = result;
   lines.push(
     `${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.skipped} skipped of ${counts.total}; ` +
-      `${credits.spent} credits spent${credits.budget === null ? '' : ` (budget ${credits.budget})`}; ${(result.timings.totalMs / 1000).toFixed(1)}s`,
+      `${credits.spent} credits spent${summaryCap(credits)}; ${(result.timings.totalMs / 1000).toFixed(1)}s`,
   );
   return lines;
+}
+
+/** " (budget 120)", " (wallet 99910)" or nothing: which cap the batch ran under. */
+function summaryCap(credits: Sora2BatchResult['credits']): string {
+  const cap = capOf(credits);
+  if (cap === '') return '';
+  return cap.startsWith('the wallet') ? ` (wallet ${credits.budget})` : ` (budget ${cap})`;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** `rivya-sora2`: run, start, watch and stop Sora 2 generations on Temporal. */
-import { Command } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/internal/package-root';
@@ -22,10 +22,20 @@ import { printable } from './printable';
 
 const { version } = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 
+/**
+ * Commander's own usage errors (a missing required option, an unknown option or command) are
+ * invalid input like every other: exit 2, not commander's 1; help and --version exit 0. Commander
+ * has already printed its message. Set before the commands are added: each one inherits it.
+ */
+function usageExit(err: CommanderError): never {
+  process.exit(err.exitCode === 0 ? ExitCodes.ok : ExitCodes.invalid);
+}
+
 const program = new Command()
   .name('rivya-sora2')
   .description('Rivya Sora 2 video generations as durable Temporal workflows')
-  .version(version);
+  .version(version)
+  .exitOverride(usageExit);
 
 registerDev(program);
 registerProcesses(program);

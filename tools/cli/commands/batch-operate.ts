@@ -8,18 +8,32 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { sora2BatchAddItemsUpdate, sora2BatchCancelRemainingUpdate, sora2BatchStatusQuery } from '../../../workflows/batch/messages';
 import { describeBatchStatus } from '../batch-progress';
+import { closedBatchOutcome } from '../batch-outcome';
 import { ExitCodes } from '../exit-codes';
 import { printable, printableJson } from '../printable';
 import { connectTemporal } from '../reach-temporal';
 import { parseItemsJsonl, readBounded } from './batch';
 import { runUpdate, withExitCode } from './operate';
 
+/**
+ * A running (or completed) batch answers its status query. A batch that failed (BudgetExceeded,
+ * BatchInvalid, WalletUnavailable) stopped before it registered the query: its typed failure is
+ * told instead, with the exit code `batch` gave it, never the SDK's "no handler" error.
+ */
 async function printBatchStatus(batchId: string, json: boolean): Promise<number> {
   const { client, close } = await connectTemporal();
   try {
-    const status = await client.workflow.getHandle(batchId).query(sora2BatchStatusQuery);
-    console.log(json ? printableJson(status) : describeBatchStatus(status));
-    return ExitCodes.ok;
+    const handle = client.workflow.getHandle(batchId);
+    const { status: temporalStatus } = await handle.describe();
+    if (temporalStatus.name === 'RUNNING' || temporalStatus.name === 'COMPLETED') {
+      const status = await handle.query(sora2BatchStatusQuery);
+      console.log(json ? printableJson(status) : describeBatchStatus(status));
+      return ExitCodes.ok;
+    }
+    const closed = await closedBatchOutcome(handle, batchId, temporalStatus.name);
+    if (json) console.log(printableJson(closed.failure ?? closed.result ?? null));
+    else for (const line of closed.lines) console.log(line);
+    return closed.code;
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     console.error(`error: no batch with workflow id ${printable(batchId)}`);

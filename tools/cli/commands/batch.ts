@@ -7,16 +7,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import { DEFAULT_SORA2_TASK_QUEUE, Sora2BatchInputError, Sora2WorkflowIdConflictError, startSora2Batch } from '../../../src/client/helpers';
 import { Sora2ConfigError } from '../../../src/worker/settings';
 import { BATCH_LIMITS, type Sora2BatchInput, type Sora2BatchItem } from '../../../workflows/batch/input';
-import { BatchFailureTypes } from '../../../workflows/batch/failures';
+import type { InputIssue } from '../../../workflows/generation/input';
 import { sora2BatchStatusQuery } from '../../../workflows/batch/messages';
 import type { Sora2BatchResult } from '../../../workflows/batch/state';
-import { batchProgress, summaryTable } from '../batch-progress';
+import { batchProgress, summaryTable, SUMMARY_MAX_ROWS } from '../batch-progress';
+import {
+  batchFailureOf,
+  closedBatchOutcome,
+  exitCodeOfBatchFailure,
+  exitCodeOfResult,
+  finalStatusOf,
+  formatBatchFailure,
+  type BatchFailure,
+  type ClosedBatch,
+} from '../batch-outcome';
 import { ExitCodes } from '../exit-codes';
 import { followUntilSettled } from '../follow';
 import { printable, printableJson } from '../printable';
@@ -70,26 +79,66 @@ export function readBounded(path: string): string {
   }
 }
 
-/** One JSON object per non-empty line (JSON Lines); a bad line is named by its number. */
-export function parseItemsJsonl(text: string, name: string): Sora2BatchItem[] {
+/** The file's items and, for each, the (1-based) line it is on: refusals name the line, not an index. */
+export interface ItemsFile {
+  items: Sora2BatchItem[];
+  lines: number[];
+}
+
+/**
+ * One JSON object per non-empty line (JSON Lines). Every bad line is named at once, by its number:
+ * a file with three mistakes takes one fix, not three runs.
+ */
+export function readItemsJsonl(text: string, name: string): ItemsFile {
   const items: Sora2BatchItem[] = [];
-  const lines = text.split(/\r?\n/);
-  lines.forEach((line, index) => {
+  const numbers: number[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      throw new BatchUsageError(`${name}:${index + 1}: not JSON`);
+      problems.push(`${name}:${index + 1}: not JSON`);
+      return;
     }
-    if (!value || typeof value !== 'object' || Array.isArray(value))
-      throw new BatchUsageError(`${name}:${index + 1}: must be a JSON object`);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      problems.push(`${name}:${index + 1}: must be a JSON object`);
+      return;
+    }
     items.push(value as Sora2BatchItem);
+    numbers.push(index + 1);
   });
+  if (problems.length > 0) throw new BatchUsageError(problems.join('; '));
   if (items.length === 0) throw new BatchUsageError(`${name}: no items (one JSON object per line, e.g. {"prompt": "a cat"})`);
   if (items.length > BATCH_LIMITS.maxItemsPerStart)
     throw new BatchUsageError(`${name}: ${items.length} items, at most ${BATCH_LIMITS.maxItemsPerStart} per batch`);
-  return items;
+  return { items, lines: numbers };
+}
+
+/** The items of a JSON Lines file (see readItemsJsonl). */
+export function parseItemsJsonl(text: string, name: string): Sora2BatchItem[] {
+  return readItemsJsonl(text, name).items;
+}
+
+/** An item's key as the batch will give it: its own, else its index (the batch's default). */
+export function itemKey(item: Sora2BatchItem, index: number): string {
+  return typeof item.key === 'string' ? item.key : String(index);
+}
+
+/**
+ * The batch's refusal with each item issue placed in the file: `items.jsonl:3 (key "clip-2",
+ * items.2.prompt): must not be empty`, every issue at once; settings issues keep their name.
+ */
+export function describeInputIssues(issues: readonly InputIssue[], file: ItemsFile, name: string): string[] {
+  return issues.map((issue) => {
+    const match = /^items\.(\d+)(?:\.|$)/.exec(issue.path);
+    const index = match ? Number(match[1]) : -1;
+    const item = file.items[index];
+    if (!item) return `  ${printable(issue.path)}: ${printable(issue.message)}`;
+    const where = `${name}:${file.lines[index]} (key ${JSON.stringify(itemKey(item, index))}, ${issue.path})`;
+    return `  ${printable(where)}: ${printable(issue.message)}`;
+  });
 }
 
 function integerOption(name: string, value: string | undefined): number | undefined {
@@ -121,22 +170,12 @@ export function batchInput(options: BatchOptions, items: Sora2BatchItem[]): Sora
   };
 }
 
-/** 0 when every item succeeded, else 1: the table says which did not. */
-export function exitCodeOfResult(result: Sora2BatchResult): number {
-  return result.counts.succeeded === result.counts.total ? ExitCodes.ok : ExitCodes.failed;
-}
-
-/** Nothing started (invalid, over the budget or the wallet): the caller's to fix, 2; any other end of the batch, 1. */
-export function exitCodeOfBatchFailure(type: string): number {
-  return type === BatchFailureTypes.BatchInvalid || type === BatchFailureTypes.BudgetExceeded ? ExitCodes.invalid : ExitCodes.failed;
-}
-
 async function waitWithBar(handle: WorkflowHandle, show: boolean): Promise<Sora2BatchResult> {
   const result = handle.result() as Promise<Sora2BatchResult>;
   if (!show) return result;
   const progress = batchProgress();
   try {
-    return await followUntilSettled(
+    const final = await followUntilSettled(
       result,
       async () => {
         try {
@@ -147,14 +186,43 @@ async function waitWithBar(handle: WorkflowHandle, show: boolean): Promise<Sora2
       },
       1_000,
     );
+    // The last tick may have seen 9 of 10: the bar ends on the result's own counts, above the table.
+    progress.update(finalStatusOf(final));
+    return final;
   } finally {
     progress.done();
   }
 }
 
+/** How long `batch` without --wait watches the start: a batch refused at its checks ends within it. */
+export const START_CHECK_MS = 3_000;
+const START_CHECK_EVERY_MS = 250;
+
+/**
+ * A batch is refused (over the budget or the wallet, wallet unreadable) by the workflow, after the
+ * start call returned. Without --wait the CLI watches briefly: a closed batch is reported with its
+ * exit code; one that has started a child (or is still deciding when the time is up) is fine.
+ */
+async function closedSoonAfterStart(handle: WorkflowHandle, batchId: string): Promise<ClosedBatch | undefined> {
+  const until = Date.now() + START_CHECK_MS;
+  for (;;) {
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') return closedBatchOutcome(handle, batchId, description.status.name);
+    if ((description.raw.pendingChildren ?? []).length > 0 || Date.now() >= until) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, START_CHECK_EVERY_MS));
+  }
+}
+
+function printFailure(failure: BatchFailure, json: boolean | undefined): number {
+  if (json) console.log(printableJson(failure));
+  for (const line of formatBatchFailure(failure)) console.error(line);
+  return exitCodeOfBatchFailure(failure.type);
+}
+
 export async function runBatch(options: BatchOptions): Promise<number> {
   // A mistake in the command line or the file (BatchUsageError) reaches main: exit 2, nothing started.
-  const input: Sora2BatchInput = batchInput(options, parseItemsJsonl(readBounded(options.file), options.file));
+  const file = readItemsJsonl(readBounded(options.file), options.file);
+  const input: Sora2BatchInput = batchInput(options, file.items);
   const { client, close } = await connectTemporal();
   try {
     const batchId = options.batchId ?? `batch-${randomUUID()}`;
@@ -165,8 +233,11 @@ export async function runBatch(options: BatchOptions): Promise<number> {
     });
     console.error(`started batch ${printable(batchId)} (${input.items!.length} items; children ${printable(batchId)}/<key>)`);
     if (!options.wait) {
+      const closed = await closedSoonAfterStart(handle, batchId);
+      if (closed?.failure) return printFailure(closed.failure, options.json);
+      if (closed) for (const line of closed.lines) console.error(line);
       console.log(printable(batchId));
-      return ExitCodes.ok;
+      return closed ? closed.code : ExitCodes.ok;
     }
     const onInterrupt = () => {
       process.stderr.write('\n');
@@ -177,22 +248,23 @@ export async function runBatch(options: BatchOptions): Promise<number> {
     try {
       const result = await waitWithBar(handle, !options.json);
       if (options.json) console.log(printableJson(result));
-      else for (const line of summaryTable(result)) console.log(line);
+      else for (const line of summaryTable(result, SUMMARY_MAX_ROWS, input.items!.map(itemKey))) console.log(line);
       return exitCodeOfResult(result);
     } finally {
       process.removeListener('SIGINT', onInterrupt);
     }
   } catch (err) {
-    if (err instanceof Sora2BatchInputError || err instanceof Sora2WorkflowIdConflictError) {
+    if (err instanceof Sora2BatchInputError) {
+      console.error(`error: invalid batch input, nothing started (${err.issues.length} issue(s)):`);
+      for (const line of describeInputIssues(err.issues, file, options.file)) console.error(line);
+      return ExitCodes.invalid;
+    }
+    if (err instanceof Sora2WorkflowIdConflictError) {
       console.error(`error: ${printable(err.message)}`);
       return ExitCodes.invalid;
     }
-    if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure && err.cause.type) {
-      if (options.json)
-        console.log(printableJson({ type: err.cause.type, message: err.cause.message, details: err.cause.details?.[0] ?? null }));
-      console.error(`failed: ${printable(err.cause.type)}: ${printable(err.cause.message)}`);
-      return exitCodeOfBatchFailure(err.cause.type);
-    }
+    const failure = batchFailureOf(err);
+    if (failure) return printFailure(failure, options.json);
     throw err;
   } finally {
     await close();

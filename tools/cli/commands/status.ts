@@ -9,6 +9,10 @@ import { exitCodeOf, formatFailure, outcomeOf } from '../failure-report';
 import { printable, printableJson } from '../printable';
 import { activityRetriesOf, describeRetry } from '../progress';
 import { connectTemporal } from '../reach-temporal';
+import { SORA2_BATCH_WORKFLOW_TYPE } from '../../../src/client/helpers';
+import { sora2BatchStatusQuery } from '../../../workflows/batch/messages';
+import { describeBatchStatus } from '../batch-progress';
+import { closedBatchOutcome } from '../batch-outcome';
 
 /** The closed run's outcome as printed lines and the exit code `status` gives it (same words as `cancel`). */
 async function closedOutcome(client: Client, workflowId: string): Promise<{ lines: string[]; code: number; cancelled: boolean }> {
@@ -66,6 +70,7 @@ async function withGeneration(
  */
 export async function runStatus(workflowId: string): Promise<number> {
   return withGeneration(workflowId, async (client, handle, description) => {
+    if (description.type === SORA2_BATCH_WORKFLOW_TYPE) return batchStatus(workflowId, handle, description);
     if (description.status.name === 'RUNNING') {
       console.log(`workflow ${printable(workflowId)}: RUNNING`);
       const retrying = activityRetriesOf(description);
@@ -77,6 +82,22 @@ export async function runStatus(workflowId: string): Promise<number> {
     for (const line of outcome.lines) console.log(line);
     return outcome.code;
   });
+}
+
+/**
+ * `status` given a batch's id: its progress while running; closed, how it ended with its counts
+ * (an operator's cancel returns a result, yet is no success) or its typed failure, and the exit
+ * code `batch --wait` would have given.
+ */
+async function batchStatus(batchId: string, handle: GenerationHandle, description: GenerationDescription): Promise<number> {
+  if (description.status.name === 'RUNNING') {
+    console.log(`batch ${printable(batchId)}: RUNNING`);
+    console.log(describeBatchStatus(await handle.query(sora2BatchStatusQuery)));
+    return ExitCodes.ok;
+  }
+  const closed = await closedBatchOutcome(handle, batchId, description.status.name);
+  for (const line of closed.lines) console.log(line);
+  return closed.code;
 }
 
 /**
@@ -114,7 +135,7 @@ export async function runCancel(workflowId: string): Promise<number> {
 export function registerStatusAndCancel(program: Command): void {
   program
     .command('status <workflowId>')
-    .description('show a generation: live status (and retries) while running, result or typed failure when closed')
+    .description('show a generation (or a batch): live status (and retries) while running, result or typed failure when closed')
     .action(async (workflowId: string) => {
       process.exitCode = await runStatus(workflowId);
     });
