@@ -75,7 +75,7 @@ function notFinishedYet(input: AwaitGenerationInput, checks: number, learner: Co
   );
   const overdue = elapsedMs >= expectation.expectedMs * OVERDUE_AFTER_FACTOR;
   const nextRetryDelay = Math.max(delay, MIN_RETRY_DELAY_MS);
-  return ApplicationFailure.create({
+  const waiting = ApplicationFailure.create({
     type: TASK_NOT_FINISHED_ERROR_TYPE,
     message: waitingMessage(input.checksSoFar + checks, nextRetryDelay, expectation),
     category: ApplicationFailureCategory.BENIGN,
@@ -90,4 +90,8 @@ function notFinishedYet(input: AwaitGenerationInput, checks: number, learner: Co
       },
     ],
   });
+  // A healthy wait, not an error: no stack trace for the UI's "Last Failure" to show (the SDK
+  // sends `stack` as the failure's stack trace).
+  waiting.stack = '';
+  return waiting;
 }

@@ -12,7 +12,7 @@ const RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '
 
 /**
  * Explicit timeouts everywhere; `scheduleToCloseTimeout` bounds each activity's retries in total
- * time and `maximumAttempts` in count. Errors no retry can fix are non-retryable at the source;
+ * time and `maximumAttempts` in count (except the wait, bounded by its deadline). Errors no retry can fix are non-retryable at the source;
  * the attempt cap is the safety net for one that is misclassified. The paid create keeps the most
  * attempts: after a lost response, only a retry with the same Idempotency-Key recovers the task.
  */
@@ -24,8 +24,8 @@ export const ACTIVITY_OPTIONS = {
   /**
    * The wait by retries (rivyaAwaitGeneration): its own schedule sets each "not finished" retry's
    * delay; RETRY's back-off applies only to real errors (Rivya unreachable). Bounded by the
-   * deadline (scheduleToCloseTimeout, set per wait) and by an attempt cap that the deadline can
-   * never reach: no retry is sooner than 1 s.
+   * deadline alone (scheduleToCloseTimeout, set per wait): no attempt cap, since a cap the
+   * deadline never reaches only reads as "attempt 2 of 3610" on a healthy wait.
    */
   await: { startToCloseTimeout: '20s', retry: RETRY },
   /**

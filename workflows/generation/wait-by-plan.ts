@@ -26,8 +26,9 @@ export async function checkByRetries(wait: WaitContext, previous: TaskSnapshot):
   if (remainingMs <= 0) throw new DeadlineReached();
   const awaiting = proxyActivities<Sora2Activities>({
     ...ACTIVITY_OPTIONS.await,
+    // The deadline bounds the wait; no attempt cap, which the UI would show as "2 of 3610" on a
+    // healthy wait. Retry policies are not compared on replay: runs recorded with the cap replay.
     scheduleToCloseTimeout: remainingMs,
-    retry: { ...ACTIVITY_OPTIONS.await.retry, maximumAttempts: Math.ceil(remainingMs / 1_000) + 10 },
     summary: wait.webhooks ? 'safety-net status checks (webhooks on)' : 'status checks (by activity retries)',
   });
   const polling = wait.polling;
