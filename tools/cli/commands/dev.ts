@@ -4,7 +4,7 @@
  * each embedded part replaced by the real one when TEMPORAL_ADDRESS / RIVYA_BASE_URL are set.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '../envconfig';
@@ -24,6 +24,8 @@ import { startRivyaSimulator, DEFAULT_SIMULATOR_API_KEY, type RivyaSimulator } f
 import { ensureTemporalCli } from '../../temporal-cli';
 import { startLoggedDevServer } from '../../temporal-cli/dev-server';
 import type { ReferenceUrlPolicy } from '../../../activities';
+import { inspectImageBytes } from '../../../activities/reference/inspect-image';
+import { MAX_REFERENCE_BYTES } from '../../../src/contract/models';
 import { createSora2Worker } from '../../../src/worker/create-worker';
 import { displayUrl, readRivyaSettings, Sora2ConfigError } from '../../../src/worker/settings';
 import { ExitCodes } from '../exit-codes';
@@ -84,6 +86,8 @@ export interface DevOptions {
   /** Encrypt every payload; the UI decodes through a local codec server on `codecPort`. */
   encrypt?: boolean;
   codecPort?: string;
+  /** The simulator's starting wallet (credits), to try a small or empty one. */
+  credits?: string;
 }
 
 type Cleanup = () => Promise<unknown>;
@@ -140,6 +144,20 @@ export function simulatorMediaPolicy(simulatorUrl: string): ReferenceUrlPolicy {
 }
 
 /**
+ * The check the upload activity makes (size, signature, structure), made before anything starts and
+ * before anything is copied: `--reference README.md` is refused here, not copied into the references.
+ */
+export function checkReferenceImage(path: string, given: string): void {
+  const size = statSync(path).size;
+  if (size > MAX_REFERENCE_BYTES) throw new DevUsageError(`--reference ${given}: over the ${MAX_REFERENCE_BYTES}-byte limit`);
+  try {
+    inspectImageBytes(readFileSync(path), `--reference ${given}`);
+  } catch (err) {
+    throw new DevUsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/**
  * The first generation's reference, as a path relative to the reference directory. A file that is
  * not in the directory but exists where the user is (`--reference assets/sample-reference.png`,
  * `--reference ~/cat.png`) is copied in, and the copy is used. Anything else is refused before
@@ -150,9 +168,13 @@ export function prepareReference(referenceDirectory: string, given: string | und
   if (/^[a-z]+:\/\//i.test(given))
     throw new DevUsageError(`--reference ${given}: dev takes a local image; give generate an https URL instead`);
   const inside = resolve(referenceDirectory, given);
-  if (isInside(referenceDirectory, inside) && isFile(inside)) return relative(referenceDirectory, inside);
+  if (isInside(referenceDirectory, inside) && isFile(inside)) {
+    checkReferenceImage(inside, given);
+    return relative(referenceDirectory, inside);
+  }
   const elsewhere = resolve(given);
   if (isFile(elsewhere)) {
+    checkReferenceImage(elsewhere, given);
     const copy = join(referenceDirectory, basename(elsewhere));
     if (resolve(copy) !== elsewhere) copyFileSync(elsewhere, copy);
     log(`Reference: copied ${given} to ${copy} (the worker reads references only from ${referenceDirectory})`);
@@ -184,6 +206,36 @@ export async function pickDevPorts(
   return { port: port ?? picked.shift()!, uiPort: uiPort ?? picked.shift()! };
 }
 
+/**
+ * A wanted port that was busy, said aloud: a newcomer whose other dev server holds 7233 would
+ * otherwise point TEMPORAL_ADDRESS at the wrong one. Port 0 (any) is never "busy".
+ */
+export function portNotices(options: Pick<DevOptions, 'port' | 'uiPort'>, picked: { port: number; uiPort: number }): string[] {
+  const notices: string[] = [];
+  const wanted = Number(options.port);
+  if (wanted > 0 && picked.port !== wanted)
+    notices.push(`  port ${wanted} is busy (another Temporal server?): this one listens on ${picked.port}`);
+  const wantedUi = Number(options.uiPort);
+  if (wantedUi > 0 && picked.uiPort !== wantedUi) notices.push(`  UI port ${wantedUi} is busy: the UI is on ${picked.uiPort}`);
+  return notices;
+}
+
+/** Where the dev server keeps its runs: in memory unless --db-file, and what that means at Ctrl-C. */
+export function persistenceNotice(dbFile: string | undefined): string {
+  return dbFile
+    ? `  runs kept in ${resolve(dbFile)} (--db-file): the next dev with the same file has them back`
+    : `  in memory: every run and its history is lost at Ctrl-C; keep them with --db-file ${join(DEV_DIRECTORY, 'temporal.db')}`;
+}
+
+/** --credits: the simulator's starting wallet, a whole number of credits. */
+export function creditsOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new DevUsageError(`--credits ${value}: must be a whole number of credits (0 for an empty wallet)`);
+  if (process.env.RIVYA_BASE_URL)
+    throw new DevUsageError("--credits sets the simulator's wallet: leave RIVYA_BASE_URL unset to use the simulator");
+  return Number(value);
+}
+
 async function startTemporal(
   options: DevOptions,
   log: RunLog,
@@ -206,6 +258,8 @@ async function startTemporal(
   });
   cleanups.push(() => env.teardown());
   console.log(`Temporal dev server: ${env.address}   UI: http://127.0.0.1:${uiPort}`);
+  for (const notice of portNotices(options, { port, uiPort })) console.log(notice);
+  console.log(persistenceNotice(options.dbFile));
   return { client: env.client, worker: env.nativeConnection, address: env.address, uiPort };
 }
 
@@ -225,13 +279,20 @@ async function connectToTemporal(
   return { client: new Client({ connection, namespace: config.namespace ?? 'default' }), worker, address };
 }
 
-async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKey: string; simulator: RivyaSimulator | null }> {
+async function startRivya(
+  cleanups: Cleanup[],
+  credits: number | undefined,
+): Promise<{ baseUrl: string; apiKey: string; simulator: RivyaSimulator | null }> {
   if (process.env.RIVYA_BASE_URL) {
     const settings = readRivyaSettings(process.env);
     console.log(`Rivya API: ${displayUrl(settings.RIVYA_BASE_URL)} (from RIVYA_BASE_URL)`);
     return { baseUrl: settings.RIVYA_BASE_URL, apiKey: settings.RIVYA_API_KEY, simulator: null };
   }
-  const simulator = await startRivyaSimulator({ port: 0, timing: DEV_SIMULATOR_TIMING });
+  const simulator = await startRivyaSimulator({
+    port: 0,
+    timing: DEV_SIMULATOR_TIMING,
+    ...(credits !== undefined ? { initialCredits: credits } : {}),
+  });
   cleanups.push(() => simulator.close());
   console.log(`Rivya simulator: ${simulator.url}   (stats: ${simulator.url}/_simulator/stats)`);
   // The key is the simulator's fixed, local-only one: printed for users who wire their own worker.
@@ -239,6 +300,7 @@ async function startRivya(cleanups: Cleanup[]): Promise<{ baseUrl: string; apiKe
     `  simulator API key: ${DEFAULT_SIMULATOR_API_KEY}   (RIVYA_API_KEY for a worker of your own, with RIVYA_BASE_URL=${simulator.url})`,
   );
   console.log(`  simulator admin token: ${simulator.adminToken}   (Authorization: Bearer <token> on /_simulator/*)`);
+  if (credits !== undefined) console.log(`  simulated wallet: ${credits} credits (--credits)`);
   console.log(
     `  simulated tasks take ${DEV_SIMULATOR_TIMING.queuedMs[0] / 1000}–${(DEV_SIMULATOR_TIMING.queuedMs[1] + DEV_SIMULATOR_TIMING.processingMs.default[1]) / 1000} s; generations here expect ${DEV_EXPECTED_DURATION_S} s`,
   );
@@ -329,6 +391,7 @@ interface DevPlan {
   referenceDir: string;
   reference?: string;
   saveDir: string;
+  credits?: number;
   metrics: ReturnType<typeof metricsSettingsFromEnv>;
   tracingSettings: ReturnType<typeof tracingSettingsFromEnv>;
 }
@@ -339,9 +402,18 @@ function checkOptions(options: DevOptions): DevPlan {
   const referenceDir = prepareReferenceDirectory(devDirectory, options.referenceDir);
   const reference = prepareReference(referenceDir, options.reference, (line) => console.log(line));
   const saveDir = prepareSaveDirectory(options.saveDir);
+  const credits = creditsOption(options.credits);
   const metrics = metricsSettingsFromEnv(process.env, options.metricsPort);
   const tracingSettings = tracingSettingsFromEnv(process.env, options.tracing === true);
-  return { devDirectory, referenceDir, ...(reference ? { reference } : {}), saveDir, metrics, tracingSettings };
+  return {
+    devDirectory,
+    referenceDir,
+    ...(reference ? { reference } : {}),
+    saveDir,
+    ...(credits !== undefined ? { credits } : {}),
+    metrics,
+    tracingSettings,
+  };
 }
 
 /** The run's log file, which the SDK's logs (and the servers' output) go to instead of the terminal. */
@@ -475,7 +547,7 @@ export async function runDev(options: DevOptions): Promise<number> {
     if (signal.requested()) return ExitCodes.interrupted;
     if (encryption) await startEncryption(encryption, temporal.uiPort, cleanups);
     const client = runClient(temporal.client, encryption);
-    const rivya = await startRivya(cleanups);
+    const rivya = await startRivya(cleanups, plan.credits);
     if (signal.requested()) return ExitCodes.interrupted;
     const webhooks = await startWebhooks(options, client, rivya, log, cleanups);
     if (signal.requested()) return ExitCodes.interrupted;
@@ -501,9 +573,9 @@ export function registerDev(program: Command): void {
   program
     .command('dev')
     .description('all-in-one local run: Temporal dev server + UI, Rivya simulator, worker, and a first generation')
-    .option('--port <port>', 'Temporal dev server port (a free one is picked if taken)', '7233')
+    .option('--port <port>', 'Temporal dev server port (a free one is picked, and said, if taken)', '7233')
     .option('--ui-port <port>', 'Temporal UI port', '8233')
-    .option('--db-file <path>', 'persist the dev server in this SQLite file')
+    .option('--db-file <path>', "keep the dev server's runs in this SQLite file (default: in memory, lost at Ctrl-C)")
     .option('--prompt <text>', 'prompt of the first generation', 'A paper boat drifting down a rain-soaked street, cinematic, golden hour')
     .option(
       '--reference-dir <dir>',
@@ -522,6 +594,7 @@ export function registerDev(program: Command): void {
       '--encrypt',
       `encrypt every payload (AES-256-GCM; keys from RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE, else ./${DEV_DIRECTORY}/codec-keys) and serve a codec server the UI decodes through`,
     )
+    .option('--credits <n>', "the simulator's starting wallet in credits, to try a small or empty one (default 100000)")
     .option('--codec-port <port>', 'codec server port with --encrypt (a free one is picked if taken)', '8234')
     .action(async (options: DevOptions) => {
       process.exitCode = await runDev(options);
