@@ -99,11 +99,29 @@ export function formatSaveTarget(target: SaveTarget): string {
   return target.path === '' ? '.' : target.path;
 }
 
+/** encodeURIComponent plus `!'()*`: every character a name could trip on becomes %XX. */
+function strictEncode(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** A batch child's id: `<batch id>/<item key>`, the key as the batch allows it (letters, digits, `._:-`). */
+const BATCH_CHILD_ID = /^([^/]+)\/([A-Za-z0-9][A-Za-z0-9._:-]*)$/;
+
 /**
- * The saved file's name: the workflow id, percent-encoded so any id (slashes, spaces, `..`)
- * becomes one safe name; deterministic, so a retry finds what an earlier attempt saved.
+ * Between a batch's id and an item's key in a saved name. strictEncode turns every `@` into %40,
+ * so no other workflow id's name holds one: the names stay one per workflow id.
+ */
+export const BATCH_KEY_SEPARATOR = '@';
+
+/**
+ * The saved file's name (and the last part of an S3 key): the workflow id, percent-encoded so any
+ * id (slashes, spaces, `..`) becomes one safe name; deterministic, so a retry finds what an earlier
+ * attempt saved. A batch child (`launch-1/clip-01`) is named by its batch and key,
+ * `launch-1@clip-01.mp4`, never `launch-1%2Fclip-01.mp4`; every other id keeps the name it had.
  */
 export function savedFileName(workflowId: string): string {
+  const child = BATCH_CHILD_ID.exec(workflowId);
   // With the suffix the name is never "." or "..", whatever the id.
-  return `${encodeURIComponent(workflowId).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}.mp4`;
+  if (child) return `${strictEncode(child[1]!)}${BATCH_KEY_SEPARATOR}${strictEncode(child[2]!)}.mp4`;
+  return `${strictEncode(workflowId)}.mp4`;
 }
