@@ -125,15 +125,8 @@ test('the deadline passes: GenerationTimedOut, credits read once more, compensat
 
 test('a 429 storm on create: Retry-After is honoured, and one task results', async () => {
   stack.simulator.configure({ faults: { createGeneration: { script: ['rate_limited', 'rate_limited'], retryAfterSeconds: 3 } } });
-  const workflowId = nextId('storm');
-  const handle = await startSora2Generation(
-    stack.env.client,
-    { prompt: '[sim:succeed] storm', polling: FAST_POLLING },
-    {
-      workflowId,
-      taskQueue: stack.taskQueue,
-    },
-  );
+  const handle = await stack.start({ prompt: '[sim:succeed] storm', polling: FAST_POLLING }, 'storm');
+  const { workflowId } = handle;
   const result = await handle.result();
   const creates = stack.simulator.store.requestLog.filter((entry) => entry.endpoint === 'createGeneration');
   expect(creates.map((entry) => entry.status)).toEqual([429, 429, 202]);
@@ -146,15 +139,8 @@ test('a 429 storm on create: Retry-After is honoured, and one task results', asy
 
 test('a lost create response: the retry replays the same task — exactly one task for the workflow id', async () => {
   stack.simulator.configure({ faults: { createGeneration: { script: ['lost_response', 'reset'] } } });
-  const workflowId = nextId('lost');
-  const handle = await startSora2Generation(
-    stack.env.client,
-    { prompt: '[sim:succeed] lost', polling: FAST_POLLING },
-    {
-      workflowId,
-      taskQueue: stack.taskQueue,
-    },
-  );
+  const handle = await stack.start({ prompt: '[sim:succeed] lost', polling: FAST_POLLING }, 'lost');
+  const { workflowId } = handle;
   const result = await handle.result();
   const stats = stack.simulator.stats();
   expect(stats.counters.createGeneration!.requests).toBe(3);
