@@ -13,6 +13,7 @@ import { SORA2_BATCH_WORKFLOW_TYPE } from '../../../src/client/helpers';
 import { sora2BatchStatusQuery } from '../../../workflows/batch/messages';
 import { describeBatchStatus } from '../batch-progress';
 import { closedBatchOutcome } from '../batch-outcome';
+import { webhookWaitLine } from '../webhook-wait';
 
 /** The closed run's outcome as printed lines and the exit code `status` gives it (same words as `cancel`). */
 async function closedOutcome(client: Client, workflowId: string): Promise<{ lines: string[]; code: number; cancelled: boolean }> {
@@ -74,8 +75,11 @@ export async function runStatus(workflowId: string): Promise<number> {
     if (description.status.name === 'RUNNING') {
       console.log(`workflow ${printable(workflowId)}: RUNNING`);
       const retrying = activityRetriesOf(description);
-      console.log(printableJson({ ...(await handle.query(sora2StatusQuery)), ...(retrying.length ? { retrying } : {}) }));
+      const status = await handle.query(sora2StatusQuery);
+      console.log(printableJson({ ...status, ...(retrying.length ? { retrying } : {}) }));
       for (const retry of retrying) console.log(describeRetry(retry));
+      const webhookWait = webhookWaitLine(status);
+      if (webhookWait) console.log(printable(webhookWait));
       return ExitCodes.ok;
     }
     const outcome = await closedOutcome(client, workflowId);
