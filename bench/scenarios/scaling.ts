@@ -2,7 +2,9 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { startSora2Generation } from '../../src/client/helpers';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/worker/resolve-settings';
 import { mapWithLimit, startBenchEnvironment } from '../environment';
 import type { HeapProbeReading } from '../heap-probe';
 import { findProcess, ProcessSampler, sampleProcess } from '../process-sampler';
@@ -17,8 +19,16 @@ export interface ScalingResult {
    * the window, so the worker holds idle waits and only the safety net's first check is scheduled).
    */
   waiting?: 'polling' | 'webhooks';
-  /** The worker's sticky-cache size for this level. */
-  maxCachedWorkflows?: number | 'SDK default';
+  /**
+   * The worker's sticky-cache size for this level: a number set by RIVYA_WORKER_MAX_CACHED_WORKFLOWS,
+   * 'SDK default' (the SDK's own size, from the heap limit: every workflow here), or 'plugin default'
+   * (the option left unset: DEFAULT_MAX_CACHED_WORKFLOWS). Older files: undefined was the SDK's.
+   */
+  maxCachedWorkflows?: number | 'SDK default' | 'plugin default';
+  /** The size the worker ran with, where the label is a default. */
+  cacheSize?: number;
+  /** Node flags added to the worker's (RIVYA_BENCH_WORKER_NODE_OPTIONS), when any. */
+  workerNodeOptions?: string;
   /** Where the worker's memory lies at the end of the window (read inside the worker). */
   memory?: HeapProbeReading;
   /** CPU cores busy during the window, per process (the machine has os.cpus().length). */
@@ -46,14 +56,19 @@ export interface ScalingResult {
 export async function runScaling(
   inFlight: number,
   windowMs: number,
-  maxCachedWorkflows?: number,
+  maxCachedWorkflows: number | 'SDK default' | 'plugin default' = 'SDK default',
   waiting: 'polling' | 'webhooks' = 'polling',
 ): Promise<ScalingResult> {
   const probeFile = join(mkdtempSync(join(tmpdir(), 'rivya-bench-')), 'heap.json');
+  const cacheSize =
+    maxCachedWorkflows === 'SDK default' ? sdkDefaultCacheSize() : maxCachedWorkflows === 'plugin default' ? undefined : maxCachedWorkflows;
+  // Extra node flags for the worker process (e.g. --max-old-space-size), for memory experiments.
+  const workerNodeOptions = process.env.RIVYA_BENCH_WORKER_NODE_OPTIONS?.trim() || undefined;
   const workerEnv: Record<string, string> = {
-    NODE_OPTIONS: `--expose-gc --require ${JSON.stringify(join(__dirname, '..', 'heap-probe.js'))}`,
+    NODE_OPTIONS: `--expose-gc --require ${JSON.stringify(join(__dirname, '..', 'heap-probe.js'))}${workerNodeOptions ? ` ${workerNodeOptions}` : ''}`,
     RIVYA_BENCH_HEAP_PROBE_FILE: probeFile,
-    ...(maxCachedWorkflows !== undefined ? { RIVYA_WORKER_MAX_CACHED_WORKFLOWS: String(maxCachedWorkflows) } : {}),
+    ...(process.env.RIVYA_BENCH_HEAP_PROBE_DEBUG ? { RIVYA_BENCH_HEAP_PROBE_DEBUG: '1' } : {}),
+    ...(cacheSize !== undefined ? { RIVYA_WORKER_MAX_CACHED_WORKFLOWS: String(cacheSize) } : {}),
   };
   const bench = await startBenchEnvironment(
     { timing: { queuedMs: [1_000, 1_000], processingMs: { default: [3_600_000, 3_600_000] } } },
@@ -111,7 +126,9 @@ export async function runScaling(
     return {
       inFlight,
       waiting,
-      maxCachedWorkflows: maxCachedWorkflows ?? 'SDK default',
+      maxCachedWorkflows,
+      cacheSize: cacheSize ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+      ...(workerNodeOptions ? { workerNodeOptions } : {}),
       memory,
       cores,
       tasksCreated,
@@ -131,10 +148,21 @@ export async function runScaling(
   }
 }
 
+/**
+ * The cache size the SDK picks when the worker's option is unset (reuseV8Context on, its default):
+ * 600 workflows per GiB of heap limit above 200 MiB (@temporalio/worker addDefaultWorkerOptions).
+ * The plugin now sets its own default, so the bench passes this number to measure the SDK's. The
+ * worker runs the same node with the same flags as this process, so the heap limit is the same.
+ */
+export function sdkDefaultCacheSize(): number {
+  const heapMiB = getHeapStatistics().heap_size_limit / 2 ** 20;
+  return Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
+}
+
 /** Asks the worker's heap probe for its memory split (SIGUSR2) and waits for the answer. */
 async function readHeapProbe(pid: number, file: string): Promise<HeapProbeReading | undefined> {
   process.kill(pid, 'SIGUSR2');
-  for (let waited = 0; waited < 10_000; waited += 100) {
+  for (let waited = 0; waited < 20_000; waited += 100) {
     if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HeapProbeReading;
     await sleep(100);
   }

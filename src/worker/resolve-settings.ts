@@ -29,6 +29,15 @@ import {
  */
 export const DEFAULT_STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT_MS = 3_000;
 
+/**
+ * The sticky cache's size where neither the application's Worker option nor
+ * RIVYA_WORKER_MAX_CACHED_WORKFLOWS sets it. The SDK's own default is sized from the heap limit
+ * (2,310 workflows at node's 4 GiB default), so a worker waiting on 1,000 webhooks keeps all 1,000
+ * cached. A waiting generation is woken rarely (a webhook's signal, a safety-net check), and an evicted
+ * one costs a replay of its ~20 events then; docs/production.md ("Memory") has the measurements.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+
 /** The typed options resolveSora2Settings lays over the environment (the Sora2Plugin's options include them). */
 export interface Sora2SettingsOptions extends RivyaSettingsOptions {
   /** Reference URLs reaching private hosts over http. Default: RIVYA_REFERENCE_URL_ALLOW_PRIVATE=true allows both. */
@@ -63,7 +72,8 @@ export interface Sora2Settings {
   readonly referenceUrlPolicy?: ReferenceUrlPolicy;
   readonly maxTaskQueueActivitiesPerSecond?: number;
   readonly maxActivitiesPerSecond?: number;
-  readonly maxCachedWorkflows?: number;
+  /** Set by RIVYA_WORKER_MAX_CACHED_WORKFLOWS, else DEFAULT_MAX_CACHED_WORKFLOWS (the app's Worker option wins over both). */
+  readonly maxCachedWorkflows: number;
   readonly stickyQueueScheduleToStartTimeout: Duration;
   readonly taskQueue?: string;
 }
@@ -115,7 +125,7 @@ export function resolveSora2Settings(
     referenceUrlPolicy: options.referenceUrlPolicy ?? (allowPrivate ? { allowHttp: true, allowPrivateNetworks: true } : undefined),
     maxTaskQueueActivitiesPerSecond: maxTaskQueue ?? parsed?.RIVYA_MAX_TASK_QUEUE_CALLS_PER_SECOND,
     maxActivitiesPerSecond: maxWorker ?? parsed?.RIVYA_MAX_WORKER_CALLS_PER_SECOND,
-    maxCachedWorkflows: parsed?.RIVYA_WORKER_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows: parsed?.RIVYA_WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     stickyQueueScheduleToStartTimeout: parsed?.RIVYA_WORKER_STICKY_TIMEOUT_MS ?? DEFAULT_STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT_MS,
     taskQueue: parsed?.RIVYA_TASK_QUEUE,
   });

@@ -7,6 +7,7 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { Sora2Plugin } from '../../src/worker/plugin';
 import {
+  DEFAULT_MAX_CACHED_WORKFLOWS,
   DEFAULT_STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT_MS,
   requireRivya,
   resolveSora2Settings,
@@ -126,6 +127,20 @@ describe('the plugin consumes the resolved settings', () => {
     } as WorkerOptions);
     expect(own).toMatchObject({ maxCachedWorkflows: 5, stickyQueueScheduleToStartTimeout: '10s' });
     expect(plugin.settings.maxActivitiesPerSecond).toBe(9);
+  });
+
+  test("a bounded cache by default (idle waits are cheap); its variable and the Worker's own option win", () => {
+    const defaulted = new Sora2Plugin({ settings: resolveSora2Settings({}, { RIVYA_API_KEY: KEY }) });
+    expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBeGreaterThanOrEqual(40); // not below the SDK's 40 workflow task slots
+    expect(defaulted.settings.maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
+    expect(defaulted.configureWorker({ taskQueue: 'q' } as WorkerOptions).maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
+    // The application's option wins over the default, also when it is larger or 0 (no cache).
+    for (const own of [5_000, 0])
+      expect(defaulted.configureWorker({ taskQueue: 'q', maxCachedWorkflows: own } as WorkerOptions).maxCachedWorkflows).toBe(own);
+    const fromVariable = resolveSora2Settings({}, { RIVYA_API_KEY: KEY, RIVYA_WORKER_MAX_CACHED_WORKFLOWS: '1000' });
+    expect(fromVariable.maxCachedWorkflows).toBe(1_000);
+    // A configuration error elsewhere keeps the default (the settings still say what a worker would run with).
+    expect(resolveSora2Settings({}, {}).maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
   });
 
   test('resolved settings are used as they are: with a typed override beside them, the plugin refuses', () => {
