@@ -9,6 +9,7 @@ import { DEFAULT_SORA2_TASK_QUEUE } from '../client/helpers';
 import { Sora2Plugin, type Sora2PluginOptions } from './plugin';
 import { requireOptional } from '../internal/optional-module';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
+import { connectToTemporal } from './temporal-connect';
 
 export interface CreateSora2WorkerOptions {
   /** Default: the resolved settings' task queue (RIVYA_TASK_QUEUE), else `rivya-sora2`. */
@@ -34,7 +35,7 @@ export async function createSora2Worker(
       'createSora2Worker without a connection (TEMPORAL_* settings)',
     );
     const config = loadClientConnectConfig();
-    connection = await NativeConnection.connect(config.connectionOptions);
+    connection = await connectToTemporal(config.connectionOptions);
     namespace ??= config.namespace;
   }
   const ownWorkflowCode = options.worker?.workflowsPath !== undefined || options.worker?.workflowBundle !== undefined;

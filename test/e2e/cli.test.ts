@@ -2,7 +2,7 @@
  * The built CLI as users run it: child processes against the embedded stack that `dev` starts
  * (real dev server, simulator, worker).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,14 +78,16 @@ test('dev completes its first generation by a signed webhook, and never prints t
 
 test('dev --once keeps the terminal tidy: no server banner, Go warnings or stack dumps; details in the named log; no temp dirs left', async () => {
   const cwd = scratchDir('rivya-cli-once-');
-  writeFileSync(join(cwd, 'not-an-image.png'), 'plain text, not an image');
   const before = devTempDirs();
-  const run = await runCli(['dev', '--port', '0', '--ui-port', '0', '--once', '--reference', 'not-an-image.png'], cleanEnv(), 90_000, cwd);
+  const run = await runCli(
+    ['dev', '--port', '0', '--ui-port', '0', '--once', '--prompt', '[sim:fail] a failure to keep tidy'],
+    cleanEnv(),
+    90_000,
+    cwd,
+  );
   const output = run.stdout + run.stderr;
   expect(run.code).toBe(1);
-  // A file outside the reference directory is copied in, and the run says so.
-  expect(output).toMatch(/Reference: copied not-an-image\.png to \S+\.rivya-dev\/references\/not-an-image\.png/);
-  expect(output).toMatch(/failed: ValidationFailed: reference rejected: reference\.path: not a JPEG, PNG or WebP image/);
+  expect(output).toMatch(/failed: GenerationFailed: /);
   const log = join(cwd, '.rivya-dev', 'dev.log');
   expect(output).toContain(`Log: ${log}`);
   // No stack frames, no SDK log dump, no Temporal CLI banner or Go log lines.
@@ -94,7 +96,7 @@ test('dev --once keeps the terminal tidy: no server banner, Go warnings or stack
   expect(output).not.toMatch(/CLI \d|^Server: |^Metrics: |level=(WARN|ERROR)|panic|goroutine|Stopping server/m);
   // They are in the log instead.
   const logged = readFileSync(log, 'utf8');
-  expect(logged).toMatch(/Activity failed/);
+  expect(logged).toMatch(/Workflow failed|Activity failed/);
   expect(logged).toMatch(/\[temporal\] .*Server:/);
   expect(devTempDirs().filter((name) => !before.includes(name))).toEqual([]);
 });
@@ -282,10 +284,67 @@ test('worker with an unreachable RIVYA_BASE_URL starts with a warning line, not 
   );
   try {
     await waitFor(() => (worker.output().includes('polling task queue "cli-unreachable"') ? true : undefined), 60_000, 100);
-    expect(worker.output()).toContain(`warning: Rivya API http://127.0.0.1:${port} is not reachable right now (ECONNREFUSED)`);
+    // Says what "retrying" will cost: the create's bound.
+    expect(worker.output()).toContain(
+      `warning: Rivya API http://127.0.0.1:${port} is not reachable (ECONNREFUSED): generations will retry their create for up to 10 min and then fail`,
+    );
   } finally {
     expect(await worker.stop('SIGTERM')).toBe(0);
   }
+});
+
+test('worker with a key Rivya refuses says so at start and exits 2, never printing the key', async () => {
+  const run = await runCli(
+    ['worker'],
+    cleanEnv({
+      TEMPORAL_ADDRESS: temporalAddress,
+      RIVYA_API_KEY: 'rvya_sk_wrong_but_well_formed_0001',
+      RIVYA_BASE_URL: simulatorUrl,
+      RIVYA_REFERENCE_DIR: scratchDir('rivya-cli-refs-'),
+      RIVYA_TASK_QUEUE: 'cli-wrong-key',
+    }),
+    60_000,
+  );
+  expect(run.code).toBe(2);
+  expect(run.stderr).toMatch(/refused the API key \(401 \w+\): every generation would fail before paying — check RIVYA_API_KEY/);
+  expect(`${run.stdout}${run.stderr}`).not.toContain('wrong_but_well_formed');
+  expect(run.stdout).not.toMatch(/polling task queue/);
+});
+
+test('worker with a good key says how many credits the wallet holds', async () => {
+  const worker = startCli(
+    ['worker'],
+    cleanEnv({
+      TEMPORAL_ADDRESS: temporalAddress,
+      RIVYA_API_KEY: DEFAULT_SIMULATOR_API_KEY,
+      RIVYA_BASE_URL: simulatorUrl,
+      RIVYA_REFERENCE_DIR: scratchDir('rivya-cli-refs-'),
+      RIVYA_TASK_QUEUE: 'cli-good-key',
+    }),
+  );
+  try {
+    await waitFor(() => (worker.output().includes('polling task queue "cli-good-key"') ? true : undefined), 60_000, 100);
+    expect(worker.output()).toMatch(
+      new RegExp(`Rivya API ${simulatorUrl.replace(/[.]/g, '\\.')}: key accepted, \\d+ credits in the wallet`),
+    );
+  } finally {
+    expect(await worker.stop('SIGTERM')).toBe(0);
+  }
+});
+
+test('worker: an unreachable Temporal is named by its address, a malformed one is a usage error (exit 2)', async () => {
+  const base = {
+    RIVYA_API_KEY: DEFAULT_SIMULATOR_API_KEY,
+    RIVYA_BASE_URL: simulatorUrl,
+    RIVYA_REFERENCE_DIR: scratchDir('rivya-cli-refs-'),
+  };
+  const down = await runCli(['worker'], cleanEnv({ ...base, TEMPORAL_ADDRESS: '127.0.0.1:1' }), 60_000);
+  expect(down.code).toBe(1);
+  expect(down.stderr).toContain('cannot reach the Temporal server at 127.0.0.1:1 (is it running?');
+  expect(down.stderr).not.toMatch(/tonic|transport::Error/);
+  const malformed = await runCli(['worker'], cleanEnv({ ...base, TEMPORAL_ADDRESS: 'localhost:7233x' }), 60_000);
+  expect(malformed.code).toBe(2);
+  expect(malformed.stderr).toContain('the Temporal address must be host:port with a port from 1 to 65535 (got "localhost:7233x")');
 });
 
 test('worker configuration errors name the variable and never print the key', async () => {

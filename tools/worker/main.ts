@@ -12,6 +12,9 @@ import { codecKeysConfigured, readCodecKeyRing } from '../../src/codec';
 import { checkReferenceDirectory } from '../../src/worker/directory-checks';
 import { requireRivya, resolveSora2Settings } from '../../src/worker/resolve-settings';
 import { displayUrl } from '../../src/worker/shown-settings';
+import { checkRivyaAccount, describeAccountCheck } from '../../src/worker/rivya-account-check';
+import { RivyaClient } from '../../src/rivya';
+import { Sora2ConfigError } from '../../src/worker/settings';
 import { printable } from '../cli/printable';
 import { createSora2Worker } from '../../src/worker/create-worker';
 import { workerDeploymentFromEnv } from '../../src/worker/versioning';
@@ -38,7 +41,16 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   // The Runtime comes before any connection: it is installed once per process.
   if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
   const tracing = tracingSettings ? loadTracing('RIVYA_TRACING=otlp').startTracing(tracingSettings) : undefined;
-  const reachability = checkRivyaReachable(baseUrl);
+  // The key and the base URL, checked before the worker connects: told at start, not minutes later.
+  // One GET of at most 5 s; a refused key stops here (exit 2) instead of polling for work that cannot succeed.
+  const account = describeAccountCheck(
+    await checkRivyaAccount(new RivyaClient({ apiKey: rivya.connection!.RIVYA_API_KEY, baseUrl })),
+    baseUrl,
+  );
+  if (account.level === 'error') {
+    await tracing?.shutdown().catch(() => undefined);
+    throw new RivyaKeyRefusedError(account.message);
+  }
   const { worker, connection, owned } = await createSora2Worker({
     // Task queue, rate limits, cache size, sticky timeout and URL policy come with the settings.
     plugin: {
@@ -51,8 +63,8 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
       ...(deployment ? { workerDeploymentOptions: deployment } : {}),
     },
   });
-  const unreachable = await reachability;
-  if (unreachable) console.warn(unreachable);
+  if (account.level === 'warn') console.warn(`warning: ${account.message}`);
+  else console.log(account.message);
   if (keyRing) console.log(`payload encryption: AES-256-GCM with key ${keyRing.encryptingKeyId} (decrypts ${keyRing.keyIds.join(', ')})`);
   if (metrics) console.log(`metrics: http://${bindAddressOf(metrics)}/metrics (Prometheus)`);
   if (tracing) console.log(`tracing: spans to ${displayUrl(tracing.url)} (OTLP/HTTP)`);
@@ -74,38 +86,15 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   console.log('rivya-sora2 worker stopped');
 }
 
-/** How long the start-up check of RIVYA_BASE_URL may take. */
-export const REACHABILITY_CHECK_MS = 2_000;
-
-/**
- * A short, unauthenticated look at the Rivya host (no API key is sent): any HTTP answer counts as
- * reachable. Unreachable is a warning line, never a failure: the host may be back before the first
- * generation, and every call retries anyway. Resolves to the warning, or undefined.
- */
-export async function checkRivyaReachable(baseUrl: string, timeoutMs = REACHABILITY_CHECK_MS): Promise<string | undefined> {
-  try {
-    const response = await fetch(baseUrl, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    await response.body?.cancel().catch(() => undefined);
-    return undefined;
-  } catch (err) {
-    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
-    const timedOut = err instanceof Error && err.name === 'TimeoutError';
-    const detail =
-      typeof cause?.code === 'string'
-        ? cause.code
-        : typeof cause?.message === 'string'
-          ? cause.message
-          : err instanceof Error
-            ? err.name
-            : 'error';
-    const reason = timedOut ? `no answer within ${timeoutMs / 1000} s` : printable(detail);
-    return `warning: Rivya API ${displayUrl(baseUrl)} is not reachable right now (${reason}); the worker starts anyway and its calls retry — check RIVYA_BASE_URL if this persists`;
-  }
-}
-
 if (require.main === module) {
   runSora2WorkerProcess().catch((err: unknown) => {
     console.error(printable(err instanceof Error ? err.message : err));
-    process.exit(1);
+    // As `rivya-sora2 worker` says it: a configuration mistake is 2, anything else 1.
+    process.exit(err instanceof Sora2ConfigError ? 2 : 1);
   });
+}
+
+/** Rivya refused the worker's key at start: a configuration error (exit 2), the key never shown. */
+export class RivyaKeyRefusedError extends Sora2ConfigError {
+  override readonly name = 'RivyaKeyRefusedError';
 }
