@@ -55,18 +55,27 @@ describe('the progress line', () => {
           attempt: 16,
           lastFailure: { message: 'connect ECONNREFUSED' },
           nextAttemptScheduleTime: { seconds: 1767225650, nanos: 500_000_000 },
+          maximumAttempts: 20,
+          expirationTime: { seconds: 1767225900 },
         },
       ],
     };
-    expect(activityRetriesOf({ raw } as never)).toEqual([
+    const retries = activityRetriesOf({ raw } as never);
+    expect(retries).toEqual([
       {
         activityType: 'rivyaCreateGeneration',
         attempt: 16,
         lastFailure: 'connect ECONNREFUSED',
         lastFailureType: null,
         nextAttemptAt: '2026-01-01T00:00:50.500Z',
+        maximumAttempts: 20,
+        expiresAt: '2026-01-01T00:05:00.000Z',
       },
     ]);
+    // The bound is said: the attempt ceiling and when the server gives up.
+    expect(describeRetry(retries[0]!, { nowMs: Date.parse('2026-01-01T00:00:20.000Z') })).toBe(
+      'rivyaCreateGeneration retrying: attempt 16 of 20, last failure: connect ECONNREFUSED, next attempt in 31s, gives up in 280s',
+    );
     expect(activityRetriesOf({ raw: {} } as never)).toEqual([]);
   });
 

@@ -19,6 +19,9 @@ export interface ActivityRetry {
   /** The last failure's ApplicationFailure type, when it has one. */
   lastFailureType?: string | null;
   nextAttemptAt: string | null;
+  /** The retries' bound: the attempt ceiling (0: none) and when the server gives up (scheduleToClose). */
+  maximumAttempts?: number;
+  expiresAt?: string | null;
 }
 
 type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
@@ -40,6 +43,8 @@ export function activityRetriesOf(description: Pick<WorkflowExecutionDescription
       lastFailure: activity.lastFailure?.message ?? null,
       lastFailureType: activity.lastFailure?.applicationFailureInfo?.type ?? null,
       nextAttemptAt: timestampToIso(activity.nextAttemptScheduleTime as never),
+      maximumAttempts: activity.maximumAttempts ?? 0,
+      expiresAt: timestampToIso(activity.expirationTime as never),
     }));
 }
 
@@ -64,9 +69,12 @@ function when(iso: string, options: DescribeOptions): string {
 
 /** One retry as words: "create retrying: attempt 16, last failure: ECONNREFUSED, next attempt in 30s". */
 export function describeRetry(retry: ActivityRetry, options: DescribeOptions = {}): string {
-  const parts = [`${printable(retry.activityType)} retrying: attempt ${printable(retry.attempt)}`];
+  const ceiling = retry.maximumAttempts ? ` of ${printable(retry.maximumAttempts)}` : '';
+  const parts = [`${printable(retry.activityType)} retrying: attempt ${printable(retry.attempt)}${ceiling}`];
   if (retry.lastFailure) parts.push(`last failure: ${printable(retry.lastFailure)}`);
   if (retry.nextAttemptAt) parts.push(`next attempt ${when(retry.nextAttemptAt, options)}`);
+  // The bound the server enforces: how long this can go on before the generation fails.
+  if (retry.expiresAt) parts.push(`gives up ${when(retry.expiresAt, options)}`);
   return parts.join(', ');
 }
 
