@@ -194,8 +194,11 @@ async function waitWithBar(handle: WorkflowHandle, show: boolean): Promise<Sora2
   }
 }
 
-/** How long `batch` without --wait watches the start: a batch refused at its checks ends within it. */
-export const START_CHECK_MS = 3_000;
+/**
+ * How long `batch` without --wait watches the start at most: a batch refused at its checks (one
+ * wallet read) ends well within it; one that passed them starts a child at once and is left then.
+ */
+export const START_CHECK_MS = 10_000;
 const START_CHECK_EVERY_MS = 250;
 
 /**
