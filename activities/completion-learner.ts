@@ -62,6 +62,7 @@ interface TrackedTask {
   seeded: boolean;
 }
 
+/** @experimental The estimate's shape follows the waiting research; see docs/api-stability.md. */
 export class CompletionLearner {
   /** Every tracked task by id, in the order first noted (the oldest is forgotten first). */
   private readonly tasks = new Map<string, TrackedTask>();

@@ -24,7 +24,7 @@ export interface WaitOptions {
   webhooksByDefault?: boolean;
   /** Where task durations are learned; one per worker by default. */
   learner?: CompletionLearner;
-  /** Multiplies the built-in expected durations until some are learned (benchmarks in compressed time). Default 1. */
+  /** @experimental Multiplies the built-in expected durations until some are learned (benchmarks in compressed time). Default 1. */
   priorScale?: number;
 }
 
