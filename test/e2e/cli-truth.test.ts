@@ -7,9 +7,10 @@
  * line and key, "wallet" when no budget was given, the bar's last line complete, rows in input
  * order, saved names without %2F.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli-process';
+import { CLI, runCli } from '../helpers/cli-process';
 import { useDevRun } from '../helpers/dev-run';
 import { nextId as id } from '../helpers/ids';
 import { waitFor } from '../helpers/simulator';
@@ -147,4 +148,20 @@ test('a generation completed by webhook: the wait says the remote status is the 
   expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
   expect(run.stderr).toMatch(/\| task task_\S+ last known queued at \d\d:\d\d:\d\dZ \|/);
   expect(run.stderr).not.toMatch(/\| task task_\S+ queued \|/);
+});
+
+test("batch --wait on a terminal: the bar's last drawing is the final count, 5/5, above the table", () => {
+  const batchId = id('truth-bar');
+  const file = itemsFile(Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, prompt: `[sim:succeed] bar ${i}` })));
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const command = `stty cols 200 rows 30; exec ${[process.execPath, CLI, 'batch', '--file', file, '--wait', '--batch-id', batchId, '--expected-duration', '8'].map(quote).join(' ')}`;
+  // A real pseudo-terminal (util-linux `script`): the live bar, not the plain lines.
+  const output = execFileSync('script', ['-qec', command, '/dev/null'], { env, encoding: 'utf8', timeout: 120_000 });
+  // eslint-disable-next-line no-control-regex
+  const drawn = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/[\r\n]+/);
+  const bars = drawn.filter((line) => / done \| /.test(line));
+  expect(bars.length).toBeGreaterThan(0);
+  expect(bars.at(-1)).toMatch(/ 5\/5 done \| 5 ok, 0 failed \| 0 running, 0 queued \| /);
+  const table = drawn.findIndex((line) => /^item\s+outcome\s+task/.test(line));
+  expect(table).toBeGreaterThan(drawn.lastIndexOf(bars.at(-1)!));
 });
