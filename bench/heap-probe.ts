@@ -9,7 +9,7 @@
  * without them "outside the heap" would count the workflow threads' heaps too. A preload runs in
  * every thread (workers inherit NODE_OPTIONS), so each workflow thread answers on a BroadcastChannel.
  */
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 
@@ -117,9 +117,7 @@ if (target) {
     // A workflow thread: answer the main thread's probe. Unref'd, so it never keeps the thread alive.
     const channel = new BroadcastChannel(CHANNEL);
     channel.unref();
-    if (process.env.RIVYA_BENCH_HEAP_PROBE_DEBUG) appendFileSync(`${target}.log`, `loaded in thread ${threadId}\n`);
     channel.onmessage = (event) => {
-      if (process.env.RIVYA_BENCH_HEAP_PROBE_DEBUG) appendFileSync(`${target}.log`, `asked in thread ${threadId}\n`);
       const data = (event as MessageEvent).data as ThreadHeapReading | Request;
       if (!('threadId' in data) && data.kind === 'probe') channel.postMessage(threadReading());
     };

@@ -67,7 +67,6 @@ export async function runScaling(
   const workerEnv: Record<string, string> = {
     NODE_OPTIONS: `--expose-gc --require ${JSON.stringify(join(__dirname, '..', 'heap-probe.js'))}${workerNodeOptions ? ` ${workerNodeOptions}` : ''}`,
     RIVYA_BENCH_HEAP_PROBE_FILE: probeFile,
-    ...(process.env.RIVYA_BENCH_HEAP_PROBE_DEBUG ? { RIVYA_BENCH_HEAP_PROBE_DEBUG: '1' } : {}),
     ...(cacheSize !== undefined ? { RIVYA_WORKER_MAX_CACHED_WORKFLOWS: String(cacheSize) } : {}),
   };
   const bench = await startBenchEnvironment(
@@ -152,7 +151,8 @@ export async function runScaling(
  * The cache size the SDK picks when the worker's option is unset (reuseV8Context on, its default):
  * 600 workflows per GiB of heap limit above 200 MiB (@temporalio/worker addDefaultWorkerOptions).
  * The plugin now sets its own default, so the bench passes this number to measure the SDK's. The
- * worker runs the same node with the same flags as this process, so the heap limit is the same.
+ * worker runs the same node as this process, so the heap limit is the same — unless
+ * RIVYA_BENCH_WORKER_NODE_OPTIONS changes it (then this is not what the SDK would pick there).
  */
 export function sdkDefaultCacheSize(): number {
   const heapMiB = getHeapStatistics().heap_size_limit / 2 ** 20;
