@@ -1,6 +1,14 @@
 // examples/backend.ts — usage: node backend.js <orderId> [prompt]; TEMPORAL_ADDRESS from the env.
 import { Client, Connection } from '@temporalio/client';
-import { DEFAULT_SORA2_TASK_QUEUE, FailureTypes, generationFailureOf, Sora2InputError, startSora2Generation } from 'rivya-sora2-temporal';
+import {
+  DEFAULT_SORA2_TASK_QUEUE,
+  FailureTypes,
+  generationFailureOf,
+  Sora2InputError,
+  Sora2TemporalUnavailableError,
+  Sora2WorkflowIdConflictError,
+  startSora2Generation,
+} from 'rivya-sora2-temporal';
 
 async function main(orderId: string, prompt: string): Promise<number> {
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? 'localhost:7233' });
@@ -28,6 +36,16 @@ async function main(orderId: string, prompt: string): Promise<number> {
     if (err instanceof Sora2InputError) {
       console.log(`not started, invalid input: ${err.message}`); // nothing was started or paid for
       return 2;
+    }
+    if (err instanceof Sora2WorkflowIdConflictError) {
+      // This order already started a generation with other input: never a second paid task for one id.
+      console.log(`not started: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof Sora2TemporalUnavailableError) {
+      // Temporal (or its database) stayed unavailable past the helper's retries: safe to try again later.
+      console.log(`not started yet, try again: ${err.message}`);
+      return 75; // EX_TEMPFAIL
     }
     const failure = generationFailureOf(err); // { type, message, details } of a failed generation
     if (!failure) throw err; // not a generation outcome: connection lost, server unavailable, …

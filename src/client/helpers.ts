@@ -43,7 +43,9 @@ export class Sora2WorkflowIdConflictError extends Error {
     readonly workflowId: string,
     readonly runId: string,
   ) {
-    super(`workflow id ${workflowId} is already used by a generation with different input (run ${runId}); choose another --workflow-id`);
+    super(
+      `workflow id ${workflowId} is already used by a run with different input (run ${runId}): start with another workflow id, or with the same input to attach`,
+    );
   }
 }
 

@@ -29,7 +29,7 @@ test('the same --workflow-id with another prompt is refused with exit 2; the sam
   expect((await runCli(['generate', '--prompt', '[sim:succeed] a red kite', '--workflow-id', workflowId], env)).code).toBe(0);
   const other = await runCli(['generate', '--prompt', '[sim:succeed] a blue kite', '--workflow-id', workflowId, '--wait'], env);
   expect(other.code).toBe(2);
-  expect(other.stderr).toContain(`error: workflow id ${workflowId} is already used by a generation with different input`);
+  expect(other.stderr).toContain(`error: workflow id ${workflowId} is already used by a run with different input`);
   expect(other.stdout).not.toMatch(/succeeded/);
   // The whole checked input is compared (polling options too): the same command again attaches.
   const same = await runCli(['generate', '--prompt', '[sim:succeed] a red kite', '--workflow-id', workflowId], env);

@@ -5,7 +5,7 @@
  * against the real dev server and the simulator. Also: bundling a user's workflows module that
  * re-exports `rivya-sora2-temporal/workflow` gives no bundler warnings.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ function readmeBlocks(): Map<string, string> {
   const section = readme.slice(start, next === -1 ? undefined : next);
   const blocks = new Map<string, string>();
   for (const [, code] of section.matchAll(/^```ts\n([\s\S]*?)^```$/gm)) {
-    const name = /^\/\/ (examples\/[\w.-]+\.ts)\b/.exec(code!)?.[1];
+    const name = /^\/\/ (examples\/(?:esm\/)?[\w.-]+\.m?ts)\b/.exec(code!)?.[1];
     if (!name) throw new Error(`a code block of "${SECTION}" does not name its file on its first line:\n${code}`);
     blocks.set(name, code!);
   }
@@ -40,7 +40,12 @@ function readmeBlocks(): Map<string, string> {
 describe('README examples', () => {
   test('every code block of the section is an examples/ file, verbatim, and every file is shown', () => {
     const blocks = readmeBlocks();
-    const files = readdirSync(EXAMPLES).filter((name) => name.endsWith('.ts'));
+    const files = [
+      ...readdirSync(EXAMPLES).filter((name) => name.endsWith('.ts')),
+      ...readdirSync(join(EXAMPLES, 'esm'))
+        .filter((name) => name.endsWith('.mts'))
+        .map((name) => `esm/${name}`),
+    ];
     expect([...blocks.keys()].sort()).toEqual(files.map((name) => `examples/${name}`).sort());
     for (const [name, code] of blocks) expect({ name, code }).toEqual({ name, code: readFileSync(join(ROOT, name), 'utf8') });
   });
@@ -51,6 +56,21 @@ describe('README examples', () => {
       for (const spec of specifiers)
         expect(spec).toMatch(/^(rivya-sora2-temporal(\/workflow|\/simulator)?|@temporalio\/[a-z-]+|\.\/[\w-]+)$/);
     }
+  });
+});
+
+describe('the ES module example', () => {
+  test('compiles as an ESM app (module node16) against the built package, found by its name', () => {
+    // `npm run build` made dist/; the example resolves the package through its `exports`, as an app does.
+    const run = spawnSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', join(EXAMPLES, 'esm', 'tsconfig.json'), '--noEmit'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 });
 

@@ -47,7 +47,7 @@ describe('the same workflow id with different input', () => {
     );
     const conflict = startSora2Generation(stack.env.client, input('[sim:succeed] a blue kite'), { workflowId, taskQueue: stack.taskQueue });
     await expect(conflict).rejects.toBeInstanceOf(Sora2WorkflowIdConflictError);
-    await expect(conflict).rejects.toThrow(new RegExp(`workflow id ${workflowId} is already used by a generation with different input`));
+    await expect(conflict).rejects.toThrow(new RegExp(`workflow id ${workflowId} is already used by a run with different input`));
     const again = await startSora2Generation(
       stack.env.client,
       { params: { aspect_ratio: 'portrait', n_frames: '10' }, polling: FAST_POLLING, prompt: '[sim:succeed] a red kite', model: 'sora-2' },

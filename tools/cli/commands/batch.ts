@@ -263,7 +263,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
       return ExitCodes.invalid;
     }
     if (err instanceof Sora2WorkflowIdConflictError) {
-      console.error(`error: ${printable(err.message)}`);
+      console.error(`error: ${printable(err.message)} (--batch-id)`);
       return ExitCodes.invalid;
     }
     const failure = batchFailureOf(err);

@@ -117,7 +117,11 @@ export async function runGenerate(options: GenerateOptions): Promise<number> {
       stopListening();
     }
   } catch (err) {
-    if (err instanceof Sora2InputError || err instanceof Sora2WorkflowIdConflictError) {
+    if (err instanceof Sora2WorkflowIdConflictError) {
+      console.error(`error: ${printable(err.message)} (--workflow-id)`);
+      return ExitCodes.invalid;
+    }
+    if (err instanceof Sora2InputError) {
       console.error(`error: ${printable(err.message)}`);
       return ExitCodes.invalid;
     }
