@@ -37,7 +37,7 @@ export interface BenchMode {
   /** Also measure this level with a bounded sticky cache (memory against replay CPU). */
   scalingCacheLimited?: { inFlight: number; maxCachedWorkflows: number };
   /** With webhooks on: this many in flight, once per worker cache size ('SDK default' or a bound). */
-  scalingWebhooks?: { inFlight: number; caches: Array<number | 'SDK default'> };
+  scalingWebhooks?: { inFlight: number; caches: Array<number | 'SDK default' | 'plugin default'> };
   /** Compression of the 30-minute task (both wait styles). */
   longTaskTimeScale?: number;
   scalingWindowMs: number;

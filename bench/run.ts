@@ -84,7 +84,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     overheadGenerations: 30,
     throughputGenerations: 1_000,
     scalingLevels: [100, 1_000, 5_000],
-    scalingWebhooks: { inFlight: 1_000, caches: ['SDK default', 100] },
+    scalingWebhooks: { inFlight: 1_000, caches: ['SDK default', 'plugin default'] },
     scalingWindowMs: 30_000,
     probeTimerRepeats: 10,
     probeContinueAsNewMaxEvents: 12_000,
@@ -271,7 +271,7 @@ async function measureScaling(mode: BenchMode, into: ScalingResult[], persist: (
   for (const cache of mode.scalingWebhooks?.caches ?? []) {
     const { inFlight } = mode.scalingWebhooks!;
     log(`scaling: ${inFlight} in flight with webhooks on, worker cache ${cache}`);
-    into.push(await runScaling(inFlight, mode.scalingWindowMs, cache === 'SDK default' ? undefined : cache, 'webhooks'));
+    into.push(await runScaling(inFlight, mode.scalingWindowMs, cache, 'webhooks'));
     persist();
   }
 }

@@ -127,8 +127,9 @@ const settingsSchema = z.object({
   /** Let reference URLs reach private/loopback hosts over http (local development only). */
   RIVYA_REFERENCE_URL_ALLOW_PRIVATE: z.enum(['true', 'false'], { errorMap: () => ({ message: 'must be true or false' }) }).default('false'),
   /**
-   * Workflows kept in this worker's sticky cache (Temporal's maxCachedWorkflows). Unset: the SDK's
-   * default, sized from the heap limit. Lower it to bound memory; evicted workflows replay on wake.
+   * Workflows kept in this worker's sticky cache (Temporal's maxCachedWorkflows). Unset: this
+   * package's default (100, resolve-settings.ts says why); 0 or more as given; an evicted workflow
+   * replays its history when it wakes.
    */
   RIVYA_WORKER_MAX_CACHED_WORKFLOWS: boundedNumber({ min: 0, max: MAX_CACHED_WORKFLOWS, integer: true, unit: 'workflows' }).optional(),
   /** Temporal's stickyQueueScheduleToStartTimeout, in ms. Unset: this package's default (resolve-settings.ts says why). */

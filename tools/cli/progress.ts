@@ -103,7 +103,7 @@ function statusParts(status: GenerationStatus, elapsedMs: number, options: Descr
   const nextCheck = status.nextPollAt ?? wait?.nextAttemptAt ?? null;
   if (nextCheck) parts.push({ text: `next check ${when(nextCheck, options)}`, keep: 7 });
   if (status.completion?.webhooks && status.completion.completedBy === null && status.phase === 'polling')
-    parts.push({ text: 'waiting for a webhook', keep: 5 });
+    parts.push({ text: "waiting for Rivya's webhook", keep: 5 });
   parts.push({ text: `elapsed ${(elapsedMs / 1000).toFixed(0)}s`, keep: 8 });
   for (const retry of retries) if (retry !== wait) parts.push({ text: describeRetry(retry, options), keep: 4 });
   if (status.lastError) parts.push({ text: `last error: ${printable(status.lastError)}`, keep: 3 });
