@@ -9,6 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { RivyaSimulator, StartSimulatorOptions } from '../../simulator/index';
 import type { RivyaClient } from '../../src/rivya';
+import type { AwaitGenerationInput } from '../../workflows/common/activity-contract';
 import { clientFor, startTestSimulator } from './simulator';
 
 export interface ActivitySimulator {
@@ -61,4 +62,19 @@ export function runActivity<A extends unknown[], R>(
   context: MockActivityEnvironment = activityContext(),
 ): Promise<R> {
   return context.run(fn, ...args) as Promise<R>;
+}
+
+/** rivyaAwaitGeneration's input for a task created now: 1 s checks, no jitter, an hour's deadline. */
+export function awaitInputFor(taskId: string, nowMs = Date.now()): AwaitGenerationInput {
+  return {
+    taskId,
+    model: 'sora-2',
+    nFrames: '10',
+    taskCreatedAtMs: nowMs,
+    checksSoFar: 0,
+    polling: { firstCheckAfterMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 5_000, jitterFraction: 0 },
+    webhooks: false,
+    deadlineAtMs: nowMs + 3_600_000,
+    jitterKey: taskId,
+  };
 }

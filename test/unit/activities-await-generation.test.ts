@@ -7,7 +7,7 @@
 import { ApplicationFailureCategory, type ApplicationFailure } from '@temporalio/common';
 import { createSora2Activities } from '../../activities';
 import { TASK_NOT_FINISHED_ERROR_TYPE, type AwaitGenerationInput } from '../../workflows/common/activity-contract';
-import { activityContext, activityFailureOf, runActivity, useActivitySimulator } from '../helpers/activity-env';
+import { activityContext, activityFailureOf, awaitInputFor, runActivity, useActivitySimulator } from '../helpers/activity-env';
 import { waitFor } from '../helpers/simulator';
 
 // Tasks of ~1.5 s: long enough to be seen running, short enough to be seen ended.
@@ -20,20 +20,9 @@ async function startedTask(
   const { task } = await runActivity(activities.rivyaCreateGeneration, [
     { model: 'sora-2', prompt, params: { n_frames: '10' }, idempotencyKey: `wf-${prompt.length}-${Date.now()}` },
   ]);
-  const now = Date.now();
   return {
     activities,
-    input: {
-      taskId: task.id,
-      model: 'sora-2',
-      nFrames: '10',
-      taskCreatedAtMs: now,
-      checksSoFar: 0,
-      polling: { firstCheckAfterMs: 1_000, minIntervalMs: 1_000, maxIntervalMs: 5_000, jitterFraction: 0 },
-      webhooks: false,
-      deadlineAtMs: now + 3_600_000,
-      jitterKey: task.id,
-    },
+    input: awaitInputFor(task.id),
   };
 }
 

@@ -6,22 +6,11 @@
 import { CompletionLearner, EARLIEST_QUANTILE } from '../../activities/completion-learner';
 import { quantileOfSurvival } from '../../activities/survival';
 import type { TaskSnapshot } from '../../workflows/common/activity-contract';
+import { seededRandom as random } from '../../simulator/random';
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 const ten = { model: 'sora-2', nFrames: '10' };
 const fifteen = { model: 'sora-2', nFrames: '15' };
-
-/** A seeded generator (mulberry32): the same data on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Log-normal durations around `medianMs` (spread `sigma`), as Box–Muller draws. */
 function logNormal(rand: () => number, medianMs: number, sigma: number): number {
