@@ -506,12 +506,20 @@ async function startFirstGeneration(
 }
 
 /** Waits for the first generation and prints its video or its failure; undefined when stopped first. */
-async function reportFirstGeneration(handle: Sora2WorkflowHandle, stopped: Promise<void>, log: RunLog): Promise<number | undefined> {
+async function reportFirstGeneration(
+  handle: Sora2WorkflowHandle,
+  stopped: Promise<void>,
+  log: RunLog,
+  simulated: boolean,
+): Promise<number | undefined> {
   try {
     const result = await Promise.race([waitWithProgress(handle, true), stopped.then(() => undefined)]);
     if (result === undefined) return undefined;
     // Server-provided text: printed without terminal control sequences.
-    console.log(`Video: ${printable(result.videoUrl)}`);
+    // The simulator serves one sample clip for every prompt: say so, lest it pass for a generated video.
+    console.log(
+      `Video: ${printable(result.videoUrl)}${simulated ? "   (the simulator's placeholder clip, the same for every prompt)" : ''}`,
+    );
     console.log(
       `  task ${printable(result.taskId)}, ${result.credits.final} credits, completed by ${result.completedBy}, ${result.polls} status checks, ${(result.timings.totalMs / 1000).toFixed(1)}s`,
     );
@@ -555,7 +563,7 @@ export async function runDev(options: DevOptions): Promise<number> {
     if (signal.requested()) return ExitCodes.interrupted;
 
     const handle = await startFirstGeneration(options, plan, client, tracing, rivya.simulator !== null, worker.taskQueue);
-    const exitCode = await reportFirstGeneration(handle, signal.stopped, log);
+    const exitCode = await reportFirstGeneration(handle, signal.stopped, log, rivya.simulator !== null);
     if (exitCode === undefined) return ExitCodes.interrupted;
     if (!options.once && !signal.requested()) {
       printWelcome(plan, temporal.address, rivya.simulator !== null, encryption);
