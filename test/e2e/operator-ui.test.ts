@@ -266,6 +266,19 @@ describe('a plain dev stack', () => {
     await page.close();
   });
 
+  test("a waiting generation's pending activity reads as a wait: the next check and the expectation, no stack trace", async () => {
+    const page = await open(`/namespaces/default/workflows/${running.workflowId}/${running.runId}/pending-activities`);
+    // Attempt 1 only scheduled the first check; its benign "failure" is the wait's own sentence.
+    await waitForTexts(page, ['rivyaAwaitGeneration', 'waiting for the task: next status check in'], 'pending activities view');
+    await screenshot(page, SCREENSHOTS, '09-waiting-pending-activity');
+    const text = await visibleText(page);
+    expect(text).toMatch(/expected to take ~300 s \(input\)/);
+    // No stack frames and no attempt ceiling: the deadline bounds the wait.
+    expect(text).not.toMatch(/\n\s*at [\w.<>]+ \(/);
+    expect(text).not.toMatch(/\d+ of \d{3,}/);
+    await page.close();
+  });
+
   test("a generation's search attributes tab shows RivyaModel, RivyaTaskId and RivyaTaskStatus as Temporal holds them", async () => {
     const page = await open(`/namespaces/default/workflows/${running.workflowId}/${running.runId}/search-attributes`);
     const expected = ['RivyaModel', 'RivyaTaskStatus', 'RivyaTaskId'].map((name) => `"${name}": "${attribute(running, name)}"`);
