@@ -120,7 +120,9 @@ test('while an activity retries, status shows the attempt and the last failure',
       300,
     );
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/rivyaCreateGeneration retrying: attempt \d+, last failure: .+, next attempt in \d+s/);
+    expect(status.stdout).toMatch(
+      /rivyaCreateGeneration retrying: attempt \d+ of 20, last failure: .+, next attempt in \d+s, gives up in \d+s/,
+    );
     expect(status.stdout).toMatch(/"retrying": \[/);
   } finally {
     await simulatorAdmin('/_simulator/config', { faults: { createGeneration: { script: [] } } });

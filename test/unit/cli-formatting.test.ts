@@ -4,7 +4,7 @@
  */
 import { FailureTypes, type GenerationFailureDetails } from '../../workflows/common/failures';
 import { checkSora2Input, type Sora2GenerationInput } from '../../workflows/generation/input';
-import { activityRetriesOf, describeRetry, describeStatus } from '../../tools/cli/progress';
+import { activityRetriesOf, describeRetry, describeStatus, describeWait } from '../../tools/cli/progress';
 import { exitCodeOf, formatFailure, outcomeOf, type FailureReport } from '../../tools/cli/failure-report';
 import { interruptedLines } from '../../tools/cli/commands/generate';
 import { sora2InputHash, summaryLabelOf, summaryOf } from '../../src/client/helpers';
@@ -90,6 +90,7 @@ describe('the progress line', () => {
     const line = describeStatus(status({ polls: 0, nextPollAt: null }), 20_000, { retries: [wait], nowMs: NOW });
     // Attempt 4 pending: attempt 1 scheduled, attempts 2 and 3 were the two checks so far.
     expect(line).toBe('phase polling | task task_1 processing | polls 2 | next check in 5s | elapsed 20s');
+    expect(describeWait(wait, { nowMs: NOW })).toBe('waiting (next check in 5s): task not finished after 2 checks');
     // A real failure of the same activity is still shown as a retry.
     const failing = { ...wait, lastFailure: 'HTTP 503', lastFailureType: 'rivya:public_api_disabled' };
     expect(describeStatus(status({ polls: 0, nextPollAt: null }), 20_000, { retries: [failing], nowMs: NOW })).toContain(

@@ -67,6 +67,12 @@ function when(iso: string, options: DescribeOptions): string {
   return options.absoluteTimes ? `at ${new Date(iso).toISOString().slice(11, 19)}Z` : inSeconds(iso, options.nowMs ?? Date.now());
 }
 
+/** The wait by status checks as words: "waiting (next check in 42s): task still running after 3 checks; …". */
+export function describeWait(wait: ActivityRetry, options: DescribeOptions = {}): string {
+  const next = wait.nextAttemptAt ? ` (next check ${when(wait.nextAttemptAt, options)})` : '';
+  return `waiting${next}${wait.lastFailure ? `: ${printable(wait.lastFailure)}` : ''}`;
+}
+
 /** One retry as words: "create retrying: attempt 16, last failure: ECONNREFUSED, next attempt in 30s". */
 export function describeRetry(retry: ActivityRetry, options: DescribeOptions = {}): string {
   const ceiling = retry.maximumAttempts ? ` of ${printable(retry.maximumAttempts)}` : '';
@@ -82,7 +88,7 @@ export function describeRetry(retry: ActivityRetry, options: DescribeOptions = {
  * The wait by retries, read from the server: each retry of rivyaAwaitGeneration that failed
  * "not finished yet" is one status check, not a problem (its first attempt only schedules).
  */
-function isStatusCheckWait(retry: ActivityRetry): boolean {
+export function isStatusCheckWait(retry: ActivityRetry): boolean {
   return retry.activityType === 'rivyaAwaitGeneration' && retry.lastFailureType === TASK_NOT_FINISHED_ERROR_TYPE;
 }
 

@@ -7,7 +7,7 @@ import { generationFailureOf } from '../../../src/client/generation-failure';
 import { ExitCodes } from '../exit-codes';
 import { exitCodeOf, formatFailure, outcomeOf } from '../failure-report';
 import { printable, printableJson } from '../printable';
-import { activityRetriesOf, describeRetry } from '../progress';
+import { activityRetriesOf, describeRetry, describeWait, isStatusCheckWait } from '../progress';
 import { connectTemporal } from '../reach-temporal';
 import { SORA2_BATCH_WORKFLOW_TYPE } from '../../../src/client/helpers';
 import { sora2BatchStatusQuery } from '../../../workflows/batch/messages';
@@ -74,9 +74,13 @@ export async function runStatus(workflowId: string): Promise<number> {
     if (description.type === SORA2_BATCH_WORKFLOW_TYPE) return batchStatus(workflowId, handle, description);
     if (description.status.name === 'RUNNING') {
       console.log(`workflow ${printable(workflowId)}: RUNNING`);
-      const retrying = activityRetriesOf(description);
+      // The wait by status checks is pending retries too, but a healthy one: said as a wait, not a failure.
+      const pending = activityRetriesOf(description);
+      const waiting = pending.find(isStatusCheckWait);
+      const retrying = pending.filter((retry) => retry !== waiting);
       const status = await handle.query(sora2StatusQuery);
       console.log(printableJson({ ...status, ...(retrying.length ? { retrying } : {}) }));
+      if (waiting) console.log(describeWait(waiting));
       for (const retry of retrying) console.log(describeRetry(retry));
       const webhookWait = webhookWaitLine(status);
       if (webhookWait) console.log(printable(webhookWait));
