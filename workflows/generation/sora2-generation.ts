@@ -1,8 +1,8 @@
 /**
  * One Sora 2 generation as a durable workflow:
- *   validate input → check the save target (optional) → upload the reference (optional) → create the task exactly once → wait for it
- *   to end (wait.ts: a signed webhook, or status checks as the safety net) → succeed, or compensate
- *   (saga) and fail with a typed reason.
+ *   validate input → check the save target (optional, save-target-check.ts) → upload the reference
+ *   (optional) → create the task exactly once → wait for it to end (wait.ts: a signed webhook, or
+ *   status checks as the safety net) → succeed, or compensate (saga) and fail with a typed reason.
  * Workflow-safe: all I/O is in activities; time and jitter come from Temporal's deterministic APIs.
  * Beside this file: the activities' options (activity-options.ts), the wait and its two strategies
  * (wait.ts, wait-by-plan.ts, wait-by-timer.ts), the message handlers (message-handlers.ts), what a
@@ -17,7 +17,6 @@ import {
   continueAsNew,
   ContinueAsNew,
   isCancellation,
-  log,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -28,7 +27,6 @@ import {
 import { ApplicationFailure, type SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   RESULT_NOT_SAVED,
-  SAVE_TARGET_UNUSABLE_ERROR_TYPE,
   type CompensationContext,
   type CreditReconciliation,
   type FailureReason,
@@ -40,7 +38,7 @@ import { countGenerationFailed, countGenerationStarted, countGenerationSucceeded
 import { runCompensations } from '../common/saga';
 import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../common/search-attributes';
 import { workflowIdIssues } from '../common/workflow-id';
-import { PATCH_CHECK_SAVE_TARGET, PATCH_STATUS_BEFORE_TASK } from '../compat';
+import { PATCH_STATUS_BEFORE_TASK } from '../compat';
 import { ACTIVITY_OPTIONS, activitiesWithSummary } from './activity-options';
 import {
   classifyActivityFailure,
@@ -57,6 +55,7 @@ import { lastKnownCredits } from './last-known-credits';
 import { setMessageHandlers } from './message-handlers';
 import type { GenerationPhase, GenerationStatus } from './messages';
 import { initialState, successResultOf, type Sora2CarriedState, type Sora2GenerationResult } from './state';
+import { checkSaveTargetBeforePaying } from './save-target-check';
 import { renderStatusDetails } from './status-details';
 import { GenerationWait } from './wait';
 import { DeadlineReached } from './wait-state';
@@ -114,7 +113,7 @@ class GenerationRun {
   async run(): Promise<Sora2GenerationResult> {
     if (!this.state.task && this.state.continuedAsNew === 0) this.beginFirstRun();
     try {
-      await this.checkSaveTarget();
+      await checkSaveTargetBeforePaying(this.request.save, this.state.task !== null);
       await this.uploadReference();
       await this.createTask();
       const finished = await this.waitUntilFinished();
@@ -133,28 +132,6 @@ class GenerationRun {
     this.registerPipelineCompensations('start');
     if (!workflowInfo().typedSearchAttributes.get(RIVYA_MODEL))
       this.upsertSearchAttributesIfEnabled([{ key: RIVYA_MODEL, value: this.request.model }]);
-  }
-
-  /**
-   * `save.to` set: before anything is paid for, the worker checks it can save there. A definite
-   * no (SaveTargetUnusable) ends the run as ValidationFailed with no task; anything else that
-   * fails the check (a worker without this activity, one lost) is logged, and the run goes on:
-   * the check spares a payment, it never blocks a save that might work. Behind a patch: runs
-   * recorded without it created their task first.
-   */
-  private async checkSaveTarget(): Promise<void> {
-    const save = this.request.save;
-    if (!save || this.state.task || !patched(PATCH_CHECK_SAVE_TARGET)) return;
-    try {
-      await activitiesWithSummary(ACTIVITY_OPTIONS.checkSaveTarget, `check the save target ${save.to}`).rivyaCheckSaveTarget({
-        to: save.to,
-      });
-    } catch (err) {
-      const refused =
-        err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === SAVE_TARGET_UNUSABLE_ERROR_TYPE;
-      if (refused || !(err instanceof ActivityFailure)) throw err;
-      log.warn('the save target could not be checked before the create; going on', { to: save.to, error: describeError(err) });
-    }
   }
 
   private async uploadReference(): Promise<void> {
