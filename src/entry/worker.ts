@@ -25,3 +25,5 @@ export {
   type SaveSettings,
   type WaitOptions,
 } from '../../activities';
+// What createSora2Worker throws when it connects from TEMPORAL_* itself.
+export { Sora2TemporalAddressError, Sora2TemporalUnreachableError } from '../worker/temporal-address';
