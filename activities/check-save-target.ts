@@ -14,12 +14,15 @@ import {
   type SaveTargetCheckResult,
 } from '../workflows/common/activity-contract';
 
+/** The refusal the run ends with (ValidationFailed, nothing paid); the dry run reports the same one. */
+export function saveTargetUnusable(refusal: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: SAVE_TARGET_UNUSABLE_ERROR_TYPE, nonRetryable: true, message: refusal });
+}
+
 export function makeCheckSaveTarget(saveDirectory: string | undefined, s3Client: () => S3Client) {
   return async function rivyaCheckSaveTarget(input: CheckSaveTargetInput): Promise<SaveTargetCheckResult> {
     const readiness = await checkSaveTarget(input.to, { saveDirectory, s3Client });
-    if (readiness.refusal !== null) {
-      throw ApplicationFailure.create({ type: SAVE_TARGET_UNUSABLE_ERROR_TYPE, nonRetryable: true, message: readiness.refusal });
-    }
+    if (readiness.refusal !== null) throw saveTargetUnusable(readiness.refusal);
     for (const warning of readiness.warnings) Context.current().log.warn(warning, { to: input.to });
     return { warnings: readiness.warnings };
   };
