@@ -24,6 +24,7 @@ import type { LearnedDuration } from '../workflows/generation/polling-schedule';
 import type { TaskSnapshot } from '../workflows/common/activity-contract';
 import { isTerminal } from '../src/contract/task-status';
 import { quantileOfSurvival, type Observation } from './survival';
+import { ETA_QUANTILES, type DurationQuantile, type LearnedQuantiles } from '../workflows/generation/eta';
 
 /** Below this many completions (weighted) the built-in or seeded expectation stays in force. */
 export const MIN_LEARNED_SAMPLES = 5;
@@ -171,6 +172,23 @@ export class CompletionLearner {
       samples: events.length,
       source: liveEvents >= this.minSamples ? 'learned' : 'seeded',
     };
+  }
+
+  /**
+   * The ETA's quantiles (workflows/generation/eta.ts) for a key: null while `estimate` is null (too
+   * few completions); only the quantiles the observations reach (a burst still running may not
+   * reach the upper ones).
+   */
+  quantiles(key: DurationKey, qs: readonly number[] = ETA_QUANTILES): LearnedQuantiles | null {
+    const estimate = this.estimate(key);
+    if (!estimate) return null;
+    const observations = this.weighted(this.windowOf(keyOf(key)).slice(0, LEARNED_WINDOW));
+    const points: DurationQuantile[] = [];
+    for (const q of qs) {
+      const ms = quantileOfSurvival(observations, q);
+      if (ms !== null) points.push([q, Math.round(ms)]);
+    }
+    return points.length > 0 ? { source: estimate.source, samples: estimate.samples, points } : null;
   }
 
   private track(task: TrackedTask): void {

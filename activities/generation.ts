@@ -61,7 +61,9 @@ export function makeGenerationActivities(
       learner.estimate(key),
       priorScale,
     );
-    return { task: toTaskSnapshot(task), replayed, plan: { webhooksByDefault, expectation } };
+    // A few quantiles for the ETA (history stays small); none without enough finished tasks.
+    const durations = learner.quantiles(key);
+    return { task: toTaskSnapshot(task), replayed, plan: { webhooksByDefault, expectation, ...(durations ? { durations } : {}) } };
   }
 
   async function rivyaGetGeneration(taskId: string): Promise<TaskSnapshot> {

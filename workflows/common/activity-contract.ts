@@ -2,6 +2,7 @@
  * The contract between the workflow and its activities: names, inputs and outputs. Only data
  * crosses it — ids, URLs and small snapshots, never file bytes or secrets.
  */
+import type { LearnedQuantiles } from '../generation/eta';
 import type { RefundState, TaskStatus } from '../../src/contract/task-status';
 import { FailureTypes } from './failures';
 import type { PollingOptions, Sora2Reference, SoraModel } from '../generation/input';
@@ -63,6 +64,11 @@ export interface WaitPlan {
   webhooksByDefault: boolean;
   /** The schedule's expectation for this task when it was created (learned durations, if any). */
   expectation: Expectation;
+  /**
+   * A few quantiles of the learned durations for the ETA (generation/eta.ts); absent without
+   * enough finished tasks, and in runs recorded before ETAs.
+   */
+  durations?: LearnedQuantiles;
 }
 
 /** The status activity that waits by retrying: one activity per wait, no history per check. */
@@ -111,7 +117,16 @@ export interface CompensationContext {
   metadata: Record<string, string | number | boolean>;
 }
 
-export type FailureReason = 'failed' | 'timed-out' | 'cancelled' | 'rejected' | 'reference-rejected' | 'save-target-rejected';
+export type FailureReason =
+  | 'failed'
+  | 'timed-out'
+  | 'cancelled'
+  | 'rejected'
+  | 'reference-rejected'
+  | 'save-target-rejected'
+  // The approval gate (generation/approval.ts): refused or not decided in time, before anything was paid.
+  | 'approval-rejected'
+  | 'approval-timed-out';
 
 /** Before the create: can this worker save to the input's `save.to`? */
 export interface CheckSaveTargetInput {

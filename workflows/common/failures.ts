@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { CreditReconciliation, FailureReason } from './activity-contract';
 import type { InputIssue } from '../generation/input';
+import type { ApprovalDecision } from '../generation/approval-input';
 
 export const FailureTypes = {
   /** Bad input or a rejected reference: nothing was paid for. */
@@ -21,6 +22,10 @@ export const FailureTypes = {
   RivyaUnavailable: 'RivyaUnavailable',
   /** The task succeeded (and was paid for) but `save.to` could not be written: the video URL is in the details. */
   ResultNotSaved: 'ResultNotSaved',
+  /** `approval.required` and someone rejected it: nothing was paid; details.approval says who and why. */
+  ApprovalRejected: 'ApprovalRejected',
+  /** `approval.required` and no decision came within `approval.timeoutMs`: nothing was paid. */
+  ApprovalTimedOut: 'ApprovalTimedOut',
 } as const;
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];
 
@@ -48,6 +53,8 @@ export interface GenerationFailureDetails {
   compensations: CompensationOutcome[];
   polls: number;
   issues?: InputIssue[];
+  /** Runs with `approval.required` that were rejected or timed out at the gate: who decided and why. */
+  approval?: ApprovalDecision;
 }
 
 /** The workflow's failure: non-retryable (retrying a run would not change its outcome), details first. */

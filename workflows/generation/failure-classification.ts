@@ -107,6 +107,8 @@ export function statusBeforeTaskOf(reason: FailureReason | 'invalid-input', type
   if (reason === 'reference-rejected') return 'reference_rejected';
   if (reason === 'save-target-rejected') return 'save_target_rejected';
   if (reason === 'rejected') return type === FailureTypes.RivyaUnavailable ? 'rivya_unavailable' : 'rejected';
+  if (reason === 'approval-rejected') return 'approval_rejected';
+  if (reason === 'approval-timed-out') return 'approval_timed_out';
   return null;
 }
 

@@ -14,6 +14,7 @@ import {
   type SoraModel,
 } from '../../src/contract/models';
 import { parseSaveTarget } from '../../src/contract/save-target';
+import { approvalOptionsSchema } from './approval-input';
 
 /** One select param: its options (from the models table) and the message naming them. */
 function selectParamSchema<T extends readonly [string, ...string[]]>(options: T) {
@@ -190,6 +191,8 @@ export const sora2GenerationInputSchema = z
       .default({}),
     /** Save the video to a directory or S3-compatible storage after the task succeeded. Default: not saved. */
     save: saveSchema.optional(),
+    /** Wait for an approve/reject Update after the upload, before the paid create (approval-input.ts). Default: none. */
+    approval: approvalOptionsSchema.optional(),
     /** Upsert RivyaTaskId/RivyaTaskStatus/RivyaModel. Turn off on a cluster where they are not registered. */
     searchAttributes: z.boolean().default(true),
   })

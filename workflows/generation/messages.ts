@@ -2,10 +2,14 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CreditReconciliation, TaskSnapshot } from '../common/activity-contract';
 import type { ExpectationSource } from './polling-schedule';
+import type { ApprovalStatus } from './approval-input';
+import type { EtaStatus } from './eta';
 
 export type GenerationPhase =
   | 'validating'
   | 'uploading-reference'
+  /** `approval.required`: validated and uploaded, waiting for an approve or reject Update before paying. */
+  | 'awaiting-approval'
   | 'creating-task'
   | 'polling'
   | 'saving'
@@ -32,6 +36,10 @@ export interface GenerationStatus {
   reconciliation: CreditReconciliation | null;
   /** How the run learns that the task ended, and (once it has) how it did. */
   completion: CompletionStatus;
+  /** The approval gate (approval-input.ts): pending with the price, or the decision; null when the input asks for none. */
+  approval?: ApprovalStatus | null;
+  /** An estimated finish and progress from learned durations (eta.ts); Rivya itself reports no progress. */
+  eta?: EtaStatus;
 }
 
 export interface CompletionStatus {

@@ -38,6 +38,7 @@ import { countGenerationFailed, countGenerationStarted, countGenerationSucceeded
 import { runCompensations } from '../common/saga';
 import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../common/search-attributes';
 import { workflowIdIssues } from '../common/workflow-id';
+import { isTerminal } from '../../src/contract/task-status';
 import { PATCH_STATUS_BEFORE_TASK } from '../compat';
 import { ACTIVITY_OPTIONS, activitiesWithSummary } from './activity-options';
 import {
@@ -59,6 +60,9 @@ import { checkSaveTargetBeforePaying } from './save-target-check';
 import { renderStatusDetails } from './status-details';
 import { GenerationWait } from './wait';
 import { DeadlineReached } from './wait-state';
+import { ApprovalGate, ApprovalNotGiven, AWAITING_APPROVAL_STATUS, setApprovalHandlers } from './approval';
+import { etaOf } from './eta';
+import { priceOf } from '../../src/contract/models';
 
 export type { Sora2CarriedState, Sora2GenerationResult } from './state';
 
@@ -97,6 +101,7 @@ class GenerationRun {
   // handlers (message-handlers.ts) and the wait (wait.ts), which read and steer the same run.
   readonly state: Sora2CarriedState;
   readonly wait: GenerationWait;
+  readonly approval: ApprovalGate;
   phase: GenerationPhase = 'validating';
   private reconciliation: CreditReconciliation | null = null;
 
@@ -108,6 +113,8 @@ class GenerationRun {
     this.state = carried ?? initialState(request, Date.now());
     this.wait = new GenerationWait(this.workflowId, request, this.state, this);
     setMessageHandlers(this);
+    this.approval = new ApprovalGate(request.approval, priceOf(request.model, rivyaParams(request)), this.state);
+    setApprovalHandlers(this.approval, this);
   }
 
   async run(): Promise<Sora2GenerationResult> {
@@ -115,6 +122,7 @@ class GenerationRun {
     try {
       await checkSaveTargetBeforePaying(this.request.save, this.state.task !== null);
       await this.uploadReference();
+      await this.awaitApproval();
       await this.createTask();
       const finished = await this.waitUntilFinished();
       if (finished.status === 'succeeded') return this.successResult(finished, await this.saveResult(finished));
@@ -147,6 +155,22 @@ class GenerationRun {
     });
     // Rivya has no file delete: the uploaded reference expires by itself (expires_at), nothing to undo.
     this.registerPipelineCompensations('reference-uploaded');
+  }
+
+  /**
+   * `approval.required` only (approval.ts): wait for a decision before paying. The deadline counts
+   * from the approval, so a decision that took hours does not eat the generation's own time.
+   */
+  private async awaitApproval(): Promise<void> {
+    if (this.state.task) return;
+    const waitedMs = await this.approval.pass(
+      () => Date.now(),
+      () => {
+        this.enter('awaiting-approval');
+        this.upsertSearchAttributesIfEnabled([{ key: RIVYA_TASK_STATUS, value: AWAITING_APPROVAL_STATUS }]);
+      },
+    );
+    this.state.deadlineAtMs += waitedMs;
   }
 
   private async createTask(): Promise<void> {
@@ -226,6 +250,7 @@ class GenerationRun {
   /** The typed failure for an error that ends the run, or undefined for one that must propagate as is. */
   private classifyRunError(err: unknown): ClassifiedFailure | undefined {
     if (err instanceof ContinueAsNew) return undefined;
+    if (err instanceof ApprovalNotGiven) return err.failure;
     if (isCancellation(err)) return classifyCancellation(this.state.task);
     if (err instanceof DeadlineReached) return classifyDeadline(this.request.polling.deadlineMs);
     if (err instanceof ActivityFailure) return classifyActivityFailure(err);
@@ -250,6 +275,7 @@ class GenerationRun {
       credits: this.reconciliation,
       compensations,
       polls: this.state.polls,
+      ...this.approval.failureDetails(),
     });
   }
 
@@ -327,6 +353,13 @@ class GenerationRun {
       lastError: this.state.lastError,
       reconciliation: this.reconciliation,
       completion: this.wait.completion(),
+      approval: this.approval.status(),
+      eta: etaOf({
+        durations: this.state.plan?.durations,
+        taskCreatedAtMs: this.state.taskCreatedAtMs,
+        nowMs: Date.now(),
+        ended: task !== null && isTerminal(task.status),
+      }),
     };
   }
 }

@@ -6,6 +6,7 @@ import type { SavedVideo, TaskSnapshot, UploadedReference, WaitPlan } from '../c
 import { rivyaParams, type Sora2GenerationRequest, type SoraModel } from './input';
 import type { RegisteredCompensation } from '../common/saga';
 import { emptyInbox, type WebhookInboxState } from './webhook-inbox';
+import type { ApprovalDecision } from './approval-input';
 
 /** Everything a run hands to the next one on continue-as-new. */
 export interface Sora2CarriedState {
@@ -25,6 +26,8 @@ export interface Sora2CarriedState {
   inbox?: WebhookInboxState;
   /** An operator's changes to the polling (setPolling Update); absent until one is made. */
   pollingOverrides?: { minIntervalMs?: number; maxIntervalMs?: number; webhooks?: boolean };
+  /** The approval gate's decision (approval.ts); absent for inputs without `approval`. */
+  approval?: ApprovalDecision | null;
 }
 
 /** How the run learned that the task ended. */

@@ -3,6 +3,8 @@
  * `GenerationStatus` the `sora2Status` query returns, so the UI and the query never disagree.
  */
 import type { CompletionStatus, GenerationStatus } from './messages';
+import type { ApprovalStatus } from './approval-input';
+import { describeEta } from './eta';
 
 const ENDED_PHASES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'timed-out', 'cancelled']);
 
@@ -13,6 +15,9 @@ export function renderStatusDetails(status: GenerationStatus): string {
     status.taskId ? `**Task:** \`${status.taskId}\` — ${status.remoteStatus}` : '**Task:** not created yet',
     `**Status checks:** ${status.polls}`,
   ];
+  if (status.approval) lines.push(`**Approval:** ${describeApproval(status.approval)}`);
+  // Only once a task exists: before that there is nothing to estimate.
+  if (status.eta && status.taskId) lines.push(`**Estimate:** ${describeEta(status.eta)}`);
   lines.push(`**Completion:** ${describeCompletion(status.completion)}`);
   // Only while a check is scheduled: a stale time would read as "due".
   if (status.nextPollAt !== null) lines.push(`**Next check:** ${status.nextPollAt}`);
@@ -37,4 +42,16 @@ function describeCompletion(completion: CompletionStatus): string {
   if (received > 0) parts.push(`${received} webhook event(s), ${events.duplicate} duplicate, ${events.ignored} ignored`);
   if (completion.completedBy) parts.push(`done by ${completion.completedBy}`);
   return parts.join('; ');
+}
+
+/** "awaiting approval — 30 credits; times out at …", or the decision: "rejected by ana (too long)". */
+function describeApproval(approval: ApprovalStatus): string {
+  if (approval.state === 'pending') {
+    const until = approval.timeoutAt ? `; times out at ${approval.timeoutAt}` : '';
+    return `awaiting approval — ${approval.priceCredits} credits${until} (\`rivya-sora2 approve|reject <id>\`)`;
+  }
+  const decision = approval.decision;
+  const by = decision?.by ? ` by ${decision.by}` : '';
+  const why = decision?.reason ? ` (${decision.reason})` : '';
+  return `${approval.state}${by}${why} — ${approval.priceCredits} credits`;
 }
