@@ -12,18 +12,19 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { countStatusCheck } from '../src/observability/activity-metrics';
-import type { RivyaClient } from '../src/rivya';
 import { isTerminal } from '../src/contract/task-status';
 import { TASK_NOT_FINISHED_ERROR_TYPE, type AwaitGenerationInput, type AwaitGenerationOutput } from '../workflows/common/activity-contract';
 import { OVERDUE_AFTER_FACTOR, expectationFor, retryCheckDelayMs, type Expectation } from '../workflows/generation/polling-schedule';
 import type { CompletionLearner } from './completion-learner';
 import { callRivya } from './rivya-failure';
+import { clientOfRun, clientsByAccount, type RivyaClientSource } from './run-client';
 import { toTaskSnapshot } from './task-snapshot';
 
 /** Temporal's timers are not finer than a second anyway; shorter retry delays only add load. */
 const MIN_RETRY_DELAY_MS = 1_000;
 
-export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLearner, priorScale = 1) {
+export function makeAwaitGeneration(source: RivyaClientSource, learner: CompletionLearner, priorScale = 1) {
+  const clients = clientsByAccount(source);
   return async function rivyaAwaitGeneration(input: AwaitGenerationInput): Promise<AwaitGenerationOutput> {
     const { attempt } = Context.current().info;
     const checks = attempt - 1;
@@ -31,6 +32,7 @@ export function makeAwaitGeneration(client: RivyaClient, learner: CompletionLear
     learner.noteTask(input.taskId, input, input.taskCreatedAtMs);
     if (input.webhooks) learner.noteWaitingByWebhook(input.taskId);
     if (attempt > 1) {
+      const client = await clientOfRun(clients, input.account);
       const task = toTaskSnapshot(
         await callRivya(() => client.getGeneration(input.taskId, { signal: Context.current().cancellationSignal })),
       );

@@ -4,7 +4,6 @@
  */
 import { Context } from '@temporalio/activity';
 import { countCreditsReserved, countStatusCheck } from '../src/observability/activity-metrics';
-import type { RivyaClient } from '../src/rivya';
 import { toClientRequestId } from '../src/contract/models';
 import { refundState } from '../src/contract/task-status';
 import type {
@@ -16,6 +15,7 @@ import type {
 import { expectationFor } from '../workflows/generation/polling-schedule';
 import { CompletionLearner } from './completion-learner';
 import { callRivya } from './rivya-failure';
+import { clientOfRun, clientsByAccount, type RivyaClientSource } from './run-client';
 import { toTaskSnapshot } from './task-snapshot';
 
 /** What the worker decides about waiting, beside the client. */
@@ -27,10 +27,13 @@ export interface WaitSettings {
 }
 
 export function makeGenerationActivities(
-  client: RivyaClient,
+  source: RivyaClientSource,
   { webhooksByDefault = false, learner = new CompletionLearner(), priorScale = 1 }: Partial<WaitSettings> = {},
 ) {
+  const clients = clientsByAccount(source);
   async function rivyaCreateGeneration(input: CreateGenerationInput): Promise<CreateGenerationOutput> {
+    // Before the paid call: a name without a key fails here, non-retryable, nothing created.
+    const client = await clientOfRun(clients, input.account);
     const params: Record<string, unknown> = { ...input.params };
     if (input.reference) {
       params.referenceMediaItems = [
@@ -66,14 +69,16 @@ export function makeGenerationActivities(
     return { task: toTaskSnapshot(task), replayed, plan: { webhooksByDefault, expectation, ...(durations ? { durations } : {}) } };
   }
 
-  async function rivyaGetGeneration(taskId: string): Promise<TaskSnapshot> {
+  async function rivyaGetGeneration(taskId: string, account?: string): Promise<TaskSnapshot> {
+    const client = await clientOfRun(clients, account);
     const task = toTaskSnapshot(await callRivya(() => client.getGeneration(taskId, { signal: Context.current().cancellationSignal })));
     countStatusCheck();
     learner.observe(task);
     return task;
   }
 
-  async function rivyaReconcileCredits(taskId: string): Promise<CreditReconciliation> {
+  async function rivyaReconcileCredits(taskId: string, account?: string): Promise<CreditReconciliation> {
+    const client = await clientOfRun(clients, account);
     const task = toTaskSnapshot(await callRivya(() => client.getGeneration(taskId, { signal: Context.current().cancellationSignal })));
     return {
       taskId,

@@ -2,7 +2,6 @@
  * The activities of the Sora 2 workflow, bound to one Rivya client and the worker's reference
  * settings. The API key lives in that client, inside the worker: never in workflow history.
  */
-import type { RivyaClient } from '../src/rivya';
 import type { Sora2Activities } from '../workflows/common/activity-contract';
 import type { BatchActivities } from '../workflows/batch/activities';
 import { makeAwaitGeneration } from './await-generation';
@@ -13,6 +12,7 @@ import { makeCheckSaveTarget } from './check-save-target';
 import { lazyS3Client, makeSaveResult, type SaveSettings } from './save-result';
 import { makeUploadReference, type ReferenceSettings } from './upload-reference';
 import { makeWalletActivities } from './wallet';
+import type { RivyaClientSource } from './run-client';
 
 export type { ReferenceSettings } from './upload-reference';
 export type { SaveSettings } from './save-result';
@@ -28,8 +28,12 @@ export interface WaitOptions {
   priorScale?: number;
 }
 
+/**
+ * `client`: one client (runs that name an `account` fail as UnknownAccount), or the worker's clients
+ * by account (src/worker/account-clients.ts), each run's activities then use its account's client.
+ */
 export function createSora2Activities(
-  client: RivyaClient,
+  client: RivyaClientSource,
   reference: ReferenceSettings = {},
   wait: WaitOptions = {},
   save: SaveSettings = {},

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { readAndCheckReference, type ReferenceSettings } from './reference/check-reference';
 import { callRivya } from './rivya-failure';
 import { clientOfRun, clientsByAccount, type RivyaClientSource } from './run-client';
+import { clientOfRun, clientsByAccount, type RivyaClientSource } from './run-client';
 
 export type { ReferenceSettings };
 

@@ -9,7 +9,7 @@
 set -eu
 NAMESPACE="${DEFAULT_NAMESPACE:-default}"
 ADDRESS="${TEMPORAL_ADDRESS:-temporal:7233}"
-SEARCH_ATTRIBUTES="RivyaTaskId=Keyword RivyaTaskStatus=Keyword RivyaModel=Keyword RivyaBatchId=Keyword"
+SEARCH_ATTRIBUTES="RivyaTaskId=Keyword RivyaTaskStatus=Keyword RivyaModel=Keyword RivyaBatchId=Keyword RivyaAccount=Keyword"
 # Seconds to keep retrying a registration (a new namespace is unknown to the frontend's cache for ~2 s).
 ATTEMPTS="${REGISTER_ATTEMPTS:-30}"
 

@@ -75,3 +75,16 @@ export function redactUrlCredentials(text: string): string {
 export function boundUpstreamText(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (${text.length - maxChars} more chars)`;
 }
+
+/** A Rivya API key anywhere in a text: the prefix and the run of key characters after it. */
+const API_KEY_TOKEN = /rvya_sk_[^\s"'`,;)}\]]*/gi;
+
+/**
+ * Every token shaped like a Rivya API key replaced, whichever key it is. Structural, for text that
+ * may hold a key the caller does not know: a key provider's error, a settings parser's sentence, a
+ * message that names several accounts. The redactor of a known key (makeRedactor) also finds its
+ * encoded forms; this finds any key in plain form.
+ */
+export function redactKeyLikeTokens(text: string): string {
+  return text ? text.replace(API_KEY_TOKEN, REDACTED) : text;
+}

@@ -6,6 +6,14 @@
  */
 import type { Duration } from '@temporalio/common';
 import type { ReferenceUrlPolicy } from '../../activities';
+import {
+  parseAccountsVariable,
+  resolveAccounts,
+  RIVYA_ACCOUNTS_ENV,
+  type RivyaAccounts,
+  type RivyaAccountsOption,
+  type RivyaApiKeyProvider,
+} from './accounts';
 import { Sora2SettingsError } from './config-error';
 import {
   checkNumericOption,
@@ -50,6 +58,17 @@ export interface Sora2SettingsOptions extends RivyaSettingsOptions {
   client?: object;
   /** Settings already resolved: a Sora2Settings is used as it is; RivyaWorkerSettings stand in for the environment. */
   settings?: RivyaWorkerSettings | Sora2Settings;
+  /**
+   * Accounts a generation may name in its `account` input: name → API key, or `{ apiKey, baseUrl }`.
+   * Laid over RIVYA_ACCOUNTS (the same shape as JSON) name by name. Runs that name none pay with the
+   * default key (apiKey / RIVYA_API_KEY).
+   */
+  accounts?: RivyaAccountsOption;
+  /**
+   * The key of a named account not in `accounts`, looked up when a run first needs it (a secret
+   * manager, a tenant table) and kept for 5 minutes; `undefined` for a name you do not know.
+   */
+  apiKeyFor?: RivyaApiKeyProvider;
 }
 
 /** The Rivya side of the settings. */
@@ -60,6 +79,8 @@ export interface Sora2RivyaSettings {
   /** Generations complete by webhook unless they say otherwise. */
   readonly webhooks: boolean;
   readonly save: SaveSettingsFromEnv;
+  /** The accounts a run may name (keys out of sight); NO_ACCOUNTS when none are configured. */
+  readonly accounts: RivyaAccounts;
 }
 
 export interface Sora2Settings {
@@ -88,7 +109,16 @@ export function requireRivya(settings: Sora2Settings): Sora2RivyaSettings {
   return settings.rivya;
 }
 
-const OPTIONS_IN_SETTINGS = ['apiKey', 'baseUrl', 'requestTimeoutMs', 'referenceDirectory', 'webhooks', 'saveDirectory'] as const;
+const OPTIONS_IN_SETTINGS = [
+  'apiKey',
+  'baseUrl',
+  'requestTimeoutMs',
+  'referenceDirectory',
+  'webhooks',
+  'saveDirectory',
+  'accounts',
+  'apiKeyFor',
+] as const;
 
 /** The typed options over the known RIVYA_* variables of `env` (or over `options.settings`), then defaults. */
 export function resolveSora2Settings(
@@ -113,7 +143,16 @@ export function resolveSora2Settings(
   try {
     const connection = options.client ? undefined : parseRivyaSettings(raw);
     parsed = connection ?? parseSettingsBesideClient(raw);
-    rivya = { connection, referenceDirectory: parsed.RIVYA_REFERENCE_DIR, webhooks: parsed.RIVYA_WEBHOOKS, save: saveSettingsFrom(parsed) };
+    // RIVYA_ACCOUNTS is read from the environment only: resolved settings given instead have none.
+    const accountsVariable = options.settings ? undefined : parseAccountsVariable(env[RIVYA_ACCOUNTS_ENV]);
+    const accounts = resolveAccounts(options.accounts, accountsVariable, raw, options.apiKeyFor);
+    rivya = {
+      connection,
+      referenceDirectory: parsed.RIVYA_REFERENCE_DIR,
+      webhooks: parsed.RIVYA_WEBHOOKS,
+      save: saveSettingsFrom(parsed),
+      accounts,
+    };
   } catch (error) {
     if (!(error instanceof Sora2SettingsError)) throw error;
     rivya = error;

@@ -9,6 +9,7 @@ import type { WaitOptions } from '../../activities';
 import { createRivyaRequestObserver } from '../observability/rivya-http-observer';
 import { saveConfigurationWarning } from '../storage/save-config-warning';
 import { RivyaClient, type FetchLike } from '../rivya/client';
+import { RivyaAccountClients, type AccountConnection } from './account-clients';
 import { checkReferenceDirectory, checkSaveDirectory } from './directory-checks';
 import { requireRivya, type Sora2Settings } from './resolve-settings';
 import type { RivyaWorkerSettings } from './settings';
@@ -38,22 +39,38 @@ export function buildSora2Activities(settings: Sora2Settings, parts: ActivityPar
     env: process.env,
   });
   if (saveWarning) (parts.warn ?? ((message: string) => workerLogger().warn(message)))(saveWarning);
-  const client = parts.client ?? clientOf(rivya.connection!, parts);
+  const defaultClient = parts.client ?? clientOf(connectionFrom(rivya.connection!), parts);
+  // Each run's activities use the client of its `account` (account-clients.ts); none: the default.
+  const client = rivya.accounts.any
+    ? new RivyaAccountClients(defaultClient, rivya.accounts, (connection) => clientOf(connection, parts), {
+        providerConnection: rivya.connection
+          ? { baseUrl: rivya.connection.RIVYA_BASE_URL, timeoutMs: rivya.connection.RIVYA_REQUEST_TIMEOUT_MS }
+          : undefined,
+      })
+    : defaultClient;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred to worker configuration (see above)
   const { createSora2Activities } = require('../../activities') as typeof import('../../activities');
-  return createSora2Activities(
+  const sora2 = createSora2Activities(
     client,
     { referenceDirectory: rivya.referenceDirectory, urlPolicy: settings.referenceUrlPolicy },
     { ...parts.wait, webhooksByDefault: rivya.webhooks },
     { ...rivya.save, s3Client: parts.s3Client },
   );
+  // The account budget's lease and settle (workflows/budget/): they reach the budget workflow with the worker's Temporal client.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred like the others
+  const { makeBudgetActivities } = require('../../activities/budget-lease') as typeof import('../../activities/budget-lease');
+  return { ...sora2, ...makeBudgetActivities() };
 }
 
-function clientOf(connection: RivyaWorkerSettings, parts: ActivityParts): RivyaClient {
+function connectionFrom(settings: RivyaWorkerSettings): AccountConnection {
+  return { apiKey: settings.RIVYA_API_KEY, baseUrl: settings.RIVYA_BASE_URL, timeoutMs: settings.RIVYA_REQUEST_TIMEOUT_MS };
+}
+
+function clientOf(connection: AccountConnection, parts: ActivityParts): RivyaClient {
   return new RivyaClient({
-    apiKey: connection.RIVYA_API_KEY,
-    baseUrl: connection.RIVYA_BASE_URL,
-    timeoutMs: connection.RIVYA_REQUEST_TIMEOUT_MS,
+    apiKey: connection.apiKey,
+    baseUrl: connection.baseUrl,
+    timeoutMs: connection.timeoutMs,
     fetch: parts.fetch,
     // HTTP error counts always; spans when tracing is on.
     observer: createRivyaRequestObserver({ tracer: parts.tracer?.() }),

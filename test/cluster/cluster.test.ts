@@ -304,7 +304,7 @@ test('the compose namespace script registers a new namespace (idempotently) that
   };
   const first = await run('/bin/sh', [deployFile('create-namespace.sh')], { env, timeout: 120_000 });
   expect(first.stdout).toContain(
-    `namespace ${namespace} ready with: RivyaTaskId=Keyword RivyaTaskStatus=Keyword RivyaModel=Keyword RivyaBatchId=Keyword`,
+    `namespace ${namespace} ready with: RivyaTaskId=Keyword RivyaTaskStatus=Keyword RivyaModel=Keyword RivyaBatchId=Keyword RivyaAccount=Keyword`,
   );
   const again = await run('/bin/sh', [deployFile('create-namespace.sh')], { env, timeout: 120_000 });
   expect(again.stdout).toContain(`namespace ${namespace} ready`);

@@ -8,8 +8,8 @@ import type { ChildConclusion } from './outcome';
 export const CHILD_NOT_FINISHED_ERROR_TYPE = 'Sora2ChildNotFinished';
 
 export interface BatchActivities {
-  /** GET /credits: the wallet's current credits. */
-  rivyaGetCredits(): Promise<number>;
+  /** GET /credits: the wallet's current credits (of the batch's `account`, when it names one). */
+  rivyaGetCredits(account?: string): Promise<number>;
   /** How the workflow with this id ended (following its continue-as-new chain); retried while it runs. */
   sora2AwaitChild(workflowId: string): Promise<ChildConclusion>;
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { priceOf } from '../../src/contract/models';
 import { checkSora2Input, utf8Length, type InputIssue, type Sora2GenerationInput, type SoraModel } from '../generation/input';
 import { workflowIdIssues } from '../common/workflow-id';
+import { checkAccountName } from '../../src/contract/account';
 
 /**
  * Bounds on what a batch takes in. The binding one is the result: it lists every item, and a
@@ -86,6 +87,17 @@ export const sora2BatchInputSchema = z
     save: saveSchema.optional(),
     /** Task queue of the children. Default: the batch's own. */
     childTaskQueue: z.string().min(1).max(200).optional(),
+    /**
+     * The Rivya account the batch's wallet is read from, and that pays for every item that names
+     * none itself (`defaults.account` or an item's own `account` win over it). Default: the worker's key.
+     */
+    account: z
+      .string()
+      .superRefine((name, ctx) => {
+        const checked = checkAccountName(name);
+        if (!checked.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.message });
+      })
+      .optional(),
     /** Set RivyaBatchId on the batch and its children (and let the children upsert theirs). */
     searchAttributes: z.boolean().default(true),
     /** Continue-as-new after this many children started in one run, to keep each run's history small. */
@@ -182,6 +194,7 @@ export function prepareItems(
     if (takenKeys.has(key) || seen.has(key)) issues.push({ path: `${where}.key`, message: `duplicate item key "${key}"` });
     seen.add(key);
     const input = {
+      ...(settings.account !== undefined ? { account: settings.account } : {}),
       ...settings.defaults,
       ...fields,
       ...(settings.save ? { save: { to: settings.save.to } } : {}),

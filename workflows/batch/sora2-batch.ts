@@ -75,7 +75,7 @@ import {
 } from './state';
 import { describeIssues } from '../generation/input';
 import { invalidOperatorUpdate } from '../generation/operator-updates';
-import { RIVYA_BATCH_ID, RIVYA_MODEL } from '../common/search-attributes';
+import { RIVYA_ACCOUNT, RIVYA_BATCH_ID, RIVYA_MODEL } from '../common/search-attributes';
 import { sora2Generation } from '../generation/sora2-generation';
 
 export type { BatchCarriedState, Sora2BatchResult } from './state';
@@ -121,7 +121,10 @@ export async function sora2Batch(input: Sora2BatchInput, carried?: BatchCarriedS
   const { settings, items } = checked;
   if (settings.searchAttributes && !workflowInfo().typedSearchAttributes.get(RIVYA_BATCH_ID))
     upsertSearchAttributes([{ key: RIVYA_BATCH_ID, value: batchId }]);
-  const wallet = await readWallet(batchId);
+  const account = batchAccountOf(settings);
+  if (account !== undefined && settings.searchAttributes && workflowInfo().typedSearchAttributes.get(RIVYA_ACCOUNT) !== account)
+    upsertSearchAttributes([{ key: RIVYA_ACCOUNT, value: account }]);
+  const wallet = await readWallet(batchId, account);
   const required = totalPrice(items);
   const budget = Math.min(settings.budget ?? Number.POSITIVE_INFINITY, wallet);
   if (required > budget) {
@@ -145,9 +148,16 @@ function invalid(batchId: string, issues: { path: string; message: string }[]): 
   return batchFailure(BatchFailureTypes.BatchInvalid, `invalid batch input: ${describeIssues(issues)}`, { batchId, issues });
 }
 
-async function readWallet(batchId: string): Promise<number> {
+/** Whose wallet the batch reads: its `account`, else its defaults' (items were checked with it), else the default key's. */
+function batchAccountOf(settings: Sora2BatchSettings): string | undefined {
+  const fromDefaults = settings.defaults.account;
+  return settings.account ?? (typeof fromDefaults === 'string' ? fromDefaults : undefined);
+}
+
+async function readWallet(batchId: string, account: string | undefined): Promise<number> {
   try {
-    return await proxyActivities<BatchActivities>(ACTIVITY_OPTIONS.wallet).rivyaGetCredits();
+    // The batch's account's wallet; a batch naming none calls it as before (no argument).
+    return await proxyActivities<BatchActivities>(ACTIVITY_OPTIONS.wallet).rivyaGetCredits(...(account === undefined ? [] : [account]));
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     const cause = err.cause instanceof Error ? err.cause.message : err.message;
@@ -294,6 +304,7 @@ class BatchRun {
     return [
       { key: RIVYA_BATCH_ID, value: this.batchId },
       { key: RIVYA_MODEL, value: item.model },
+      ...(item.input.account !== undefined ? [{ key: RIVYA_ACCOUNT, value: item.input.account }] : []),
     ];
   }
 

@@ -25,6 +25,8 @@ export interface UploadReferenceInput {
   model: SoraModel;
   /** Sent as the upload's client_request_id, for tracing. */
   workflowId: string;
+  /** The input's `account`: whose key pays (absent: the worker's default key). A name, never the key. */
+  account?: string;
 }
 
 export interface UploadedReference {
@@ -45,6 +47,8 @@ export interface CreateGenerationInput {
   idempotencyKey: string;
   /** The input's `polling.expectedDurationMs`, which wins over anything learned. */
   expectedDurationMs?: number;
+  /** The input's `account`: whose key pays (absent: the worker's default key). A name, never the key. */
+  account?: string;
 }
 
 export interface CreateGenerationOutput {
@@ -86,6 +90,8 @@ export interface AwaitGenerationInput {
   /** The run's deadline (epoch ms): no wait past it. */
   deadlineAtMs: number;
   jitterKey: string;
+  /** The input's `account`: whose key pays (absent: the worker's default key). A name, never the key. */
+  account?: string;
 }
 
 export interface AwaitGenerationOutput {
@@ -179,9 +185,10 @@ export const RESULT_NOT_SAVED = FailureTypes.ResultNotSaved;
 export interface Sora2Activities {
   rivyaUploadReference(input: UploadReferenceInput): Promise<UploadedReference>;
   rivyaCreateGeneration(input: CreateGenerationInput): Promise<CreateGenerationOutput>;
-  rivyaGetGeneration(taskId: string): Promise<TaskSnapshot>;
+  /** `account` is passed only by runs that name one: earlier histories hold the one-argument call. */
+  rivyaGetGeneration(taskId: string, account?: string): Promise<TaskSnapshot>;
   rivyaAwaitGeneration(input: AwaitGenerationInput): Promise<AwaitGenerationOutput>;
-  rivyaReconcileCredits(taskId: string): Promise<CreditReconciliation>;
+  rivyaReconcileCredits(taskId: string, account?: string): Promise<CreditReconciliation>;
   rivyaSaveResult(input: SaveResultInput): Promise<SavedVideo>;
   rivyaCheckSaveTarget(input: CheckSaveTargetInput): Promise<SaveTargetCheckResult>;
 }

@@ -26,6 +26,8 @@ export const FailureTypes = {
   ApprovalRejected: 'ApprovalRejected',
   /** `approval.required` and no decision came within `approval.timeoutMs`: nothing was paid. */
   ApprovalTimedOut: 'ApprovalTimedOut',
+  /** The input's `account` names no account this worker has a key for: refused before any upload or create, nothing paid. */
+  UnknownAccount: 'UnknownAccount',
 } as const;
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];
 
@@ -35,6 +37,10 @@ export const RIVYA_ERROR_TYPE_PREFIX = 'rivya:';
 export const REFERENCE_REJECTED = 'ReferenceRejected';
 /** Activity failure type for a reference URL whose host kept failing (5xx, resets) past the retries. */
 export const REFERENCE_DOWNLOAD_FAILED = 'ReferenceDownloadFailed';
+/** Activity failure type (non-retryable) for an `account` the worker has no key for; the run fails as UnknownAccount. */
+export const UNKNOWN_ACCOUNT = FailureTypes.UnknownAccount;
+/** Activity failure type for a key provider (`apiKeyFor`) that failed or answered with a non-key; the run fails as UnknownAccount. */
+export const ACCOUNT_KEY_UNAVAILABLE = 'AccountKeyUnavailable';
 
 export interface CompensationOutcome {
   name: string;

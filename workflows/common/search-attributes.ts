@@ -11,4 +11,7 @@ export const RIVYA_MODEL = defineSearchAttributeKey('RivyaModel', SearchAttribut
 /** The batch a generation belongs to (set on the batch and on each of its children): `RivyaBatchId = "<batchId>"` lists them. */
 export const RIVYA_BATCH_ID = defineSearchAttributeKey('RivyaBatchId', SearchAttributeType.KEYWORD);
 
-export const RIVYA_SEARCH_ATTRIBUTES = [RIVYA_TASK_ID, RIVYA_TASK_STATUS, RIVYA_MODEL, RIVYA_BATCH_ID] as const;
+/** The account that pays (the input's `account` name, never its key): `RivyaAccount = "acme"`. Unset for the default key. */
+export const RIVYA_ACCOUNT = defineSearchAttributeKey('RivyaAccount', SearchAttributeType.KEYWORD);
+
+export const RIVYA_SEARCH_ATTRIBUTES = [RIVYA_TASK_ID, RIVYA_TASK_STATUS, RIVYA_MODEL, RIVYA_BATCH_ID, RIVYA_ACCOUNT] as const;

@@ -4,7 +4,15 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { SAVE_TARGET_UNUSABLE_ERROR_TYPE, type FailureReason, type TaskSnapshot } from '../common/activity-contract';
-import { FailureTypes, REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED, RIVYA_ERROR_TYPE_PREFIX, type FailureType } from '../common/failures';
+import {
+  ACCOUNT_KEY_UNAVAILABLE,
+  FailureTypes,
+  REFERENCE_DOWNLOAD_FAILED,
+  REFERENCE_REJECTED,
+  RIVYA_ERROR_TYPE_PREFIX,
+  UNKNOWN_ACCOUNT,
+  type FailureType,
+} from '../common/failures';
 import type { GenerationPhase } from './messages';
 
 /** Everything the workflow's failure carries besides the run's own facts (task, credits, saga). */
@@ -35,6 +43,15 @@ export function classifyActivityFailure(err: ActivityFailure): ClassifiedFailure
       reason: 'save-target-rejected',
       type: FailureTypes.ValidationFailed,
       message: `save target refused, nothing paid: ${message}`,
+      remoteError: { code: type, message },
+    };
+  }
+  if (type === UNKNOWN_ACCOUNT || type === ACCOUNT_KEY_UNAVAILABLE) {
+    // No key for the named account: refused before the activity called Rivya, so nothing was paid.
+    return {
+      reason: 'rejected',
+      type: FailureTypes.UnknownAccount,
+      message: `account refused, nothing paid: ${message}`,
       remoteError: { code: type, message },
     };
   }
@@ -106,6 +123,7 @@ export function statusBeforeTaskOf(reason: FailureReason | 'invalid-input', type
   if (reason === 'invalid-input') return 'invalid_input';
   if (reason === 'reference-rejected') return 'reference_rejected';
   if (reason === 'save-target-rejected') return 'save_target_rejected';
+  if (reason === 'rejected' && type === FailureTypes.UnknownAccount) return 'unknown_account';
   if (reason === 'rejected') return type === FailureTypes.RivyaUnavailable ? 'rivya_unavailable' : 'rejected';
   if (reason === 'approval-rejected') return 'approval_rejected';
   if (reason === 'approval-timed-out') return 'approval_timed_out';

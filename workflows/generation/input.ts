@@ -14,6 +14,7 @@ import {
   type SoraModel,
 } from '../../src/contract/models';
 import { parseSaveTarget } from '../../src/contract/save-target';
+import { checkAccountName } from '../../src/contract/account';
 import { approvalOptionsSchema } from './approval-input';
 
 /** One select param: its options (from the models table) and the message naming them. */
@@ -193,6 +194,17 @@ export const sora2GenerationInputSchema = z
     save: saveSchema.optional(),
     /** Wait for an approve/reject Update after the upload, before the paid create (approval-input.ts). Default: none. */
     approval: approvalOptionsSchema.optional(),
+    /**
+     * Which Rivya account pays: a name the worker maps to an API key (its `accounts` option,
+     * RIVYA_ACCOUNTS or `apiKeyFor`). Unset: the worker's default key. Never the key itself.
+     */
+    account: z
+      .string()
+      .superRefine((name, ctx) => {
+        const checked = checkAccountName(name);
+        if (!checked.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.message });
+      })
+      .optional(),
     /** Upsert RivyaTaskId/RivyaTaskStatus/RivyaModel. Turn off on a cluster where they are not registered. */
     searchAttributes: z.boolean().default(true),
   })

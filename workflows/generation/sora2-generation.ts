@@ -36,10 +36,11 @@ import {
 import { generationFailure, FailureTypes, type CompensationOutcome, type FailureType } from '../common/failures';
 import { countGenerationFailed, countGenerationStarted, countGenerationSucceeded } from '../common/metrics';
 import { runCompensations } from '../common/saga';
-import { RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../common/search-attributes';
+import { RIVYA_ACCOUNT, RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../common/search-attributes';
 import { workflowIdIssues } from '../common/workflow-id';
 import { isTerminal } from '../../src/contract/task-status';
 import { PATCH_STATUS_BEFORE_TASK } from '../compat';
+import { accountArgs, accountField } from './account';
 import { ACTIVITY_OPTIONS, activitiesWithSummary } from './activity-options';
 import {
   classifyActivityFailure,
@@ -140,6 +141,10 @@ class GenerationRun {
     this.registerPipelineCompensations('start');
     if (!workflowInfo().typedSearchAttributes.get(RIVYA_MODEL))
       this.upsertSearchAttributesIfEnabled([{ key: RIVYA_MODEL, value: this.request.model }]);
+    // Only runs that name an account upsert it (no recorded history has one: no patch needed).
+    const account = this.request.account;
+    if (account !== undefined && workflowInfo().typedSearchAttributes.get(RIVYA_ACCOUNT) !== account)
+      this.upsertSearchAttributesIfEnabled([{ key: RIVYA_ACCOUNT, value: account }]);
   }
 
   private async uploadReference(): Promise<void> {
@@ -152,6 +157,7 @@ class GenerationRun {
       reference: this.request.reference,
       model: this.request.model,
       workflowId: this.workflowId,
+      ...accountField(this.request),
     });
     // Rivya has no file delete: the uploaded reference expires by itself (expires_at), nothing to undo.
     this.registerPipelineCompensations('reference-uploaded');
@@ -187,6 +193,7 @@ class GenerationRun {
       reference: reference ? { url: reference.url, mimeType: reference.mimeType, name: reference.name } : undefined,
       idempotencyKey: this.workflowId,
       expectedDurationMs: this.request.polling.expectedDurationMs,
+      ...accountField(this.request),
     });
     this.state.task = task;
     this.state.plan = plan ?? null;
@@ -303,7 +310,10 @@ class GenerationRun {
   /** Whether the reservation came back: read from Rivya once more, except after a cancel (no further calls promised). */
   private async reconcileCredits(taskId: string, reason: FailureReason): Promise<CreditReconciliation> {
     if (reason === 'cancelled') return lastKnownCredits(taskId, this.state.task!);
-    return activitiesWithSummary(ACTIVITY_OPTIONS.compensate, 'reconcile credits').rivyaReconcileCredits(taskId);
+    return activitiesWithSummary(ACTIVITY_OPTIONS.compensate, 'reconcile credits').rivyaReconcileCredits(
+      taskId,
+      ...accountArgs(this.request),
+    );
   }
 
   /** Ended before a task existed: without this the run's RivyaTaskStatus would stay blank. */

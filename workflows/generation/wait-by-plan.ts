@@ -11,6 +11,7 @@ import {
   type Sora2Activities,
   type TaskSnapshot,
 } from '../common/activity-contract';
+import { accountField } from './account';
 import { ACTIVITY_OPTIONS } from './activity-options';
 import { rivyaParams } from './input';
 import { DeadlineReached, type WaitContext } from './wait-state';
@@ -52,6 +53,7 @@ export async function checkByRetries(wait: WaitContext, previous: TaskSnapshot):
         webhooks: wait.webhooks,
         deadlineAtMs: wait.state.deadlineAtMs,
         jitterKey: wait.workflowId,
+        ...accountField(wait.request),
       }),
     )
     .then(

@@ -9,6 +9,7 @@ import { isTerminal } from '../../src/contract/task-status';
 import type { TaskSnapshot, WaitPlan } from '../common/activity-contract';
 import { RIVYA_TASK_STATUS } from '../common/search-attributes';
 import { PATCH_WAIT_PLAN } from '../compat';
+import { accountArgs } from './account';
 import { ACTIVITY_OPTIONS, activitiesWithSummary } from './activity-options';
 import { describeError, isTransientActivityFailure } from './failure-classification';
 import { rivyaParams, type PollingOptions, type Sora2GenerationRequest } from './input';
@@ -148,7 +149,10 @@ export class GenerationWait implements WaitContext {
     const pollNumber = this.state.polls + 1;
     let task: TaskSnapshot;
     try {
-      task = await activitiesWithSummary(ACTIVITY_OPTIONS.poll, `status check #${pollNumber}`).rivyaGetGeneration(previous.id);
+      task = await activitiesWithSummary(ACTIVITY_OPTIONS.poll, `status check #${pollNumber}`).rivyaGetGeneration(
+        previous.id,
+        ...accountArgs(this.request),
+      );
     } catch (err) {
       if (!isTransientActivityFailure(err)) throw err;
       this.state.polls = pollNumber;
