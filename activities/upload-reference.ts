@@ -9,7 +9,6 @@ import { Readable } from 'node:stream';
 import { readAndCheckReference, type ReferenceSettings } from './reference/check-reference';
 import { callRivya } from './rivya-failure';
 import { clientOfRun, clientsByAccount, type RivyaClientSource } from './run-client';
-import { clientOfRun, clientsByAccount, type RivyaClientSource } from './run-client';
 
 export type { ReferenceSettings };
 

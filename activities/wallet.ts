@@ -2,7 +2,6 @@
 import { Context } from '@temporalio/activity';
 import type { RivyaClient } from '../src/rivya';
 import { clientOfRun, clientsByAccount, type RivyaClientSource } from './run-client';
-import { clientOfRun, clientsByAccount, type RivyaClientSource } from './run-client';
 import { callRivya } from './rivya-failure';
 
 /** The credits left in the key's wallet: the one wallet read, called by the activity and the dry run. */
