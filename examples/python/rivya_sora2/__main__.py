@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from typing import Any
 
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
@@ -117,5 +118,24 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def exit_now(code: int) -> None:
+    """Ends the process without interpreter finalisation.
+
+    A short-lived client process can abort (SIGABRT, "PyGILState_Release ... finalizing") when the
+    interpreter tears down while the SDK's Rust runtime threads are still alive (temporalio's
+    sdk-python issue #300): seen in this project's CI on a `status` run whose answer was already
+    printed. The work is done and the output flushed, so skipping finalisation loses nothing.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(parser().parse_args())))
+    arguments = parser().parse_args()
+    try:
+        exit_code = asyncio.run(main(arguments))
+    except Exception:  # noqa: BLE001 -- printed, then a plain exit 1 (usage, connection, decryption errors)
+        traceback.print_exc()
+        exit_code = 1
+    exit_now(exit_code)
