@@ -30,6 +30,7 @@ import { ExitCodes } from '../exit-codes';
 import { followUntilSettled } from '../follow';
 import { printable, printableJson } from '../printable';
 import { connectTemporal } from '../reach-temporal';
+import { runBatchDryRun } from '../dry-run';
 
 export interface BatchOptions {
   file: string;
@@ -43,6 +44,8 @@ export interface BatchOptions {
   expectedDuration?: string;
   wait?: boolean;
   json?: boolean;
+  /** Check and price every item, read the wallet once (tools/cli/dry-run.ts): nothing started or paid. */
+  dryRun?: boolean;
 }
 
 /** A mistake in the command line or the file, told before anything starts (exit 2). */
@@ -226,6 +229,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
   // A mistake in the command line or the file (BatchUsageError) reaches main: exit 2, nothing started.
   const file = readItemsJsonl(readBounded(options.file), options.file);
   const input: Sora2BatchInput = batchInput(options, file.items);
+  if (options.dryRun) return dryRunBatch(input, file, options);
   const { client, close } = await connectTemporal();
   try {
     const batchId = options.batchId ?? `batch-${randomUUID()}`;
@@ -274,6 +278,18 @@ export async function runBatch(options: BatchOptions): Promise<number> {
   }
 }
 
+/** The dry run: a refused input is said as a real `batch` says it (exit 2, each issue on its line). */
+async function dryRunBatch(input: Sora2BatchInput, file: ItemsFile, options: BatchOptions): Promise<number> {
+  try {
+    return await runBatchDryRun(input, options.batchId, options.json === true);
+  } catch (err) {
+    if (!(err instanceof Sora2BatchInputError)) throw err;
+    console.error(`error: invalid batch input, nothing started (${err.issues.length} issue(s)):`);
+    for (const line of describeInputIssues(err.issues, file, options.file)) console.error(line);
+    return ExitCodes.invalid;
+  }
+}
+
 export function registerBatch(program: Command): void {
   program
     .command('batch')
@@ -288,6 +304,10 @@ export function registerBatch(program: Command): void {
     .option('--task-queue <queue>', 'task queue of the workers', process.env.RIVYA_TASK_QUEUE ?? DEFAULT_SORA2_TASK_QUEUE)
     .option('--expected-duration <seconds>', 'how long each task should take: the status checks densify around it')
     .option('-w, --wait', 'follow progress and print a summary table')
+    .option(
+      '--dry-run',
+      "check and price every item and read the wallet once: nothing started or paid (the worker's settings from RIVYA_*)",
+    )
     .option('--json', 'with --wait: print the whole result as JSON')
     .action(async (options: BatchOptions) => {
       process.exitCode = await runBatch(options);

@@ -12,6 +12,7 @@ import { generationFailureOf } from '../../../src/client/generation-failure';
 import { printable, printableJson } from '../printable';
 import { parseCliDuration } from '../duration';
 import { waitWithProgress } from '../wait';
+import { runGenerateDryRun } from '../dry-run';
 
 export interface GenerateOptions {
   prompt: string;
@@ -30,6 +31,8 @@ export interface GenerateOptions {
   json?: boolean;
   /** A directory relative to the worker's save directory, or s3://bucket/prefix. */
   saveTo?: string;
+  /** Check, price and estimate only (tools/cli/dry-run.ts): nothing started, uploaded or paid. */
+  dryRun?: boolean;
 }
 
 export function generationInput(options: GenerateOptions): Sora2GenerationInput {
@@ -98,6 +101,7 @@ function onInterrupt(workflowId: string): () => void {
 }
 
 export async function runGenerate(options: GenerateOptions): Promise<number> {
+  if (options.dryRun) return dryRunGenerate(options);
   const { client, close } = await connectTemporal();
   try {
     const workflowId = options.workflowId ?? `sora2-${randomUUID()}`;
@@ -132,6 +136,17 @@ export async function runGenerate(options: GenerateOptions): Promise<number> {
     return exitCodeOf(report);
   } finally {
     await close();
+  }
+}
+
+/** The dry run: a refused input is said as a real run says it (exit 2). */
+async function dryRunGenerate(options: GenerateOptions): Promise<number> {
+  try {
+    return await runGenerateDryRun(generationInput(options), options.workflowId, options.json === true);
+  } catch (err) {
+    if (!(err instanceof Sora2InputError)) throw err;
+    console.error(`error: ${printable(err.message)}`);
+    return ExitCodes.invalid;
   }
 }
 
@@ -170,6 +185,10 @@ export function registerGenerate(program: Command): void {
       "save the video once done: a directory inside the worker's save directory (rivya-sora2 dev: where dev runs), or S3 via the worker's AWS environment",
     )
     .option('-w, --wait', 'follow progress and print the result')
+    .option(
+      '--dry-run',
+      "run every check a real run makes before paying, price it, read the wallet: nothing started or paid (the worker's settings from RIVYA_*)",
+    )
     .option('--json', 'print the result (or failure) as JSON')
     .action(async (options: GenerateOptions) => {
       process.exitCode = await runGenerate(options);
