@@ -28,6 +28,28 @@ export {
   type Sora2WorkflowHandle,
 } from './client/helpers';
 export { generationFailureOf, type GenerationFailure } from './client/generation-failure';
+export {
+  estimateSora2Generation,
+  type EstimateCheck,
+  type EstimateCheckName,
+  type EstimateRivya,
+  type EstimateSora2Options,
+  type Sora2Estimate,
+  type Sora2EstimateIssue,
+} from './client/estimate';
+export {
+  estimateSora2Batch,
+  type EstimateSora2BatchOptions,
+  type Sora2BatchEstimate,
+  type Sora2BatchItemEstimate,
+} from './client/estimate-batch';
+export {
+  listSora2Generations,
+  Sora2ListFilterError,
+  type ListSora2GenerationsFilters,
+  type Sora2GenerationPage,
+  type Sora2GenerationSummary,
+} from './client/list-generations';
 export { Sora2TemporalUnavailableError, type TemporalUnavailableRetry } from './client/temporal-unavailable';
 export { readRivyaSettings, Sora2ConfigError, type RivyaWorkerSettings } from './worker/settings';
 export { Sora2SdkVersionError } from './worker/sdk-compat';
