@@ -28,6 +28,7 @@ export {
   type Sora2WorkflowHandle,
 } from './client/helpers';
 export { generationFailureOf, type GenerationFailure } from './client/generation-failure';
+export { approveSora2Generation, rejectSora2Generation } from './client/approval';
 export {
   estimateSora2Generation,
   type EstimateCheck,

@@ -81,6 +81,18 @@ export {
 } from '../workflows/generation/polling-schedule';
 export type { CompletedBy } from '../workflows/generation/state';
 export { INVALID_OPERATOR_UPDATE } from '../workflows/generation/operator-updates';
+// Approval before paying (`approval` in the input) and the ETA in the status.
+export { sora2ApproveUpdate, sora2RejectUpdate } from '../workflows/generation/approval-messages';
+export {
+  APPROVAL_LIMITS,
+  approvalOptionsSchema,
+  type ApprovalDecision,
+  type ApprovalDecisionRequest,
+  type ApprovalOptions,
+  type ApprovalStatus,
+  type ApprovalVerdict,
+} from '../workflows/generation/approval-input';
+export { etaAt, type DurationQuantile, type EtaStatus, type LearnedQuantiles } from '../workflows/generation/eta';
 export {
   RIVYA_BATCH_ID,
   RIVYA_MODEL,

@@ -6,6 +6,7 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { TASK_NOT_FINISHED_ERROR_TYPE } from '../../workflows/common/activity-contract';
 import type { GenerationStatus } from '../../workflows/generation/messages';
 import { printable } from './printable';
+import { describeEta, etaAt } from '../../workflows/generation/eta';
 
 /**
  * An activity the server is retrying: its attempt, why the last one failed, when the next one is.
@@ -102,6 +103,14 @@ interface LinePart {
 function statusParts(status: GenerationStatus, elapsedMs: number, options: DescribeOptions): LinePart[] {
   const parts: LinePart[] = [{ text: `phase ${printable(status.phase)}`, keep: 9 }];
   if (status.taskId) parts.push({ text: `task ${printable(status.taskId)} ${printable(status.remoteStatus ?? '')}`.trim(), keep: 6 });
+  if (status.phase === 'awaiting-approval' && status.approval)
+    parts.push({ text: `awaiting approval: ${printable(status.approval.priceCredits)} credits (rivya-sora2 approve|reject)`, keep: 8 });
+  if (status.eta && status.phase === 'polling') {
+    // A terminal recomputes for its own clock (the workflow's figure is as of its latest step);
+    // plain output keeps the workflow's, so a line repeats only when a check or webhook moved it.
+    const eta = options.absoluteTimes ? status.eta : etaAt(status.eta, options.nowMs ?? Date.now());
+    parts.push({ text: printable(describeEta(eta)), keep: 5 });
+  }
   const retries = options.retries ?? [];
   const wait = retries.find(isStatusCheckWait);
   // Attempt N pending: attempt 1 only scheduled the first check, and N itself has not answered yet.
