@@ -28,6 +28,14 @@ export {
   type Sora2WorkflowHandle,
 } from './client/helpers';
 export { generationFailureOf, type GenerationFailure } from './client/generation-failure';
+export {
+  getSora2Budget,
+  setSora2BudgetCap,
+  SORA2_BUDGET_WORKFLOW_TYPE,
+  sora2BudgetHandle,
+  topUpSora2Budget,
+  type Sora2BudgetOptions,
+} from './client/budget';
 export { approveSora2Generation, rejectSora2Generation } from './client/approval';
 export {
   estimateSora2Generation,

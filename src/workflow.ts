@@ -121,4 +121,28 @@ export {
   type CancelRemainingResult,
 } from '../workflows/batch/messages';
 export type { BatchCounts, BatchItemOutcome, BatchItemStatus, BatchStatus, BatchStop } from '../workflows/batch/state';
+// The account budget: one entity workflow per name that leases credits before each paid create (workflows/budget/).
+export { sora2Budget, BUDGET_DEFAULTS, type BudgetCarriedState, type Sora2BudgetInput } from '../workflows/budget/sora2-budget';
+export {
+  accountBudgetOptionsSchema,
+  budgetNameOf,
+  budgetWorkflowId,
+  DEFAULT_BUDGET_NAME,
+  type AccountBudgetOptions,
+} from '../workflows/budget/input';
+export {
+  BUDGET_EXHAUSTED,
+  INVALID_BUDGET_UPDATE,
+  sora2BudgetCommitUpdate,
+  sora2BudgetLeaseUpdate,
+  sora2BudgetSetCapUpdate,
+  sora2BudgetSettleUpdate,
+  sora2BudgetStateQuery,
+  sora2BudgetTopUpUpdate,
+  type BudgetLeaseSummary,
+  type BudgetState,
+  type CommitLeaseRequest,
+  type SettleLeaseRequest,
+} from '../workflows/budget/messages';
+export type { BudgetRefusal, LeaseEnd, LeaseRequest, LeaseView } from '../workflows/budget/ledger';
 // The Nexus contract (it needs `nexus-rpc`) has its own workflow-safe entry: `rivya-sora2-temporal/nexus/workflow`.

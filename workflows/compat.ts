@@ -28,3 +28,11 @@ export const PATCH_WAIT_PLAN = 'rivya-wait-plan';
  * `save.to`, once, before the reference upload (generation/sora2-generation.ts, checkSaveTarget).
  */
 export const PATCH_CHECK_SAVE_TARGET = 'rivya-check-save-target';
+
+/**
+ * Before the paid create, a run whose input names an account budget (`accountBudget`) leases its
+ * price from the budget workflow (rivyaBudgetLease), commits the lease with the task id and settles
+ * it when the task ends; legacy: no lease. Asked only by runs with `accountBudget`, once, right
+ * before the create (budget/generation-lease.ts, beforeCreate).
+ */
+export const PATCH_ACCOUNT_BUDGET_LEASE = 'rivya-account-budget-lease';

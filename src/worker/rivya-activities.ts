@@ -50,12 +50,16 @@ export function buildSora2Activities(settings: Sora2Settings, parts: ActivityPar
     : defaultClient;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred to worker configuration (see above)
   const { createSora2Activities } = require('../../activities') as typeof import('../../activities');
-  return createSora2Activities(
+  const sora2 = createSora2Activities(
     client,
     { referenceDirectory: rivya.referenceDirectory, urlPolicy: settings.referenceUrlPolicy },
     { ...parts.wait, webhooksByDefault: rivya.webhooks },
     { ...rivya.save, s3Client: parts.s3Client },
   );
+  // The account budget's lease and settle (workflows/budget/): they reach the budget workflow with the worker's Temporal client.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred like the others
+  const { makeBudgetActivities } = require('../../activities/budget-lease') as typeof import('../../activities/budget-lease');
+  return { ...sora2, ...makeBudgetActivities() };
 }
 
 function connectionFrom(settings: RivyaWorkerSettings): AccountConnection {

@@ -22,6 +22,11 @@ export const FailureTypes = {
   RivyaUnavailable: 'RivyaUnavailable',
   /** The task succeeded (and was paid for) but `save.to` could not be written: the video URL is in the details. */
   ResultNotSaved: 'ResultNotSaved',
+  /**
+   * The input's `accountBudget` (whenExhausted 'fail') had too few credits left: nothing was paid.
+   * The same name as the batch's BudgetExceeded (a batch's own budget, checked at its start).
+   */
+  BudgetExceeded: 'BudgetExceeded',
   /** `approval.required` and someone rejected it: nothing was paid; details.approval says who and why. */
   ApprovalRejected: 'ApprovalRejected',
   /** `approval.required` and no decision came within `approval.timeoutMs`: nothing was paid. */
@@ -37,6 +42,8 @@ export const RIVYA_ERROR_TYPE_PREFIX = 'rivya:';
 export const REFERENCE_REJECTED = 'ReferenceRejected';
 /** Activity failure type for a reference URL whose host kept failing (5xx, resets) past the retries. */
 export const REFERENCE_DOWNLOAD_FAILED = 'ReferenceDownloadFailed';
+/** Activity failure type (non-retryable) of a lease the account budget refused; the run fails as BudgetExceeded. */
+export const BUDGET_EXCEEDED = 'BudgetExceeded';
 /** Activity failure type (non-retryable) for an `account` the worker has no key for; the run fails as UnknownAccount. */
 export const UNKNOWN_ACCOUNT = FailureTypes.UnknownAccount;
 /** Activity failure type for a key provider (`apiKeyFor`) that failed or answered with a non-key; the run fails as UnknownAccount. */

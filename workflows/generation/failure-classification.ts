@@ -55,6 +55,10 @@ export function classifyActivityFailure(err: ActivityFailure): ClassifiedFailure
       remoteError: { code: type, message },
     };
   }
+  if (type === FailureTypes.BudgetExceeded) {
+    // The account budget refused the lease (budget/generation-lease.ts): asked before the create, nothing paid.
+    return { reason: 'rejected', type: FailureTypes.BudgetExceeded, message: `account budget exhausted, nothing paid: ${message}`, remoteError: { code: type, message } };
+  }
   if (type.startsWith(RIVYA_ERROR_TYPE_PREFIX) && cause?.nonRetryable) {
     const code = type.slice(RIVYA_ERROR_TYPE_PREFIX.length);
     // Rivya's own input validation is the caller's mistake, like ours; any other refusal is Rivya's call.
@@ -124,6 +128,7 @@ export function statusBeforeTaskOf(reason: FailureReason | 'invalid-input', type
   if (reason === 'reference-rejected') return 'reference_rejected';
   if (reason === 'save-target-rejected') return 'save_target_rejected';
   if (reason === 'rejected' && type === FailureTypes.UnknownAccount) return 'unknown_account';
+  if (reason === 'rejected' && type === FailureTypes.BudgetExceeded) return 'budget_exceeded';
   if (reason === 'rejected') return type === FailureTypes.RivyaUnavailable ? 'rivya_unavailable' : 'rejected';
   if (reason === 'approval-rejected') return 'approval_rejected';
   if (reason === 'approval-timed-out') return 'approval_timed_out';

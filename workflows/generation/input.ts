@@ -14,6 +14,7 @@ import {
   type SoraModel,
 } from '../../src/contract/models';
 import { parseSaveTarget } from '../../src/contract/save-target';
+import { accountBudgetOptionsSchema } from '../budget/input';
 import { checkAccountName } from '../../src/contract/account';
 import { approvalOptionsSchema } from './approval-input';
 
@@ -205,6 +206,8 @@ export const sora2GenerationInputSchema = z
         if (!checked.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.message });
       })
       .optional(),
+    /** Lease the price from an account-wide budget before the paid create (budget/input.ts). Default: none. */
+    accountBudget: accountBudgetOptionsSchema.optional(),
     /** Upsert RivyaTaskId/RivyaTaskStatus/RivyaModel. Turn off on a cluster where they are not registered. */
     searchAttributes: z.boolean().default(true),
   })

@@ -61,6 +61,7 @@ import { checkSaveTargetBeforePaying } from './save-target-check';
 import { renderStatusDetails } from './status-details';
 import { GenerationWait } from './wait';
 import { DeadlineReached } from './wait-state';
+import { AccountBudgetLease } from '../budget/generation-lease';
 import { ApprovalGate, ApprovalNotGiven, AWAITING_APPROVAL_STATUS, setApprovalHandlers } from './approval';
 import { etaOf } from './eta';
 import { priceOf } from '../../src/contract/models';
@@ -105,6 +106,8 @@ class GenerationRun {
   readonly approval: ApprovalGate;
   phase: GenerationPhase = 'validating';
   private reconciliation: CreditReconciliation | null = null;
+  /** `accountBudget` only: the lease before the paid create (budget/generation-lease.ts). */
+  private readonly budget: AccountBudgetLease;
 
   constructor(
     private readonly request: Sora2GenerationRequest,
@@ -113,6 +116,7 @@ class GenerationRun {
   ) {
     this.state = carried ?? initialState(request, Date.now());
     this.wait = new GenerationWait(this.workflowId, request, this.state, this);
+    this.budget = new AccountBudgetLease(request, this.workflowId, this.state.task !== null);
     setMessageHandlers(this);
     this.approval = new ApprovalGate(request.approval, priceOf(request.model, rivyaParams(request)), this.state);
     setApprovalHandlers(this.approval, this);
@@ -126,6 +130,7 @@ class GenerationRun {
       await this.awaitApproval();
       await this.createTask();
       const finished = await this.waitUntilFinished();
+      await this.budget.taskEnded(finished);
       if (finished.status === 'succeeded') return this.successResult(finished, await this.saveResult(finished));
       return await this.failWith(classifyTaskFailure(finished));
     } catch (err) {
@@ -182,6 +187,7 @@ class GenerationRun {
   private async createTask(): Promise<void> {
     if (this.state.task) return;
     this.enter('creating-task');
+    await this.budget.beforeCreate(this.state.deadlineAtMs, rivyaParams(this.request));
     const reference = this.state.reference;
     const { task, plan } = await activitiesWithSummary(
       ACTIVITY_OPTIONS.create,
@@ -200,6 +206,7 @@ class GenerationRun {
     this.state.taskCreatedAtMs = Date.now();
     this.state.compensations.push({ kind: 'reconcile-credits', taskId: task.id });
     this.registerPipelineCompensations('task-created');
+    await this.budget.created(task.id);
     this.upsertSearchAttributesIfEnabled([
       { key: RIVYA_TASK_ID, value: task.id },
       { key: RIVYA_TASK_STATUS, value: task.status },
@@ -268,6 +275,7 @@ class GenerationRun {
   private async failWith({ reason, type, message, remoteError }: ClassifiedFailure): Promise<never> {
     this.enter('compensating');
     const compensations = await this.compensate(reason);
+    await this.budget.runEnded({ type, remoteError }, this.state.task !== null);
     const end = endStateOf(reason);
     this.enter(end.phase);
     if (end.searchStatus) this.upsertSearchAttributesIfEnabled([{ key: RIVYA_TASK_STATUS, value: end.searchStatus }]);
