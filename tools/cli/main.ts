@@ -16,6 +16,7 @@ import { registerOperate } from './commands/operate';
 import { registerApproval } from './commands/approval';
 import { registerProcesses } from './commands/processes';
 import { registerReplay } from './commands/replay';
+import { registerVideos } from './commands/videos';
 import { registerStatusAndCancel } from './commands/status';
 import { registerWebhooks } from './commands/webhooks';
 import { registerWebhooksServe } from './commands/webhooks-serve';
@@ -54,6 +55,7 @@ registerWebhooksServe(registerWebhooks(program));
 registerCluster(program);
 registerCodecServer(program);
 registerReplay(program);
+registerVideos(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // Config errors already name the variable and never contain the key; print just the message.
