@@ -10,6 +10,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import {
   approveSora2Generation,
+  BatchFailureTypes,
   FailureTypes,
   INVALID_OPERATOR_UPDATE,
   MODEL_SPECS,
@@ -18,6 +19,8 @@ import {
   sora2ApproveUpdate,
   sora2RejectUpdate,
   sora2StatusQuery,
+  startSora2Batch,
+  type BatchFailureDetails,
   type CompensationContext,
   type Sora2GenerationInput,
 } from '../../src';
@@ -25,6 +28,7 @@ import { assetPath } from '../../src/internal/package-root';
 import { eventCount, fetchAllRuns } from '../helpers/histories';
 import { waitFor } from '../helpers/simulator';
 import { FAST_POLLING, generationFailureOf, useTestStack } from '../helpers/stack';
+import { nextId } from '../helpers/ids';
 
 const compensationCalls: Array<{ activity: string; context: CompensationContext }> = [];
 const pipelineActivities = {
@@ -36,7 +40,12 @@ const pipelineActivities = {
   },
 };
 
-const stack = useTestStack({ activities: pipelineActivities, resetBeforeEach: true });
+// The plugin's own workflows module: sora2Generation and sora2Batch (the batch tests at the end).
+const stack = useTestStack({
+  activities: pipelineActivities,
+  resetBeforeEach: true,
+  workflowsPath: require.resolve('../../src/worker/workflows'),
+});
 beforeAll(() => copyFileSync(assetPath('sample-reference.png'), join(stack.referenceDir, 'approval.png')));
 beforeEach(() => {
   compensationCalls.length = 0;
@@ -177,4 +186,46 @@ test('without `approval` the run never waits, and approve is refused', async () 
   expect(refused).toMatch(/does not require approval|completed/);
   expect((await handle.result()).status).toBe('succeeded');
   expect((await handle.query(sora2StatusQuery)).approval).toBeNull();
+});
+
+describe('a batch: one approval for its whole estimated cost, before any child starts', () => {
+  const batchOf = (prompt: string) => ({
+    items: [{ prompt: `${prompt} one` }, { prompt: `${prompt} two` }],
+    defaults: { polling: FAST_POLLING },
+    approval: { required: true },
+  });
+
+  test('rejected: ApprovalRejected with Σ priceOf, no child, nothing created', async () => {
+    const handle = await startSora2Batch(stack.env.client, batchOf('[sim:succeed] batch rejected'), {
+      batchId: nextId('approval-batch-no'),
+      taskQueue: stack.taskQueue,
+    });
+    expect(await listedAs(handle, 'awaiting_approval')).toBe(true);
+    expect(creates()).toBe(0);
+    await rejectSora2Generation(stack.env.client, handle.workflowId, { by: 'cfo', reason: 'not this month' });
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e as { cause?: ApplicationFailure },
+    );
+    const failure = err!.cause!;
+    expect(failure.type).toBe(BatchFailureTypes.ApprovalRejected);
+    const details = failure.details![0] as BatchFailureDetails;
+    expect(details).toMatchObject({ required: 2 * MODEL_SPECS['sora-2'].baseCredits, approval: { verdict: 'rejected', by: 'cfo' } });
+    expect(creates()).toBe(0);
+    expect(stack.simulator.stats().tasks).toEqual([]);
+  });
+
+  test('approved: the children run, each paid once', async () => {
+    const handle = await startSora2Batch(stack.env.client, batchOf('[sim:succeed] batch approved'), {
+      batchId: nextId('approval-batch-yes'),
+      taskQueue: stack.taskQueue,
+    });
+    expect(await listedAs(handle, 'awaiting_approval')).toBe(true);
+    expect(creates()).toBe(0);
+    await approveSora2Generation(stack.env.client, handle.workflowId, { by: 'cfo' });
+    const result = await handle.result();
+    expect(result.counts).toMatchObject({ succeeded: 2 });
+    expect(creates()).toBe(2);
+    await expect(approveSora2Generation(stack.env.client, handle.workflowId, { by: 'cfo' })).rejects.toThrow();
+  });
 });

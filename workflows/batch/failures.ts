@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { InputIssue } from '../generation/input';
+import type { ApprovalDecision } from '../generation/approval-input';
 
 export const BatchFailureTypes = {
   /** The input is invalid (an item, a setting, a bound): nothing was started. */
@@ -14,6 +15,10 @@ export const BatchFailureTypes = {
   WalletUnavailable: 'WalletUnavailable',
   /** The batch itself was cancelled: queued items were skipped, running children cancelled. */
   BatchCancelled: 'BatchCancelled',
+  /** `approval.required` and someone rejected the batch's estimated cost: no item was started. */
+  ApprovalRejected: 'ApprovalRejected',
+  /** `approval.required` and no decision came within `approval.timeoutMs`: no item was started. */
+  ApprovalTimedOut: 'ApprovalTimedOut',
 } as const;
 export type BatchFailureType = (typeof BatchFailureTypes)[keyof typeof BatchFailureTypes];
 
@@ -30,6 +35,8 @@ export interface BatchFailureDetails {
   counts?: Record<string, number>;
   /** Credits the finished items cost (BatchCancelled). */
   spent?: number;
+  /** Who rejected the batch and why, or the timeout (ApprovalRejected, ApprovalTimedOut). */
+  approval?: ApprovalDecision;
 }
 
 export function batchFailure(type: BatchFailureType, message: string, details: BatchFailureDetails): ApplicationFailure {

@@ -9,6 +9,7 @@ import { priceOf } from '../../src/contract/models';
 import { checkSora2Input, utf8Length, type InputIssue, type Sora2GenerationInput, type SoraModel } from '../generation/input';
 import { workflowIdIssues } from '../common/workflow-id';
 import { checkAccountName } from '../../src/contract/account';
+import { approvalOptionsSchema } from '../generation/approval-input';
 
 /**
  * Bounds on what a batch takes in. The binding one is the result: it lists every item, and a
@@ -98,6 +99,8 @@ export const sora2BatchInputSchema = z
         if (!checked.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.message });
       })
       .optional(),
+    /** One approval for the whole batch's estimated cost (Σ priceOf) before any child starts (batch/approval-gate.ts). */
+    approval: approvalOptionsSchema.optional(),
     /** Set RivyaBatchId on the batch and its children (and let the children upsert theirs). */
     searchAttributes: z.boolean().default(true),
     /** Continue-as-new after this many children started in one run, to keep each run's history small. */

@@ -77,6 +77,7 @@ import { describeIssues } from '../generation/input';
 import { invalidOperatorUpdate } from '../generation/operator-updates';
 import { RIVYA_ACCOUNT, RIVYA_BATCH_ID, RIVYA_MODEL } from '../common/search-attributes';
 import { sora2Generation } from '../generation/sora2-generation';
+import { passBatchApproval } from './approval-gate';
 
 export type { BatchCarriedState, Sora2BatchResult } from './state';
 
@@ -140,6 +141,13 @@ export async function sora2Batch(input: Sora2BatchInput, carried?: BatchCarriedS
       },
     );
   }
+  await passBatchApproval({
+    batchId,
+    approval: settings.approval,
+    items: items.length,
+    requiredCredits: required,
+    searchAttributes: settings.searchAttributes,
+  });
   const state = initialBatchState(items, { budget, walletAtStart: wallet, spent: 0 }, Date.now());
   return new BatchRun(batchId, input, settings, state).run();
 }
