@@ -232,6 +232,35 @@ describe('the official openai npm client', () => {
     });
   });
 
+  it('bounds the upload, the JSON body, the list and the Idempotency-Key', async () => {
+    const alice = clientFor(ALICE_KEY, { maxRetries: 0 });
+    const before = stack.simulator.stats().tasks.length;
+    // A PNG signature, then 10 MB of padding: one byte over sora-2's reference limit.
+    const big = Buffer.alloc(10 * 1024 * 1024 + 1);
+    readFileSync(assetPath('sample-reference.png')).copy(big, 0, 0, 16);
+    const tooBig = await alice.videos
+      .create({ prompt: 'big', input_reference: await toFile(big, 'big.png') } as never)
+      .catch((err: unknown) => err);
+    expect(tooBig).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((tooBig as Error).message).toContain('at most 10485760 bytes');
+
+    const auth = { authorization: `Bearer ${ALICE_KEY}`, 'content-type': 'application/json' };
+    const json = await fetch(`${server.baseURL}/videos`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ prompt: 'x'.repeat(100_000) }),
+    });
+    expect(json.status).toBe(413);
+    const key = await fetch(`${server.baseURL}/videos`, {
+      method: 'POST',
+      headers: { ...auth, 'idempotency-key': 'k'.repeat(256) },
+      body: JSON.stringify({ prompt: 'p' }),
+    });
+    expect(key.status).toBe(400);
+    expect(((await key.json()) as { error: { param: string } }).error.param).toBe('Idempotency-Key');
+    expect(stack.simulator.stats().tasks.length).toBe(before);
+  });
+
   it('never returned the Rivya key, in any body or header', () => {
     expect(seen.length).toBeGreaterThan(20);
     for (const text of seen) expect(text).not.toContain(TEST_API_KEY);
