@@ -23,10 +23,12 @@ export {
   type Sora2Reference,
 } from '../workflows/generation/input';
 export {
+  ACCOUNT_KEY_UNAVAILABLE,
   FailureTypes,
   REFERENCE_DOWNLOAD_FAILED,
   REFERENCE_REJECTED,
   RIVYA_ERROR_TYPE_PREFIX,
+  UNKNOWN_ACCOUNT,
   type CompensationOutcome,
   type FailureType,
   type GenerationFailureDetails,
@@ -94,12 +96,15 @@ export {
 } from '../workflows/generation/approval-input';
 export { etaAt, type DurationQuantile, type EtaStatus, type LearnedQuantiles } from '../workflows/generation/eta';
 export {
+  RIVYA_ACCOUNT,
   RIVYA_BATCH_ID,
   RIVYA_MODEL,
   RIVYA_SEARCH_ATTRIBUTES,
   RIVYA_TASK_ID,
   RIVYA_TASK_STATUS,
 } from '../workflows/common/search-attributes';
+// Which account pays: the input's `account` name (the worker maps it to a key).
+export { ACCOUNT_NAME_LIMITS, ACCOUNT_NAME_PATTERN, checkAccountName, type AccountNameCheck } from './contract/account';
 // Batches: many generations as children of one workflow, under a concurrency cap and a credit budget.
 export { sora2Batch, type BatchCarriedState, type Sora2BatchResult } from '../workflows/batch/sora2-batch';
 export {

@@ -15,6 +15,23 @@ export {
   type Sora2SettingsOptions,
 } from '../worker/resolve-settings';
 export { Sora2SettingsError } from '../worker/config-error';
+// Which account pays: names → keys (accounts / RIVYA_ACCOUNTS / apiKeyFor), one client per account.
+export {
+  MAX_CONFIGURED_ACCOUNTS,
+  RIVYA_ACCOUNTS_ENV,
+  RivyaAccounts,
+  type RivyaAccountConfig,
+  type RivyaAccountsOption,
+  type RivyaApiKeyProvider,
+} from '../worker/accounts';
+export {
+  AccountKeyUnavailableError,
+  RivyaAccountClients,
+  UnknownAccountError,
+  type AccountClientsOptions,
+  type AccountConnection,
+  type RivyaClientsByAccount,
+} from '../worker/account-clients';
 export { prebuiltWorkflowBundle } from '../worker/workflow-bundle';
 export { assertOneTemporalSdk, supportedSdkRange, Sora2SdkVersionError } from '../worker/sdk-compat';
 export {

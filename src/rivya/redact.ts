@@ -76,8 +76,8 @@ export function boundUpstreamText(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (${text.length - maxChars} more chars)`;
 }
 
-/** A Rivya API key anywhere in a text: the prefix and the run of key characters after it. */
-const API_KEY_TOKEN = /rvya_sk_[^\s"'`,;)}\]]*/gi;
+/** A Rivya API key anywhere in a text: the prefix and the run of key characters after it (not the `rvya_sk_<secret>` / `rvya_sk_…` of a hint). */
+const API_KEY_TOKEN = /rvya_sk_(?![<…])[^\s"'`,;)}\]]*/gi;
 
 /**
  * Every token shaped like a Rivya API key replaced, whichever key it is. Structural, for text that

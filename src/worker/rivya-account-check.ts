@@ -7,6 +7,7 @@
 import { RivyaApiError, RivyaNetworkError, RivyaTimeoutError, type RivyaClient } from '../rivya';
 import { printable } from '../internal/printable';
 import { displayUrl } from './shown-settings';
+import type { RivyaAccounts } from './accounts';
 
 /** Long enough for a slow first TLS handshake; short enough not to hold up a start. */
 export const ACCOUNT_CHECK_TIMEOUT_MS = 5_000;
@@ -39,16 +40,24 @@ export async function checkRivyaAccount(client: RivyaClient, timeoutMs = ACCOUNT
   }
 }
 
-/** The check as one log line and its level. `baseUrl` is shown without credentials. */
-export function describeAccountCheck(check: RivyaAccountCheck, baseUrl: string): { level: 'info' | 'warn' | 'error'; message: string } {
-  const api = `Rivya API ${printable(displayUrl(baseUrl))}`;
+/**
+ * The check as one log line and its level. `baseUrl` is shown without credentials. `account` names
+ * a configured account (accounts / RIVYA_ACCOUNTS); absent, the line is about the default key.
+ */
+export function describeAccountCheck(
+  check: RivyaAccountCheck,
+  baseUrl: string,
+  account?: string,
+): { level: 'info' | 'warn' | 'error'; message: string } {
+  const api = `Rivya API ${printable(displayUrl(baseUrl))}${account === undefined ? '' : ` (account "${printable(account)}")`}`;
+  const keyHint = account === undefined ? 'RIVYA_API_KEY' : `the key of account "${printable(account)}" (accounts / RIVYA_ACCOUNTS)`;
   switch (check.kind) {
     case 'ok':
       return { level: 'info', message: `${api}: key accepted, ${check.credits} credits in the wallet` };
     case 'key-refused':
       return {
         level: 'error',
-        message: `${api} refused the API key (${check.status} ${printable(check.code)}): every generation would fail before paying — check RIVYA_API_KEY`,
+        message: `${api} refused the API key (${check.status} ${printable(check.code)}): every generation ${account === undefined ? '' : 'naming it '}would fail before paying — check ${keyHint}`,
       };
     case 'unreachable':
       return {
@@ -61,4 +70,37 @@ export function describeAccountCheck(check: RivyaAccountCheck, baseUrl: string):
         message: `${api} answered the start-up check unexpectedly (${printable(check.reason)}); the worker starts anyway`,
       };
   }
+}
+/** Start-up checks of named accounts run this many at a time: a long list does not open a burst of connections. */
+const ACCOUNT_CHECKS_AT_ONCE = 8;
+
+/**
+ * Each configured account's key checked like the default one (GET /credits, at most 5 s each), a few
+ * at a time. A provider's accounts (`apiKeyFor`) are not known in advance and are not checked.
+ * A refused named key is a warning, not a stop: the other accounts' generations can still run.
+ */
+export async function checkConfiguredAccounts(
+  accounts: RivyaAccounts,
+  clientOf: (connection: { apiKey: string; baseUrl: string; timeoutMs: number }) => RivyaClient,
+  timeoutMs = ACCOUNT_CHECK_TIMEOUT_MS,
+): Promise<{ level: 'info' | 'warn'; message: string }[]> {
+  const names = accounts.names;
+  const lines: { level: 'info' | 'warn'; message: string }[] = new Array(names.length);
+  let next = 0;
+  async function checkNext(): Promise<void> {
+    while (next < names.length) {
+      const index = next++;
+      const name = names[index]!;
+      const connection = accounts.connectionOf(name)!;
+      const client = clientOf({
+        apiKey: connection.RIVYA_API_KEY,
+        baseUrl: connection.RIVYA_BASE_URL,
+        timeoutMs: connection.RIVYA_REQUEST_TIMEOUT_MS,
+      });
+      const { level, message } = describeAccountCheck(await checkRivyaAccount(client, timeoutMs), connection.RIVYA_BASE_URL, name);
+      lines[index] = { level: level === 'error' ? 'warn' : level, message };
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(ACCOUNT_CHECKS_AT_ONCE, names.length) }, () => checkNext()));
+  return lines;
 }

@@ -12,7 +12,7 @@ import { codecKeysConfigured, readCodecKeyRing } from '../../src/codec';
 import { checkReferenceDirectory } from '../../src/worker/directory-checks';
 import { requireRivya, resolveSora2Settings } from '../../src/worker/resolve-settings';
 import { displayUrl } from '../../src/worker/shown-settings';
-import { checkRivyaAccount, describeAccountCheck } from '../../src/worker/rivya-account-check';
+import { checkConfiguredAccounts, checkRivyaAccount, describeAccountCheck } from '../../src/worker/rivya-account-check';
 import { RivyaClient } from '../../src/rivya';
 import { Sora2ConfigError } from '../../src/worker/settings';
 import { printable } from '../cli/printable';
@@ -51,6 +51,8 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
     await tracing?.shutdown().catch(() => undefined);
     throw new RivyaKeyRefusedError(account.message);
   }
+  // Every configured account (accounts / RIVYA_ACCOUNTS) the same way; a refused one is said, not fatal.
+  const namedAccounts = await checkConfiguredAccounts(rivya.accounts, (connection) => new RivyaClient(connection));
   const { worker, connection, owned } = await createSora2Worker({
     // Task queue, rate limits, cache size, sticky timeout and URL policy come with the settings.
     plugin: {
@@ -63,8 +65,10 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
       ...(deployment ? { workerDeploymentOptions: deployment } : {}),
     },
   });
-  if (account.level === 'warn') console.warn(`warning: ${account.message}`);
-  else console.log(account.message);
+  for (const line of [account, ...namedAccounts]) {
+    if (line.level === 'warn') console.warn(`warning: ${line.message}`);
+    else console.log(line.message);
+  }
   if (keyRing) console.log(`payload encryption: AES-256-GCM with key ${keyRing.encryptingKeyId} (decrypts ${keyRing.keyIds.join(', ')})`);
   if (metrics) console.log(`metrics: http://${bindAddressOf(metrics)}/metrics (Prometheus)`);
   if (tracing) console.log(`tracing: spans to ${displayUrl(tracing.url)} (OTLP/HTTP)`);

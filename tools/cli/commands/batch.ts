@@ -34,6 +34,8 @@ import { runBatchDryRun } from '../dry-run';
 
 export interface BatchOptions {
   file: string;
+  /** The account whose wallet the batch reads and that pays for items naming none. */
+  account?: string;
   budget?: string;
   concurrency?: string;
   onFailure?: string;
@@ -170,6 +172,7 @@ export function batchInput(options: BatchOptions, items: Sora2BatchItem[]): Sora
     ...(onFailure ? { onFailure } : {}),
     ...(onStop ? { onStop } : {}),
     ...(options.saveTo ? { save: { to: options.saveTo } } : {}),
+    ...(options.account !== undefined ? { account: options.account } : {}),
   };
 }
 
@@ -296,6 +299,7 @@ export function registerBatch(program: Command): void {
     .description('run many generations as one batch: one JSON item per line ({"prompt": …, "params": …, "reference": …, "key": …})')
     .requiredOption('-f, --file <items.jsonl>', 'the items, one JSON object per line')
     .option('--budget <credits>', 'credits the batch may commit (the wallet caps it too); over it, nothing starts')
+    .option('--account <name>', "the Rivya account whose wallet is read and that pays for items naming none (an item's own account wins)")
     .option('--concurrency <n>', 'generations in flight at once (default 10)')
     .option('--on-failure <policy>', 'continue (default) or stop starting items after the first failure')
     .option('--on-stop <what>', 'when stopping: finish-running (default) or cancel-running')

@@ -31,6 +31,8 @@ export interface GenerateOptions {
   json?: boolean;
   /** A directory relative to the worker's save directory, or s3://bucket/prefix. */
   saveTo?: string;
+  /** Which account pays: a name the worker maps to a key (its accounts / RIVYA_ACCOUNTS). */
+  account?: string;
   /** Check, price and estimate only (tools/cli/dry-run.ts): nothing started, uploaded or paid. */
   dryRun?: boolean;
 }
@@ -62,6 +64,7 @@ export function generationInput(options: GenerateOptions): Sora2GenerationInput 
         : {}),
     },
     ...(options.saveTo !== undefined ? { save: { to: options.saveTo } } : {}),
+    ...(options.account !== undefined ? { account: options.account } : {}),
   };
 }
 
@@ -184,6 +187,7 @@ export function registerGenerate(program: Command): void {
       '--save-to <dir|s3://bucket/prefix>',
       "save the video once done: a directory inside the worker's save directory (rivya-sora2 dev: where dev runs), or S3 via the worker's AWS environment",
     )
+    .option('--account <name>', "the Rivya account that pays: a name in the worker's accounts (RIVYA_ACCOUNTS); default: its RIVYA_API_KEY")
     .option('-w, --wait', 'follow progress and print the result')
     .option(
       '--dry-run',
