@@ -2,7 +2,16 @@
  * The ETA's math (workflows/generation/eta.ts): conditional on the time already waited, never past
  * 100 %, "unknown" without learned durations. The naive elapsed / median is the baseline it must beat.
  */
-import { conditionalMeanMs, describeEta, etaAt, etaOf, MAX_RUNNING_PROGRESS, type LearnedQuantiles } from '../../workflows/generation/eta';
+import { CompletionLearner } from '../../activities/completion-learner';
+import {
+  conditionalMeanMs,
+  describeEta,
+  ETA_QUANTILES,
+  etaAt,
+  etaOf,
+  MAX_RUNNING_PROGRESS,
+  type LearnedQuantiles,
+} from '../../workflows/generation/eta';
 
 const durations: LearnedQuantiles = {
   source: 'learned',
@@ -91,5 +100,22 @@ describe('etaOf', () => {
   it('is labelled an estimate, with its basis', () => {
     expect(describeEta(at(30_000))).toMatch(/^est\. finish \d\d:\d\d:\d\dZ \(~\d+ %, from 40 learned durations\)$/);
     expect(describeEta(etaOf({ durations: null, taskCreatedAtMs: created, nowMs: created, ended: false }))).toMatch(/unknown/);
+  });
+});
+
+describe('the learner hands over a few quantiles (the plan stays tiny)', () => {
+  it('none below the minimum of finished tasks; then ascending quantiles of the durations', () => {
+    const learner = new CompletionLearner();
+    const key = { model: 'sora-2', nFrames: '10' };
+    const record = (i: number, durationMs: number) => ({ ...key, taskId: `t${i}`, createdAtMs: 1_000 * i, durationMs });
+    learner.seed([record(1, 40_000), record(2, 50_000)]);
+    expect(learner.quantiles(key)).toBeNull();
+    learner.seed(Array.from({ length: 20 }, (_, i) => record(i + 3, 40_000 + 2_000 * i)));
+    const quantiles = learner.quantiles(key)!;
+    expect(quantiles).toMatchObject({ source: 'seeded', samples: 22 });
+    expect(quantiles.points.map(([q]) => q)).toEqual([...ETA_QUANTILES]);
+    const times = quantiles.points.map(([, ms]) => ms);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(JSON.stringify(quantiles).length).toBeLessThan(200);
   });
 });
