@@ -38,6 +38,9 @@ const FORBIDDEN_IN_MAIN = [
   /node_modules\/cli-progress\//,
   /node_modules\/webpack\//,
   /\/dist\/(tools|simulator)\//,
+  // The OpenAI-compatible videos endpoint is its own entry (rivya-sora2-temporal/videos).
+  /\/dist\/src\/videos\//,
+  /node_modules\/busboy\//,
 ];
 
 describe('the main entry loads only the client side', () => {
@@ -63,6 +66,7 @@ describe('subpath entries load their own integrations', () => {
     ['rivya-sora2-temporal/tracing', /node_modules\/@opentelemetry\/exporter-trace-otlp-http\//],
     ['rivya-sora2-temporal/nexus', /node_modules\/@temporalio\/nexus\//],
     ['rivya-sora2-temporal/testing', /\/dist\/tools\/temporal-cli\//],
+    ['rivya-sora2-temporal/videos', /\/dist\/src\/videos\/handler\.js$/],
   ])('%s', (specifier, expected) => {
     expect(loadedFiles(specifier).some((file) => expected.test(file))).toBe(true);
   });
