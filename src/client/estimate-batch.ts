@@ -5,7 +5,13 @@
  * (estimate.ts: save target, reference, price, expected duration) with the child's own input.
  */
 import { BatchFailureTypes } from '../../workflows/batch/failures';
-import { checkSora2BatchInput, childWorkflowId, totalPrice, type Sora2BatchInput } from '../../workflows/batch/input';
+import {
+  checkSora2BatchInput,
+  childWorkflowId,
+  totalPrice,
+  type Sora2BatchInput,
+  type Sora2BatchSettings,
+} from '../../workflows/batch/input';
 import { Sora2BatchInputError } from './helpers';
 import { estimateSora2Generation, type EstimateSora2Options, type Sora2Estimate, type Sora2EstimateIssue } from './estimate';
 
@@ -36,6 +42,12 @@ export interface Sora2BatchEstimate {
 
 const PLACEHOLDER_BATCH_ID = 'batch-dry-run';
 
+/** Whose wallet the batch reads (as workflows/batch/sora2-batch.ts): its `account`, else its defaults'. */
+function batchAccountOf(settings: Sora2BatchSettings): string | undefined {
+  const fromDefaults = (settings.defaults as { account?: unknown }).account;
+  return settings.account ?? (typeof fromDefaults === 'string' ? fromDefaults : undefined);
+}
+
 export async function estimateSora2Batch(input: Sora2BatchInput, options: EstimateSora2BatchOptions = {}): Promise<Sora2BatchEstimate> {
   const { batchId = PLACEHOLDER_BATCH_ID, ...itemOptions } = options;
   const checked = checkSora2BatchInput(input, batchId);
@@ -46,9 +58,11 @@ export async function estimateSora2Batch(input: Sora2BatchInput, options: Estima
   let walletCredits: number | null = null;
   if (options.rivya) {
     try {
-      const client = typeof options.rivya === 'function' ? await options.rivya(options.account) : options.rivya;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- worker-side module, loaded at the first estimate
+      /* eslint-disable @typescript-eslint/no-require-imports -- worker-side modules, loaded at the first estimate */
       const { readWalletCredits } = require('../../activities/wallet') as typeof import('../../activities/wallet');
+      const { clientOfRun, clientsByAccount } = require('../../activities/run-client') as typeof import('../../activities/run-client');
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      const client = await clientOfRun(clientsByAccount(options.rivya), options.account ?? batchAccountOf(checked.settings));
       walletCredits = await readWalletCredits(client, options.signal);
     } catch (err) {
       issues.push({

@@ -17,17 +17,23 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CompletionLearner } from '../../activities/completion-learner';
 import type { ReferenceSettings } from '../../activities/reference/check-reference';
-import { FailureTypes, REFERENCE_DOWNLOAD_FAILED, REFERENCE_REJECTED, RIVYA_ERROR_TYPE_PREFIX } from '../../workflows/common/failures';
-import { SAVE_TARGET_UNUSABLE_ERROR_TYPE } from '../../workflows/common/activity-contract';
+import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
+import { RIVYA_ERROR_TYPE_PREFIX } from '../../workflows/common/failures';
+import { classifyActivityFailure } from '../../workflows/generation/failure-classification';
 import { workflowIdIssues } from '../../workflows/common/workflow-id';
-import { checkSora2Input, rivyaParams, type Sora2GenerationInput, type Sora2GenerationRequest } from '../../workflows/generation/input';
+import { checkSora2Input, rivyaParams, type Sora2GenerationInput } from '../../workflows/generation/input';
 import { expectationFor, type ExpectationSource } from '../../workflows/generation/polling-schedule';
 import { priceOf, type SoraModel } from '../contract/models';
-import { RivyaApiError, type RivyaClient } from '../rivya';
+import type { RivyaClient } from '../rivya';
+import type { RivyaClientsByAccount } from '../worker/account-clients';
 import { Sora2InputError } from './helpers';
 
-/** Where the wallet is read: the worker's client, or (several accounts) the client of an account name. */
-export type EstimateRivya = RivyaClient | ((account: string | undefined) => RivyaClient | Promise<RivyaClient>);
+/**
+ * Where the wallet is read: the worker's client, or (a worker serving several accounts) its clients
+ * by account name — asked through the activities' own `clientOfRun`, so an unknown name is the
+ * run's UnknownAccount.
+ */
+export type EstimateRivya = RivyaClient | RivyaClientsByAccount;
 
 export interface EstimateSora2Options {
   /** The Rivya client whose wallet would pay (the worker's key). Unset: the wallet is not read (`fits` null). */
@@ -49,7 +55,7 @@ export interface EstimateSora2Options {
   walletCredits?: number | null;
 }
 
-export type EstimateCheckName = 'input' | 'save-target' | 'reference' | 'wallet';
+export type EstimateCheckName = 'input' | 'account' | 'save-target' | 'reference' | 'wallet';
 
 export interface EstimateCheck {
   name: EstimateCheckName;
@@ -90,31 +96,33 @@ export interface Sora2Estimate {
   warnings: string[];
 }
 
-/** The account the input names (an optional `account` field), when it has one. */
-function accountOf(request: Sora2GenerationRequest, given: string | undefined): string | undefined {
-  if (given !== undefined) return given;
-  const named = (request as { account?: unknown }).account;
-  return typeof named === 'string' ? named : undefined;
-}
+/** The activity whose check each dry-run check is (as the run's failure would name it). */
+const ACTIVITY_OF_CHECK: Record<EstimateCheckName, string> = {
+  input: 'sora2Generation',
+  'save-target': 'rivyaCheckSaveTarget',
+  reference: 'rivyaUploadReference',
+  account: 'rivyaUploadReference',
+  wallet: 'rivyaCreateGeneration',
+};
 
-/** The issue for an error a check raised: ApplicationFailures keep their type, Rivya errors become rivya:<code>. */
-function issueOf(check: EstimateCheckName, err: unknown): Sora2EstimateIssue {
-  const type = (err as { type?: unknown })?.type;
-  const message = (err as Error)?.message ?? String(err);
-  if (typeof type === 'string') {
-    const validation = type === REFERENCE_REJECTED || type === REFERENCE_DOWNLOAD_FAILED || type === SAVE_TARGET_UNUSABLE_ERROR_TYPE;
-    return { check, failureType: validation ? FailureTypes.ValidationFailed : FailureTypes.RivyaUnavailable, type, message, error: err };
-  }
-  if (err instanceof RivyaApiError) {
-    // As the run classifies a create refused by Rivya: its own validation is the caller's; anything retryable is an outage.
-    const failureType = err.retryable
-      ? FailureTypes.RivyaUnavailable
-      : err.code === 'validation_failed'
-        ? FailureTypes.ValidationFailed
-        : FailureTypes.GenerationRejected;
-    return { check, failureType, type: `${RIVYA_ERROR_TYPE_PREFIX}${err.code}`, message, error: err };
-  }
-  return { check, failureType: FailureTypes.RivyaUnavailable, type: (err as Error)?.name ?? 'Error', message, error: err };
+/**
+ * The issue for an error a check raised, typed by the run's own classification: Rivya errors become
+ * the activity's `rivya:<code>` failure (toActivityFailure), then classifyActivityFailure says which
+ * typed outcome the run would end with.
+ */
+function issueOf(check: EstimateCheckName, err: unknown, run: WorkerChecks): Sora2EstimateIssue {
+  const failure = err instanceof ApplicationFailure ? err : run.toActivityFailure(err);
+  const activity = new ActivityFailure(
+    'dry run',
+    ACTIVITY_OF_CHECK[check],
+    undefined,
+    RetryState.NON_RETRYABLE_FAILURE,
+    'dry-run',
+    failure,
+  );
+  const classified = classifyActivityFailure(activity);
+  const type = failure instanceof ApplicationFailure ? (failure.type ?? 'ApplicationFailure') : failure.name;
+  return { check, failureType: classified.type, type, message: failure.message, error: failure };
 }
 
 /** The worker-side check modules, loaded at the first estimate: the main entry stays the client side. */
@@ -126,9 +134,12 @@ function workerChecks() {
     ...(require('../../activities/wallet') as typeof import('../../activities/wallet')),
     ...(require('../../activities/save-result') as Pick<typeof import('../../activities/save-result'), 'lazyS3Client'>),
     ...(require('../storage/check-save-target') as typeof import('../storage/check-save-target')),
+    ...(require('../../activities/run-client') as typeof import('../../activities/run-client')),
+    ...(require('../../activities/rivya-failure') as Pick<typeof import('../../activities/rivya-failure'), 'toActivityFailure'>),
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
+type WorkerChecks = ReturnType<typeof workerChecks>;
 
 /**
  * The dry run of one generation (see the module comment). Invalid input throws Sora2InputError, as
@@ -139,12 +150,30 @@ export async function estimateSora2Generation(input: Sora2GenerationInput, optio
   const idIssues = options.workflowId === undefined ? [] : workflowIdIssues(options.workflowId);
   if (!checked.ok || idIssues.length > 0) throw new Sora2InputError([...(checked.ok ? [] : checked.issues), ...idIssues]);
   const request = checked.value;
-  const account = accountOf(request, options.account);
+  const account = options.account ?? request.account;
   const signal = options.signal ?? new AbortController().signal;
   const checks: EstimateCheck[] = [{ name: 'input', status: 'passed', detail: 'the input schema (checkSora2Input)' }];
   const issues: Sora2EstimateIssue[] = [];
   const warnings: string[] = [];
   const run = workerChecks();
+
+  // The account first, as every Rivya activity of the run resolves its client before anything else.
+  let client: RivyaClient | undefined;
+  if (options.rivya && options.walletCredits === undefined) {
+    try {
+      client = await run.clientOfRun(run.clientsByAccount(options.rivya), account);
+      checks.push({
+        name: 'account',
+        status: 'passed',
+        detail: account ? `the worker has a key for ${account}` : "the worker's default key",
+      });
+    } catch (err) {
+      const issue = issueOf('account', err, run);
+      issues.push(issue);
+      checks.push({ name: 'account', status: 'refused', detail: issue.message });
+    }
+  } else
+    checks.push({ name: 'account', status: 'skipped', detail: options.rivya ? 'checked once for the batch' : 'no Rivya client given' });
 
   // The run's order: the save target, then the reference, then (paid) the create.
   if (request.save) {
@@ -153,7 +182,7 @@ export async function estimateSora2Generation(input: Sora2GenerationInput, optio
       s3Client: run.lazyS3Client(options.save ?? {}),
     });
     if (readiness.refusal !== null) {
-      issues.push(issueOf('save-target', run.saveTargetUnusable(readiness.refusal)));
+      issues.push(issueOf('save-target', run.saveTargetUnusable(readiness.refusal), run));
       checks.push({ name: 'save-target', status: 'refused', detail: readiness.refusal });
     } else {
       warnings.push(...readiness.warnings);
@@ -167,7 +196,7 @@ export async function estimateSora2Generation(input: Sora2GenerationInput, optio
       const { mimeType, sizeBytes, width, height } = reference.image;
       checks.push({ name: 'reference', status: 'passed', detail: `${mimeType}, ${width}×${height}, ${sizeBytes} bytes (not uploaded)` });
     } catch (err) {
-      const issue = issueOf('reference', err);
+      const issue = issueOf('reference', err, run);
       issues.push(issue);
       checks.push({ name: 'reference', status: 'refused', detail: issue.message });
     }
@@ -180,25 +209,26 @@ export async function estimateSora2Generation(input: Sora2GenerationInput, optio
     walletCredits = options.walletCredits;
     const read = walletCredits !== null;
     checks.push({ name: 'wallet', status: read ? 'passed' : 'skipped', detail: read ? 'read once for the batch' : 'not read' });
-  } else if (options.rivya) {
+  } else if (client) {
     try {
-      const client = typeof options.rivya === 'function' ? await options.rivya(account) : options.rivya;
       walletCredits = await run.readWalletCredits(client, signal);
       checks.push({ name: 'wallet', status: 'passed', detail: `GET /api/v1/credits${account ? ` (account ${account})` : ''}` });
     } catch (err) {
-      const issue = issueOf('wallet', err);
+      const issue = issueOf('wallet', err, run);
       issues.push(issue);
       checks.push({ name: 'wallet', status: 'refused', detail: issue.message });
     }
-  } else checks.push({ name: 'wallet', status: 'skipped', detail: 'no Rivya client given' });
+  } else checks.push({ name: 'wallet', status: 'skipped', detail: options.rivya ? 'no client for the account' : 'no Rivya client given' });
   const fits = walletCredits === null ? null : walletCredits >= price;
-  if (fits === false)
-    issues.push({
-      check: 'wallet',
-      failureType: FailureTypes.GenerationRejected,
+  if (fits === false) {
+    // What the paid create would get back (Rivya's 402), as the activity would raise it.
+    const refusal = ApplicationFailure.create({
       type: `${RIVYA_ERROR_TYPE_PREFIX}insufficient_credits`,
       message: `the wallet holds ${walletCredits} credits, the generation costs ${price}`,
+      nonRetryable: true,
     });
+    issues.push(issueOf('wallet', refusal, run));
+  }
 
   const nFrames = params.n_frames ?? '10';
   const learned = options.learner?.estimate({ model: request.model, nFrames }) ?? null;

@@ -1,6 +1,6 @@
 /**
  * The list of generations, read from Temporal visibility only (never from histories): each run's
- * search attributes (RivyaTaskStatus, RivyaTaskId, RivyaModel, RivyaBatchId) and its start and
+ * search attributes (RivyaTaskStatus, RivyaTaskId, RivyaModel, RivyaBatchId, RivyaAccount) and its start and
  * close times. The price comes from the one price table by the recorded model (priceOf).
  *
  * Order without ORDER BY: SQL visibility (the PostgreSQL cluster, the dev server's SQLite) refuses
@@ -8,12 +8,12 @@
  * sorted here, newest start first, within a bounded window: at most `window` matching runs are
  * fetched per page (default 1,000) and the newest `limit` of them are returned. When more match,
  * `windowFull` says so and the order holds only within what was fetched — narrow the query
- * (`since`, `status`, `batch`, `model`) to make it exact. Pages are keyset pages: the page token
+ * (`since`, `status`, `batch`, `model`, `account`) to make it exact. Pages are keyset pages: the page token
  * holds the last run's start time and run id, and the next page asks `StartTime < that` (plus the
  * runs started in the same millisecond after it), so runs started meanwhile never shift a page.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { RIVYA_BATCH_ID, RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../../workflows/common/search-attributes';
+import { RIVYA_ACCOUNT, RIVYA_BATCH_ID, RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '../../workflows/common/search-attributes';
 import { isSoraModel, priceOf } from '../contract/models';
 import { Sora2ConfigError } from '../worker/config-error';
 import { SORA2_WORKFLOW_TYPE } from './helpers';
@@ -33,6 +33,8 @@ export interface ListSora2GenerationsFilters {
   batch?: string;
   /** Only this model (RivyaModel). */
   model?: string;
+  /** Only the runs this account paid for (RivyaAccount: set by runs that name an account). */
+  account?: string;
   /** Runs per page: default 20, at most 1,000. */
   limit?: number;
   /** The previous page's `nextPageToken`. */
@@ -53,6 +55,8 @@ export interface Sora2GenerationSummary {
   /** Credits the recorded model costs (priceOf); null when the run has no RivyaModel. */
   price: number | null;
   batchId: string | null;
+  /** The account that paid (RivyaAccount); null for the worker's default key. */
+  account: string | null;
   startedAt: string;
   closedAt: string | null;
   /** Start to close; for a running one, start to now. */
@@ -96,6 +100,7 @@ export function listQuery(filters: Omit<ListSora2GenerationsFilters, 'limit' | '
   else if (statuses.length > 1) parts.push(`${RIVYA_TASK_STATUS.name} IN (${statuses.map((s) => quoted(s, 'status')).join(', ')})`);
   if (filters.model !== undefined) parts.push(`${RIVYA_MODEL.name} = ${quoted(filters.model, 'model')}`);
   if (filters.batch !== undefined) parts.push(`${RIVYA_BATCH_ID.name} = ${quoted(filters.batch, 'batch')}`);
+  if (filters.account !== undefined) parts.push(`${RIVYA_ACCOUNT.name} = ${quoted(filters.account, 'account')}`);
   if (filters.since !== undefined) {
     if (Number.isNaN(filters.since.getTime())) throw new Sora2ListFilterError('since: not a valid time');
     parts.push(`StartTime >= "${filters.since.toISOString()}"`);
@@ -162,6 +167,7 @@ function summaryOf(info: WorkflowExecutionInfo, nowMs: number): Sora2GenerationS
     model,
     price: model !== null && isSoraModel(model) ? priceOf(model) : null,
     batchId: attributes.get(RIVYA_BATCH_ID) ?? null,
+    account: attributes.get(RIVYA_ACCOUNT) ?? null,
     startedAt: info.startTime.toISOString(),
     closedAt: info.closeTime?.toISOString() ?? null,
     durationMs: (info.closeTime?.getTime() ?? nowMs) - startMs,

@@ -76,6 +76,7 @@ test.each<[string, Partial<Sora2GenerationInput>]>([
   ['a reference whose magic bytes are not an image', { reference: { path: 'renamed.png' } }],
   ['a reference URL the SSRF guard refuses (cloud metadata)', { reference: { url: 'https://169.254.169.254/latest/meta-data/x.png' } }],
   ['a save target the worker cannot write', { save: { to: 'blocked/videos' } }],
+  ['an account the worker has no key for', { account: 'nobody' }],
 ])('%s: the same typed refusal as the real run, and nothing paid by either', async (_name, extra) => {
   stack.simulator.reset();
   const input: Sora2GenerationInput = { prompt: 'a red fox in the snow', ...extra };

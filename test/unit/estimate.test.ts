@@ -47,6 +47,7 @@ test('a valid input passes every check: the price from the table, the built-in e
   });
   expect(estimate.checks.map((check) => [check.name, check.status])).toEqual([
     ['input', 'passed'],
+    ['account', 'skipped'],
     ['save-target', 'passed'],
     ['reference', 'passed'],
     ['wallet', 'skipped'],

@@ -11,11 +11,12 @@ test('the query names the type and each filter, and never sorts on the server', 
     status: ['succeeded', 'failed'],
     model: 'sora-2',
     batch: 'batch-1',
+    account: 'acme',
     since: new Date('2026-12-07T10:00:00.000Z'),
   });
   expect(query).toBe(
     'WorkflowType = "sora2Generation" AND RivyaTaskStatus IN ("succeeded", "failed") AND RivyaModel = "sora-2" AND ' +
-      'RivyaBatchId = "batch-1" AND StartTime >= "2026-12-07T10:00:00.000Z"',
+      'RivyaBatchId = "batch-1" AND RivyaAccount = "acme" AND StartTime >= "2026-12-07T10:00:00.000Z"',
   );
   expect(query).not.toMatch(/ORDER BY/i);
   expect(listQuery({ status: 'queued' })).toBe('WorkflowType = "sora2Generation" AND RivyaTaskStatus = "queued"');
@@ -84,6 +85,7 @@ test('the table shows a running run with a + on its duration and the next page c
         model: 'sora-2',
         price: 6,
         batchId: null,
+        account: null,
         startedAt: '2026-12-07T10:00:00.000Z',
         closedAt: null,
         durationMs: 1500,

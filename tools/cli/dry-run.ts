@@ -10,9 +10,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { estimateSora2Generation, type EstimateSora2Options, type Sora2Estimate } from '../../src/client/estimate';
+import { estimateSora2Generation, type EstimateRivya, type EstimateSora2Options, type Sora2Estimate } from '../../src/client/estimate';
 import { estimateSora2Batch, type Sora2BatchEstimate } from '../../src/client/estimate-batch';
 import { RivyaClient } from '../../src/rivya';
+import { RivyaAccountClients, type AccountConnection } from '../../src/worker/account-clients';
 import { resolveSora2Settings } from '../../src/worker/resolve-settings';
 import { FailureTypes } from '../../workflows/common/failures';
 import type { Sora2BatchInput } from '../../workflows/batch/input';
@@ -48,14 +49,18 @@ export function dryRunSettings(env: Record<string, string | undefined> = process
     sources.push(`saves: ${saveDirectory} (rivya-sora2 dev's default)`);
   }
   const connection = rivya?.connection;
-  let client: RivyaClient | undefined;
+  let client: EstimateRivya | undefined;
   if (connection) {
-    client = new RivyaClient({
-      apiKey: connection.RIVYA_API_KEY,
-      baseUrl: connection.RIVYA_BASE_URL,
-      timeoutMs: connection.RIVYA_REQUEST_TIMEOUT_MS,
-    });
-    sources.push(`wallet: ${connection.RIVYA_BASE_URL} (RIVYA_API_KEY)`);
+    const build = ({ apiKey, baseUrl, timeoutMs }: AccountConnection) =>
+      new RivyaClient({
+        apiKey,
+        baseUrl: baseUrl ?? connection.RIVYA_BASE_URL,
+        timeoutMs: timeoutMs ?? connection.RIVYA_REQUEST_TIMEOUT_MS,
+      });
+    const defaultClient = build({ apiKey: connection.RIVYA_API_KEY });
+    // Named accounts (RIVYA_ACCOUNTS) resolve as on the worker (src/worker/rivya-activities.ts).
+    client = rivya.accounts.any ? new RivyaAccountClients(defaultClient, rivya.accounts, build) : defaultClient;
+    sources.push(`wallet: ${connection.RIVYA_BASE_URL} (RIVYA_API_KEY${rivya.accounts.any ? ', RIVYA_ACCOUNTS' : ''})`);
   } else sources.push('wallet: not read (set RIVYA_API_KEY, and RIVYA_BASE_URL for dev: both printed by rivya-sora2 dev)');
   return {
     options: {

@@ -1,6 +1,6 @@
 /**
  * `rivya-sora2 list`: recent generations from Temporal visibility (src/client/list-generations.ts),
- * newest start first, a page at a time. Filters by status, start time, batch and model; --json for
+ * newest start first, a page at a time. Filters by status, start time, batch, model and account; --json for
  * scripts; --next <token> for the next page (printed under the table).
  */
 import type { Command } from 'commander';
@@ -22,6 +22,7 @@ export interface ListOptions {
   since?: string;
   batch?: string;
   model?: string;
+  account?: string;
   limit?: string;
   next?: string;
   window?: string;
@@ -58,6 +59,7 @@ export function listFilters(options: ListOptions, nowMs: number = Date.now()): L
     ...(options.since !== undefined ? { since: parseSince(options.since, nowMs) } : {}),
     ...(options.batch !== undefined ? { batch: options.batch } : {}),
     ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.account !== undefined ? { account: options.account } : {}),
     ...(options.limit !== undefined ? { limit: wholeNumber('--limit', options.limit) } : {}),
     ...(options.window !== undefined ? { window: wholeNumber('--window', options.window) } : {}),
     ...(options.next !== undefined ? { pageToken: options.next } : {}),
@@ -74,7 +76,7 @@ function statusOf(run: Sora2GenerationSummary): string {
   return run.executionStatus === 'RUNNING' ? 'no task yet' : run.executionStatus.toLowerCase();
 }
 
-const COLUMNS = ['STARTED', 'STATUS', 'MODEL', 'PRICE', 'DURATION', 'TASK', 'BATCH', 'WORKFLOW ID'] as const;
+const COLUMNS = ['STARTED', 'STATUS', 'MODEL', 'PRICE', 'DURATION', 'TASK', 'BATCH', 'ACCOUNT', 'WORKFLOW ID'] as const;
 
 /** The table, padded; every value from Temporal (ids, statuses) made printable. */
 export function formatPage(page: Sora2GenerationPage): string[] {
@@ -86,6 +88,7 @@ export function formatPage(page: Sora2GenerationPage): string[] {
     `${seconds(run.durationMs)}${run.closedAt ? '' : '+'}`,
     run.taskId ?? '-',
     run.batchId ?? '-',
+    run.account ?? '-',
     run.workflowId,
   ]);
   const table = [[...COLUMNS], ...rows].map((row) => row.map((cell) => printable(cell)));
@@ -119,6 +122,7 @@ export function registerList(program: Command): void {
     .option('--since <duration|time>', 'started within this long (2h, 1d) or since this time (2026-12-07T10:00:00Z)')
     .option('--batch <batchId>', "only this batch's generations")
     .option('--model <model>', 'only this model')
+    .option('--account <name>', 'only the generations this account paid for (RivyaAccount)')
     .option('--limit <n>', `generations per page (default ${LIST_DEFAULT_LIMIT}, at most 1000)`)
     .option('--next <token>', 'the next page: the token printed under the previous one')
     .option('--window <n>', 'matching runs fetched and sorted per page at most (default 1000)')
