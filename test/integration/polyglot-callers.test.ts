@@ -11,9 +11,11 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { temporal } from '@temporalio/proto';
 import type { Worker } from '@temporalio/worker';
 import { Sora2Plugin } from '../../src';
@@ -102,6 +104,18 @@ function expectExit(outcome: Outcome, code: number): void {
     throw new Error(`expected exit ${code}, got ${outcome.code}: ${JSON.stringify(outcome.json)}\n${outcome.stderr}`);
 }
 
+/**
+ * The published contract (schema/, generated from the zod schemas): what a Python or Go caller
+ * received must be what the JSON Schema promises, so a caller can type itself from those files.
+ */
+const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+addFormats(ajv);
+function expectMatchesSchema(name: string, value: unknown): void {
+  if (!ajv.getSchema(name)) ajv.addSchema(JSON.parse(readFileSync(join(ROOT, 'schema', `${name}.json`), 'utf8')) as object, name);
+  const validate = ajv.getSchema(name)!;
+  if (!validate(value)) throw new Error(`not a ${name}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value)}`);
+}
+
 const taskCount = () => stack.simulator.store.tasks.size;
 
 describe.each(callers.filter((c) => c.ready))('the $language caller', (caller) => {
@@ -126,6 +140,7 @@ describe.each(callers.filter((c) => c.ready))('the $language caller', (caller) =
     expectExit(result, 0);
     expect(result.json).toMatchObject({ ok: true, result: { workflowId, status: 'succeeded', taskId: expect.any(String) } });
     expect(result.json.result.videoUrl).toMatch(/^https?:\/\//);
+    expectMatchesSchema('sora2-generation-result', result.json.result);
 
     // Closed: REJECT_DUPLICATE refuses a second run, and the caller attaches to the outcome instead.
     const rerun = await run(['run', '--workflow-id', workflowId, '--input', input]);
@@ -143,6 +158,7 @@ describe.each(callers.filter((c) => c.ready))('the $language caller', (caller) =
       failure: { type: 'ValidationFailed', nonRetryable: true, details: { reason: 'invalid-input', workflowId, taskId: null } },
     });
     expect(outcome.json.failure.details.issues).toEqual([expect.objectContaining({ path: 'prompt' })]);
+    expectMatchesSchema('sora2-generation-failure-details', outcome.json.failure.details);
     expect(taskCount()).toBe(tasksBefore); // nothing was paid for
   });
 
@@ -173,6 +189,7 @@ describe.each(callers.filter((c) => c.ready))('the $language caller', (caller) =
     const cancelled = await run(['result', '--workflow-id', workflowId]);
     expectExit(cancelled, 3);
     expect(cancelled.json.failure).toMatchObject({ type: 'GenerationCancelled', details: { workflowId, reason: expect.any(String) } });
+    expectMatchesSchema('sora2-generation-failure-details', cancelled.json.failure.details);
     const after = await run(['status', '--workflow-id', workflowId]);
     expect(after.json.status.phase).toBe('cancelled');
   });

@@ -165,10 +165,11 @@ const compensationSchema = z
 
 export const sora2GenerationInputSchema = z
   .object({
+    // `.max` (not a refine) so the published JSON Schema carries the bound as maxLength too.
     prompt: z
       .string()
-      .refine((prompt) => prompt.trim().length > 0, 'must not be empty')
-      .refine((prompt) => prompt.length <= MAX_PROMPT_CHARS, `must be at most ${MAX_PROMPT_CHARS} characters`),
+      .max(MAX_PROMPT_CHARS, `must be at most ${MAX_PROMPT_CHARS} characters`)
+      .refine((prompt) => prompt.trim().length > 0, 'must not be empty'),
     model: z.enum(SORA_MODELS).default(DEFAULT_SORA_MODEL),
     params: paramsSchema.default({}),
     reference: referenceSchema.optional(),
