@@ -12,7 +12,8 @@ import { makeCheckSaveTarget } from './check-save-target';
 import { lazyS3Client, makeSaveResult, type SaveSettings } from './save-result';
 import { makeUploadReference, type ReferenceSettings } from './upload-reference';
 import { makeWalletActivities } from './wallet';
-import type { RivyaClientSource } from './run-client';
+import { clientsByAccount, type RivyaClientSource } from './run-client';
+import { makeCheckAccount } from './check-account';
 
 export type { ReferenceSettings } from './upload-reference';
 export type { SaveSettings } from './save-result';
@@ -50,6 +51,8 @@ export function createSora2Activities(
     rivyaCheckSaveTarget: makeCheckSaveTarget(save.saveDirectory, s3Client),
     // The batch workflow's: its wallet read, and its wait for a child started by an earlier run.
     ...makeWalletActivities(client),
+    // At the start of a run that names an account: refuse a name without a key before anything else.
+    rivyaCheckAccount: makeCheckAccount(clientsByAccount(client)),
     sora2AwaitChild,
   };
 }

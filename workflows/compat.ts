@@ -30,6 +30,14 @@ export const PATCH_WAIT_PLAN = 'rivya-wait-plan';
 export const PATCH_CHECK_SAVE_TARGET = 'rivya-check-save-target';
 
 /**
+ * A run whose input names an `account` first asks the worker whether it has a key for it
+ * (rivyaCheckAccount), before the save-target check, the upload, an approval or a budget lease;
+ * legacy: the upload or the create refuses an unknown account itself. Asked only by runs with
+ * `account`, once, at the run's start (generation/account.ts, checkAccountBeforePaying).
+ */
+export const PATCH_CHECK_ACCOUNT = 'rivya-check-account';
+
+/**
  * Before the paid create, a run whose input names an account budget (`accountBudget`) leases its
  * price from the budget workflow (rivyaBudgetLease), commits the lease with the task id and settles
  * it when the task ends; legacy: no lease. Asked only by runs with `accountBudget`, once, right

@@ -71,6 +71,7 @@ export function describeAccountCheck(
       };
   }
 }
+
 /** Start-up checks of named accounts run this many at a time: a long list does not open a burst of connections. */
 const ACCOUNT_CHECKS_AT_ONCE = 8;
 

@@ -112,7 +112,11 @@ test('an unknown account is refused before anything is uploaded or created: Unkn
   const description = await handle.describe();
   expect(description.typedSearchAttributes.get(RIVYA_TASK_STATUS)).toBe('unknown_account');
   expect(description.typedSearchAttributes.get(RIVYA_ACCOUNT)).toBe('nobody-knows');
-  expectNoKeyIn(await historyText(handle.workflowId));
+  // Refused by the dedicated check at the start (rivya-check-account): the upload was never scheduled.
+  const history = await historyText(handle.workflowId);
+  expect(history).toContain('rivyaCheckAccount');
+  expect(history).not.toContain('rivyaUploadReference');
+  expectNoKeyIn(history);
 });
 
 test('a key pasted as the account name is refused by the client before the run starts, and not repeated', async () => {

@@ -134,6 +134,12 @@ export type FailureReason =
   | 'approval-rejected'
   | 'approval-timed-out';
 
+/** At the start of a run that names an account: does this worker have its key? */
+export interface CheckAccountInput {
+  /** The input's `account`. */
+  account: string;
+}
+
 /** Before the create: can this worker save to the input's `save.to`? */
 export interface CheckSaveTargetInput {
   /** The input's `save.to`. */
@@ -191,6 +197,8 @@ export interface Sora2Activities {
   rivyaReconcileCredits(taskId: string, account?: string): Promise<CreditReconciliation>;
   rivyaSaveResult(input: SaveResultInput): Promise<SavedVideo>;
   rivyaCheckSaveTarget(input: CheckSaveTargetInput): Promise<SaveTargetCheckResult>;
+  /** Does this worker have a key for the run's account? Throws UnknownAccount (non-retryable) if not. No Rivya call. */
+  rivyaCheckAccount(input: CheckAccountInput): Promise<void>;
 }
 
 export const SORA2_ACTIVITY_NAMES: readonly (keyof Sora2Activities)[] = [
@@ -201,4 +209,5 @@ export const SORA2_ACTIVITY_NAMES: readonly (keyof Sora2Activities)[] = [
   'rivyaReconcileCredits',
   'rivyaSaveResult',
   'rivyaCheckSaveTarget',
+  'rivyaCheckAccount',
 ];

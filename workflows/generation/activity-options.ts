@@ -48,6 +48,16 @@ export const ACTIVITY_OPTIONS = {
     retry: { ...RETRY, maximumAttempts: 3, nonRetryableErrorTypes: [UNREGISTERED_ACTIVITY_ERROR_TYPE] },
   },
   /**
+   * The account's check at the start (a run with `account`): a lookup in the worker's configuration
+   * or its key provider, no Rivya call. A provider's passing fault is retried a little; an activity
+   * worker too old to have it fails it at once (the upload or the create then refuses the name).
+   */
+  checkAccount: {
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: '2m',
+    retry: { ...RETRY, maximumAttempts: 5, nonRetryableErrorTypes: [UNREGISTERED_ACTIVITY_ERROR_TYPE] },
+  },
+  /**
    * Saving the video (`save.to`): a long stream, so a short heartbeat timeout finds a killed worker
    * quickly; a retry finds a finished save by its name, or starts the stream over cleanly.
    */

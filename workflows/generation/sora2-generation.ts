@@ -40,7 +40,7 @@ import { RIVYA_ACCOUNT, RIVYA_MODEL, RIVYA_TASK_ID, RIVYA_TASK_STATUS } from '..
 import { workflowIdIssues } from '../common/workflow-id';
 import { isTerminal } from '../../src/contract/task-status';
 import { PATCH_STATUS_BEFORE_TASK } from '../compat';
-import { accountArgs, accountField } from './account';
+import { accountArgs, accountField, checkAccountBeforePaying } from './account';
 import { ACTIVITY_OPTIONS, activitiesWithSummary } from './activity-options';
 import {
   classifyActivityFailure,
@@ -125,6 +125,7 @@ class GenerationRun {
   async run(): Promise<Sora2GenerationResult> {
     if (!this.state.task && this.state.continuedAsNew === 0) this.beginFirstRun();
     try {
+      await checkAccountBeforePaying(this.request.account, this.state.task !== null);
       await checkSaveTargetBeforePaying(this.request.save, this.state.task !== null);
       await this.uploadReference();
       await this.awaitApproval();
