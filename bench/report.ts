@@ -447,6 +447,9 @@ export function writeBenchmarkReport(root: string, written: BenchResults): void 
     throughput
       ? `- Throughput: ${throughput.generations} short generations started at once completed in ${throughput.seconds} s = **${throughput.completedPerSecond} generations/s**, ${throughput.workerCpuMsPerGeneration} worker CPU ms each.`
       : '',
+    results.accountBudget
+      ? `- Account budget: ${results.accountBudget.generations} generations with a budget against as many without, started in pairs: **+${results.accountBudget.extraLatencyP50S} s** per generation at p50 (p95 +${results.accountBudget.extraLatencyP95S} s; lease, commit and settle); one budget granted **${results.accountBudget.leasesPerSecond} leases/s** (${results.accountBudget.leases} leases, each released, ${results.accountBudget.concurrency} at once; round trip p50 ${results.accountBudget.leaseP50Ms} ms, p95 ${results.accountBudget.leaseP95Ms} ms; ${results.accountBudget.retriedAsks} asks turned away by the in-flight limit and retried).`
+      : '- Account budget: not measured in this results file (`node dist/bench/run.js --budget-only`).',
     '',
     ...pipelinesSection(results.batch, results.saveThroughput, results.pipelinesCommit),
     ...entryLoadSection(results.entryLoad, results.entryLoadCommit),

@@ -14,6 +14,7 @@ import type { PolicyResult } from './scenarios/policy-comparison';
 import type { ProbeResults } from './scenarios/probes';
 import type { ScalingResult } from './scenarios/scaling';
 import type { ThroughputResult } from './scenarios/throughput';
+import type { AccountBudgetResult, AccountBudgetSettings } from './scenarios/account-budget';
 import type { WorkerCostResult } from './scenarios/worker-cost';
 
 export interface BenchMode {
@@ -33,6 +34,8 @@ export interface BenchMode {
   costTaskSeconds: number;
   overheadGenerations: number;
   throughputGenerations: number;
+  /** The account budget's extra latency per generation and its leases-per-second ceiling (scenarios/account-budget.ts). */
+  accountBudget?: AccountBudgetSettings;
   scalingLevels: number[];
   /** Also measure this level with a bounded sticky cache (memory against replay CPU). */
   scalingCacheLimited?: { inFlight: number; maxCachedWorkflows: number };
@@ -66,6 +69,7 @@ export type BenchResults = {
   workerCost: WorkerCostResult[];
   overhead: OverheadResult | undefined;
   throughput: ThroughputResult | undefined;
+  accountBudget?: AccountBudgetResult;
   longTask: LongTaskResult | undefined;
   /** The same 30-minute task on today's timer loop (results written before the retry form: absent). */
   longTaskTimer?: LongTaskResult;

@@ -27,6 +27,7 @@ import { runPolicyComparison } from './scenarios/policy-comparison';
 import { runProbes } from './scenarios/probes';
 import { runScaling, type ScalingResult } from './scenarios/scaling';
 import { runThroughput } from './scenarios/throughput';
+import { runAccountBudget } from './scenarios/account-budget';
 import { runWorkerCost } from './scenarios/worker-cost';
 
 /** The worker-cost phase measures the wait forms and one fixed poller, in both modes. */
@@ -52,6 +53,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     costPolicies: COST_POLICIES,
     overheadGenerations: 10,
     throughputGenerations: 100,
+    accountBudget: { generations: 4, leases: 100, concurrency: 20 },
     scalingLevels: [100],
     scalingWebhooks: { inFlight: 100, caches: [20] },
     scalingWindowMs: 5_000,
@@ -83,6 +85,7 @@ export const MODES: Record<BenchMode['name'], BenchMode> = {
     costPolicies: COST_POLICIES,
     overheadGenerations: 30,
     throughputGenerations: 1_000,
+    accountBudget: { generations: 20, leases: 2_000, concurrency: 50 },
     scalingLevels: [100, 1_000, 5_000],
     scalingWebhooks: { inFlight: 1_000, caches: ['SDK default', 'plugin default'] },
     scalingWindowMs: 30_000,
@@ -175,6 +178,30 @@ async function measurePipelines(
   if (mode.saveThroughput) {
     log(`pipelines: saving a ${mode.saveThroughput.megabytes} MB video, ${mode.saveThroughput.repeats} repeats`);
     results.saveThroughput = await runSaveThroughput(mode.saveThroughput, log);
+  }
+}
+
+/**
+ * `--budget-only [--quick]`: the account budget's row alone (~1 min quick). With --quick: printed,
+ * nothing written; otherwise merged into the newest full results file and BENCHMARKS.md.
+ */
+async function rerunAccountBudget(root: string): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const bench = await startBenchEnvironment();
+  try {
+    const measured = await runAccountBudget(bench, MODES[quick ? 'quick' : 'full'].accountBudget!);
+    if (quick) {
+      console.log(JSON.stringify(measured, null, 2));
+      return;
+    }
+    const { dir, latest, results } = newestFullResults(root);
+    results.mode.accountBudget = MODES.full.accountBudget;
+    results.accountBudget = measured;
+    writeFileSync(join(dir, latest), JSON.stringify(results, null, 2));
+    writeBenchmarkReport(root, results);
+    log(`account budget updated in ${latest}, BENCHMARKS.md`);
+  } finally {
+    await bench.close();
   }
 }
 
@@ -313,6 +340,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--scaling-only') && server) return rerunServerScaling(join(__dirname, '..', '..'), server, log);
   if (process.argv.includes('--scaling-only')) return rerunScaling(join(__dirname, '..', '..'));
   if (process.argv.includes('--pipelines-only')) return rerunPipelines(join(__dirname, '..', '..'));
+  if (process.argv.includes('--budget-only')) return rerunAccountBudget(join(__dirname, '..', '..'));
   if (process.argv.includes('--entry-load-only')) return rerunEntryLoad(join(__dirname, '..', '..'));
   if (process.argv.includes('--report-only')) {
     // Re-render BENCHMARKS.md and the chart from the newest full results, measuring nothing.
@@ -401,6 +429,10 @@ async function main(): Promise<void> {
     results.overhead = await runOverhead(bench, mode.overheadGenerations);
     log('throughput');
     results.throughput = await runThroughput(bench, mode.throughputGenerations);
+    if (mode.accountBudget) {
+      log('account budget: extra latency per generation, leases per second');
+      results.accountBudget = await runAccountBudget(bench, mode.accountBudget);
+    }
     log('30-minute task: activity retries, then the timer loop');
     results.longTask = await runLongTask(bench, mode.longTaskTimeScale ?? 0.01, results.probes.continueAsNew, 'activity-retry');
     results.longTaskTimer = await runLongTask(bench, mode.longTaskTimeScale ?? 0.01, results.probes.continueAsNew, 'timer');
