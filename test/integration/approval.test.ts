@@ -29,6 +29,7 @@ import { eventCount, fetchAllRuns } from '../helpers/histories';
 import { waitFor } from '../helpers/simulator';
 import { FAST_POLLING, generationFailureOf, useTestStack } from '../helpers/stack';
 import { nextId } from '../helpers/ids';
+import { cleanEnv, runCli } from '../helpers/cli-process';
 
 const compensationCalls: Array<{ activity: string; context: CompensationContext }> = [];
 const pipelineActivities = {
@@ -228,4 +229,41 @@ describe('a batch: one approval for its whole estimated cost, before any child s
     expect(creates()).toBe(2);
     await expect(approveSora2Generation(stack.env.client, handle.workflowId, { by: 'cfo' })).rejects.toThrow();
   });
+});
+
+test('CLI: generate --require-approval, status shows the price, approve/reject with their exits', async () => {
+  const env = cleanEnv({ TEMPORAL_ADDRESS: stack.env.address, RIVYA_APPROVER: 'cli-operator' });
+  const workflowId = nextId('approval-cli');
+  const started = await runCli(
+    [
+      'generate',
+      '--prompt',
+      '[sim:succeed] from the CLI',
+      '--require-approval',
+      '1h',
+      '--task-queue',
+      stack.taskQueue,
+      '--workflow-id',
+      workflowId,
+    ],
+    env,
+  );
+  expect(started.code).toBe(0);
+  const handle = stack.env.client.workflow.getHandle(workflowId);
+  const waiting = await untilAwaitingApproval(handle);
+  expect(Date.parse(waiting.approval!.timeoutAt!) - Date.now()).toBeLessThanOrEqual(3_600_000);
+
+  const status = await runCli(['status', workflowId], env);
+  expect(status.stdout + status.stderr).toContain(`awaiting approval: ${MODEL_SPECS['sora-2'].baseCredits} credits`);
+
+  const noReason = await runCli(['reject', workflowId], env);
+  expect(noReason.code).toBe(2);
+  const approved = await runCli(['approve', workflowId, '--reason', 'fine'], env);
+  expect(approved.code).toBe(0);
+  expect(JSON.parse(approved.stdout)).toMatchObject({ verdict: 'approved', by: 'cli-operator', reason: 'fine' });
+  const twice = await runCli(['reject', workflowId, '--reason', 'changed my mind'], env);
+  expect(twice.code).toBe(2);
+  expect(twice.stderr).toMatch(/refused: reject: already decided: approved by cli-operator|nothing to change/);
+  expect((await handle.result()).status).toBe('succeeded');
+  expect(creates()).toBe(1);
 });

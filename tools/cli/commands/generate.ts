@@ -35,6 +35,8 @@ export interface GenerateOptions {
   account?: string;
   /** Check, price and estimate only (tools/cli/dry-run.ts): nothing started, uploaded or paid. */
   dryRun?: boolean;
+  /** Wait for `rivya-sora2 approve|reject` before paying: true, or the timeout (default 24 h). */
+  requireApproval?: boolean | string;
 }
 
 export function generationInput(options: GenerateOptions): Sora2GenerationInput {
@@ -65,6 +67,16 @@ export function generationInput(options: GenerateOptions): Sora2GenerationInput 
     },
     ...(options.saveTo !== undefined ? { save: { to: options.saveTo } } : {}),
     ...(options.account !== undefined ? { account: options.account } : {}),
+    ...(options.requireApproval !== undefined && options.requireApproval !== false
+      ? {
+          approval: {
+            required: true,
+            ...(typeof options.requireApproval === 'string'
+              ? { timeoutMs: parseCliDuration(options.requireApproval, '--require-approval') }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -188,6 +200,10 @@ export function registerGenerate(program: Command): void {
       "save the video once done: a directory inside the worker's save directory (rivya-sora2 dev: where dev runs), or S3 via the worker's AWS environment",
     )
     .option('--account <name>', "the Rivya account that pays: a name in the worker's accounts (RIVYA_ACCOUNTS); default: its RIVYA_API_KEY")
+    .option(
+      '--require-approval [timeout]',
+      'wait for `rivya-sora2 approve|reject <id>` before paying; optional timeout (seconds, or 2h; default 24h)',
+    )
     .option('-w, --wait', 'follow progress and print the result')
     .option(
       '--dry-run',

@@ -12,6 +12,8 @@ import { connectTemporal } from '../reach-temporal';
 import { SORA2_BATCH_WORKFLOW_TYPE } from '../../../src/client/helpers';
 import { sora2BatchStatusQuery } from '../../../workflows/batch/messages';
 import { describeBatchStatus } from '../batch-progress';
+import { describeEta, etaAt } from '../../../workflows/generation/eta';
+import type { GenerationStatus } from '../../../workflows/generation/messages';
 import { closedBatchOutcome } from '../batch-outcome';
 import { webhookWaitLine } from '../webhook-wait';
 
@@ -38,6 +40,18 @@ async function closedOutcome(client: Client, workflowId: string): Promise<{ line
       cancelled: report.type === FailureTypes.GenerationCancelled,
     };
   }
+}
+
+/** A pending approval gate (with the price and how to decide), and the ETA while the task runs. */
+function approvalAndEtaLines(workflowId: string, status: GenerationStatus): string[] {
+  const lines: string[] = [];
+  const approval = status.approval;
+  if (approval?.state === 'pending' && status.phase === 'awaiting-approval')
+    lines.push(
+      `awaiting approval: ${approval.priceCredits} credits; times out at ${approval.timeoutAt ?? 'unknown'} — rivya-sora2 approve ${workflowId} | rivya-sora2 reject ${workflowId} --reason …`,
+    );
+  if (status.eta && status.phase === 'polling') lines.push(describeEta(etaAt(status.eta, Date.now())));
+  return lines;
 }
 
 function notFound(workflowId: string): number {
@@ -84,6 +98,7 @@ export async function runStatus(workflowId: string): Promise<number> {
       for (const retry of retrying) console.log(describeRetry(retry));
       const webhookWait = webhookWaitLine(status);
       if (webhookWait) console.log(printable(webhookWait));
+      for (const line of approvalAndEtaLines(workflowId, status)) console.log(printable(line));
       return ExitCodes.ok;
     }
     const outcome = await closedOutcome(client, workflowId);
