@@ -182,14 +182,14 @@ export function createVideosHandler(options: VideosHandlerOptions): VideosHandle
     const sorted = [...latest.values()].sort((a, b) => createdAt(a) - createdAt(b) || (a.workflowId < b.workflowId ? -1 : 1));
     if (order === 'desc') sorted.reverse();
     const start = after === null ? 0 : sorted.findIndex((info) => info.workflowId === after) + 1;
-    const data: VideoObject[] = [];
+    const page: RunInfo[] = [];
     let index = start;
-    for (; index < sorted.length && data.length < limit; index += 1) {
+    for (; index < sorted.length && page.length < limit; index += 1) {
       const info = sorted[index]!;
-      if (await saved.isDeleted(info.workflowId)) continue;
-      const video = await videoObjectOf(client, info);
-      if (video) data.push(video);
+      if (!(await saved.isDeleted(info.workflowId))) page.push(info);
     }
+    // At once: a running video's status query may wait up to its timeout, and a page has up to 100.
+    const data = (await Promise.all(page.map((info) => videoObjectOf(client, info)))).filter((video): video is VideoObject => !!video);
     return {
       object: 'list',
       data,

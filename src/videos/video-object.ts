@@ -2,10 +2,12 @@
  * The OpenAI `Video` object of a generation, from what Temporal knows: the run's status (describe
  * or a list entry), its memo (what the caller asked for), the `sora2Status` query while it runs, and
  * its failure once it failed. status: queued → in_progress → completed | failed, as the official
- * clients poll for; progress from the run's expected duration when it has one, else coarse steps.
+ * clients poll for; progress from the run's ETA (learned durations) when it has one, else from its
+ * expected duration, else coarse steps.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { generationFailureOf } from '../client/generation-failure';
+import { etaAt } from '../../workflows/generation/eta';
 import type { GenerationStatus } from '../../workflows/generation/messages';
 import type { VideoSecondsAccepted, VideoSizeAccepted } from './mapping';
 
@@ -67,7 +69,14 @@ export function progressOf(status: GenerationStatus, nowMs: number): { status: V
     default:
       break;
   }
+  // No task at Rivya yet (or a phase this code does not know, e.g. waiting for an approval): queued.
+  if (status.remoteStatus === null || status.remoteStatus === undefined) return { status: 'queued', progress: 0 };
   if (status.remoteStatus === 'queued') return { status: 'queued', progress: 1 };
+  // The run's ETA from learned durations (recomputed for now), when it has one.
+  const eta = status.eta ? etaAt(status.eta, nowMs) : undefined;
+  if (eta?.kind === 'estimate' && eta.progressPercent !== null)
+    return { status: 'in_progress', progress: Math.max(5, Math.min(90, eta.progressPercent)) };
+  // Else the run's expected duration (defaults by model and n_frames) over the time since it started.
   const expected = status.completion?.expectedDurationMs;
   if (expected && expected > 0) {
     const elapsed = nowMs - Date.parse(status.startedAt);

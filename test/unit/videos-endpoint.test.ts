@@ -8,6 +8,7 @@ import { isOwnVideoId, newVideoId, VIDEO_ID_PATTERN } from '../../src/videos/ids
 import { mapVideoCreate, refuseUnknownFields } from '../../src/videos/mapping';
 import { VideosHttpError } from '../../src/videos/errors';
 import { progressOf } from '../../src/videos/video-object';
+import { etaAt, etaOf } from '../../workflows/generation/eta';
 import type { GenerationStatus } from '../../workflows/generation/messages';
 
 function refusal(run: () => unknown): VideosHttpError {
@@ -120,6 +121,8 @@ describe('progressOf', () => {
   it('queued before and while Rivya queues the task, in_progress while it runs, near done while saving', () => {
     expect(progressOf(status({ phase: 'creating-task', remoteStatus: null }), 0)).toEqual({ status: 'queued', progress: 0 });
     expect(progressOf(status({ remoteStatus: 'queued' }), 0)).toEqual({ status: 'queued', progress: 1 });
+    // A phase without a task at Rivya that this code does not name (an approval gate): still queued.
+    expect(progressOf(status({ phase: 'awaiting-approval' as never, remoteStatus: null }), 0)).toEqual({ status: 'queued', progress: 0 });
     expect(progressOf(status({ phase: 'saving' }), 0)).toEqual({ status: 'in_progress', progress: 95 });
   });
 
@@ -128,5 +131,19 @@ describe('progressOf', () => {
     expect(progressOf(status(expected), 50_000).progress).toBe(45);
     expect(progressOf(status(expected), 500_000).progress).toBe(90);
     expect(progressOf(status({}), 50_000)).toEqual({ status: 'in_progress', progress: 50 });
+  });
+
+  it("from the run's ETA when it has one, recomputed for now", () => {
+    const eta = etaOf({
+      durations: { source: 'learned', samples: 20, points: [[0.5, 100_000]] },
+      taskCreatedAtMs: 0,
+      nowMs: 10_000,
+      ended: false,
+    });
+    expect(eta.kind).toBe('estimate');
+    const later = progressOf(status({ eta, completion: { expectedDurationMs: 1_000_000 } as GenerationStatus['completion'] }), 60_000);
+    expect(later.status).toBe('in_progress');
+    expect(later.progress).toBe(Math.max(5, Math.min(90, etaAt(eta, 60_000).progressPercent!)));
+    expect(later.progress).toBeGreaterThan(progressOf(status({ eta }), 10_000).progress);
   });
 });
