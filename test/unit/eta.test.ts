@@ -46,6 +46,18 @@ describe('conditionalMeanMs', () => {
     expect(conditionalMeanMs(durations.points, 120_000)!).toBeGreaterThan(conditionalMeanMs(durations.points, 60_000)!);
   });
 
+  it('a narrow distribution (every task takes ~the same) is a step: the mean stays near it, not spread from zero', () => {
+    const same = ETA_QUANTILES.map((q) => [q, 1_800] as const);
+    const mean = conditionalMeanMs(same, 0)!;
+    expect(mean).toBeGreaterThanOrEqual(1_800);
+    expect(mean).toBeLessThan(2_500);
+    expect(conditionalMeanMs(same, 5_000)!).toBeGreaterThan(5_000);
+  });
+
+  it('puts no mass before the extended first segment: the mean is not dragged towards zero', () => {
+    expect(conditionalMeanMs(durations.points, 0)!).toBeGreaterThan(58_000);
+  });
+
   it('is null without a usable quantile; drops points out of order or outside (0, 1)', () => {
     expect(conditionalMeanMs([], 1_000)).toBeNull();
     expect(conditionalMeanMs([[1, 5_000]], 1_000)).toBeNull();

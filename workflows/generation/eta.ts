@@ -51,15 +51,24 @@ export interface EtaStatus {
   durations: LearnedQuantiles | null;
 }
 
-/** The knots of a piecewise-linear CDF, from (0, 0); points out of order or out of (0, 1) are dropped. */
+/**
+ * The knots of the survival function, piecewise linear through the quantiles. Points out of
+ * order or outside (0, 1) are dropped; quantiles at the same time make a step down (a narrow
+ * distribution is a step, not a slope). Below the first quantile the first segment's slope is
+ * extended down to where the survival is 1 (never below 0 ms): no mass is invented near zero.
+ */
 function knotsOf(points: readonly DurationQuantile[]): Array<{ t: number; s: number }> {
-  const knots = [{ t: 0, s: 1 }];
+  const kept: Array<{ t: number; s: number }> = [];
   for (const [q, ms] of [...points].sort((a, b) => a[0] - b[0])) {
-    const last = knots[knots.length - 1]!;
-    if (!(q > 0 && q < 1) || !Number.isFinite(ms) || ms <= last.t || 1 - q >= last.s) continue;
-    knots.push({ t: ms, s: 1 - q });
+    if (!(q > 0 && q < 1) || !Number.isFinite(ms) || ms < 0) continue;
+    const last = kept[kept.length - 1];
+    if (last && (ms < last.t || 1 - q >= last.s)) continue; // not ascending in both
+    kept.push({ t: ms, s: 1 - q }); // the same time as the last: a step down (zero width)
   }
-  return knots;
+  if (kept.length === 0) return [];
+  const [first, second] = kept;
+  const startMs = second ? Math.max(0, first!.t - ((1 - first!.s) * (second.t - first!.t)) / (first!.s - second.s)) : 0;
+  return [...(startMs > 0 ? [{ t: 0, s: 1 }] : []), { t: startMs, s: 1 }, ...kept];
 }
 
 /**
@@ -74,8 +83,9 @@ export function conditionalMeanMs(points: readonly DurationQuantile[], elapsedMs
   const e = Math.max(0, elapsedMs);
   const last = knots[knots.length - 1]!;
   const beforeLast = knots[knots.length - 2]!;
-  const density = (beforeLast.s - last.s) / (last.t - beforeLast.t);
-  const tailScaleMs = Math.max(last.s / density, MIN_TAIL_SCALE_MS);
+  // The tail's density meets the last segment's; after a step (zero width) the shortest tail.
+  const width = last.t - beforeLast.t;
+  const tailScaleMs = width > 0 ? Math.max((last.s * width) / (beforeLast.s - last.s), MIN_TAIL_SCALE_MS) : MIN_TAIL_SCALE_MS;
   const survivalAt = (t: number): number => {
     if (t >= last.t) return last.s * Math.exp(-(t - last.t) / tailScaleMs);
     const i = knots.findIndex((knot) => knot.t > t);
