@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import fetch from 'node-fetch';
-import { startSora2Generation, type Sora2GenerationInput } from '../../src';
+import { listSora2Generations, startSora2Generation, type Sora2GenerationInput } from '../../src';
 import {
   clusterBinaryPaths,
   deployFile,
@@ -286,6 +286,40 @@ describe('search attributes through SQL visibility (PostgreSQL v12 schema)', () 
       const refused = await list(`${RIVYA_MODEL.name} = '${model}' ORDER BY StartTime DESC`).catch((err: Error & { cause?: Error }) => err);
       expect(refused).toBeInstanceOf(Error);
       expect(String((refused as Error & { cause?: Error }).cause?.message ?? refused)).toMatch(/order by/i);
+    } finally {
+      await worker.kill('SIGTERM');
+      await simulator.close();
+    }
+  }, 120_000);
+
+  test('the list of generations: newest start first and keyset pages, sorted client-side (no ORDER BY)', async () => {
+    const simulator = await startTestSimulator();
+    const taskQueue = nextId('cluster-list');
+    const worker = await startWorker(simulator, taskQueue);
+    try {
+      const since = new Date(Date.now() - 1_000);
+      const ids: string[] = [];
+      // One after the other: the start order is the expected newest-first order, reversed.
+      for (const label of ['list-a', 'list-b', 'list-c']) {
+        const workflowId = nextId(label);
+        ids.push(workflowId);
+        await (await startSora2Generation(client, generation('list me'), { workflowId, taskQueue })).result();
+      }
+      const filters = { since, model: 'sora-2', status: 'succeeded' };
+      const all = await waitFor(
+        async () => {
+          const page = await listSora2Generations(client, { ...filters, limit: 10 });
+          return page.generations.length === 3 ? page : undefined;
+        },
+        15_000,
+        250,
+      );
+      expect(all.generations.map((run) => run.workflowId)).toEqual([...ids].reverse());
+      expect(all.generations.every((run) => run.price === 6 && run.taskId !== null)).toBe(true);
+      const first = await listSora2Generations(client, { ...filters, limit: 2 });
+      const second = await listSora2Generations(client, { ...filters, limit: 2, pageToken: first.nextPageToken! });
+      expect([...first.generations, ...second.generations].map((run) => run.workflowId)).toEqual([...ids].reverse());
+      expect(second.nextPageToken).toBeNull();
     } finally {
       await worker.kill('SIGTERM');
       await simulator.close();
