@@ -207,6 +207,13 @@ describe('the official openai npm client', () => {
     const alice = clientFor(ALICE_KEY);
     const path = join(saveRoot, 'openai-videos', savedFileName(firstId));
     expect(existsSync(path)).toBe(true);
+    const tasksBefore = stack.simulator.stats().tasks.length;
+    const reuse = (prompt: string) =>
+      alice.videos.create({ prompt } as never, { headers: { 'Idempotency-Key': 'npm-create-1' } }).catch((err: unknown) => err);
+    // The key of the first video with another request: refused, not attached to the wrong video.
+    const other = await reuse('another prompt under the same key');
+    expect(other).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((other as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('idempotency_key_reused');
     const deleted = await alice.videos.delete(firstId);
     expect(deleted).toMatchObject({ id: firstId, object: 'video.deleted', deleted: true, rivya: { removed: ['the saved video file'] } });
     expect(existsSync(path)).toBe(false);
@@ -215,6 +222,10 @@ describe('the official openai npm client', () => {
     const ids: string[] = [];
     for await (const video of alice.videos.list({ limit: 100 })) ids.push(video.id);
     expect(ids).not.toContain(firstId);
+    // Its key after the delete: refused too (the video it named is gone), and nothing was started.
+    expect((await reuse('another prompt under the same key')) as Error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(((await reuse('again')) as Error).message).toContain('was deleted');
+    expect(stack.simulator.stats().tasks.length).toBe(tasksBefore);
   });
 
   it('refuses a wrong or missing key with an OpenAI-shaped 401', async () => {
