@@ -1,15 +1,16 @@
 /**
  * Which account pays (#28 item 5), on the real dev server and the simulator: a run's `account` is
  * charged to that account's wallet (the simulator keeps a ledger per key), runs without one pay with
- * the default key as before, an unknown name is refused before anything is uploaded or created, and
- * no key reaches history.
+ * the default key as before, an unknown name is refused before anything is uploaded or created, no
+ * key reaches history, and one webhook receiver completes runs of both accounts.
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executeSora2Batch, executeSora2Generation, RIVYA_ACCOUNT, RIVYA_TASK_STATUS, type Sora2GenerationInput } from '../../src';
 import { assetPath } from '../../src/internal/package-root';
 import { FAST_POLLING, generationFailureOf, useTestStack } from '../helpers/stack';
-import { OTHER_ACCOUNT_KEY, TEST_API_KEY } from '../helpers/simulator';
+import { startWebhookReceiver } from '../../src/entry/webhooks';
+import { clientFor, OTHER_ACCOUNT_KEY, TEST_API_KEY } from '../helpers/simulator';
 import { nextId } from '../helpers/ids';
 import { payloadsIn } from '../helpers/histories';
 
@@ -150,4 +151,44 @@ test("a batch's account: its wallet is read and every item paid with that accoun
   expect(taskIds).toHaveLength(2);
   for (const taskId of taskIds) expect(payersOf(taskId)).toEqual([OTHER]);
   expectNoKeyIn(await historyText(batchId));
+});
+
+test("webhooks across accounts: one receiver with each account's secret completes both accounts' runs", async () => {
+  stack.simulator.reset({ webhooks: { allowLoopbackUrls: true, retryDelaysMs: [1_000, 1_000, 2_000] } as never });
+  // Each account registers the same URL and gets its own signing secret.
+  let receiver = await startWebhookReceiver({
+    client: stack.env.client,
+    secrets: ['whsec_' + Buffer.alloc(24, 1).toString('base64')],
+    log: false,
+  });
+  const port = receiver.port;
+  const secrets: string[] = [];
+  for (const key of [TEST_API_KEY, OTHER_ACCOUNT_KEY]) {
+    const created = await clientFor(stack.simulator, key).webhooks.create({
+      name: 'accounts',
+      url: receiver.url,
+      event_types: ['generation.succeeded', 'generation.failed'],
+    });
+    secrets.push(created.signing_secret);
+  }
+  await receiver.close();
+  receiver = await startWebhookReceiver({ client: stack.env.client, secrets, port, log: false });
+  try {
+    // The safety net waits 2 × 10 min: within the test only a webhook completes a run.
+    const byWebhook = (extra: Partial<Sora2GenerationInput>) =>
+      input({ polling: { expectedDurationMs: 600_000 }, completion: { webhooks: true }, ...extra });
+    const [other, primary] = await Promise.all([
+      executeSora2Generation(stack.env.client, byWebhook({ account: 'team-other' }), {
+        workflowId: nextId('acct-hook'),
+        taskQueue: stack.taskQueue,
+      }),
+      executeSora2Generation(stack.env.client, byWebhook({}), { workflowId: nextId('acct-hook-default'), taskQueue: stack.taskQueue }),
+    ]);
+    expect(other).toMatchObject({ completedBy: 'webhook', polls: 0 });
+    expect(primary).toMatchObject({ completedBy: 'webhook', polls: 0 });
+    expect(payersOf(other.taskId)).toEqual([OTHER]);
+    expect(payersOf(primary.taskId)).toEqual([PRIMARY]);
+  } finally {
+    await receiver.close();
+  }
 });

@@ -17,6 +17,7 @@ import { checkConfiguredAccounts } from '../../src/worker/rivya-account-check';
 import { classifyActivityFailure, statusBeforeTaskOf } from '../../workflows/generation/failure-classification';
 import { ActivityFailure } from '@temporalio/common';
 import { FailureTypes } from '../../workflows/common/failures';
+import { checkSora2NexusInput } from '../../workflows/common/nexus-service';
 
 const DEFAULT_KEY = 'rvya_sk_default_key_0123456789abcdef';
 const ACME_KEY = 'rvya_sk_acme_secret_0123456789abcdef';
@@ -44,6 +45,15 @@ describe('the account name in the input', () => {
     const checked = checkSora2Input({ prompt: 'x', account: ACME_KEY });
     expect(checked).toMatchObject({ ok: false, issues: [{ path: 'account', message: expect.stringMatching(/looks like an API key/) }] });
     expect(JSON.stringify(checked)).not.toContain(ACME_KEY);
+  });
+
+  // A Nexus caller (another namespace) naming the account would spend any wallet the worker holds a key for.
+  test('over Nexus the caller cannot name the account: refused like save targets', () => {
+    const checked = checkSora2NexusInput({ generation: { prompt: 'a kite', account: 'acme' } });
+    expect(checked.ok ? undefined : checked.issues).toContainEqual({
+      path: 'generation.account',
+      message: expect.stringMatching(/not the caller's/),
+    });
   });
 
   test('no account: the input is what it was (no field added)', () => {

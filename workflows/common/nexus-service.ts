@@ -75,7 +75,7 @@ export function checkSora2NexusInput(input: unknown): NexusInputCheck {
   }
   const checked = checkSora2Input(outer.data.generation);
   const issues = checked.ok ? [] : checked.issues.map((issue) => ({ ...issue, path: prefixed(issue.path) }));
-  const raw = outer.data.generation as { reference?: unknown; compensations?: unknown; save?: unknown } | null | undefined;
+  const raw = outer.data.generation as { reference?: unknown; compensations?: unknown; save?: unknown; account?: unknown } | null | undefined;
   if (raw && typeof raw === 'object') {
     if (raw.reference && typeof raw.reference === 'object' && 'path' in raw.reference) {
       issues.push({
@@ -85,6 +85,13 @@ export function checkSora2NexusInput(input: unknown): NexusInputCheck {
     }
     if (Array.isArray(raw.compensations) && raw.compensations.length > 0) {
       issues.push({ path: 'generation.compensations', message: 'runs activities of the worker, not the caller: not accepted over Nexus' });
+    }
+    if (raw.account !== undefined) {
+      // Whoever may call the endpoint would otherwise spend any account the worker holds a key for.
+      issues.push({
+        path: 'generation.account',
+        message: "which account pays is not the caller's to choose: the worker's default key pays for Nexus generations",
+      });
     }
     if (raw.save !== undefined) {
       issues.push({
