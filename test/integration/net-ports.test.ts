@@ -35,13 +35,17 @@ test('freePorts gives distinct bindable ports, none excluded, from a range when 
 });
 
 test("dev's ports: the wanted ones when free, else free ones distinct from each other and the codec port", async () => {
-  const [codecPort, wanted, wantedUi] = await freePorts(3);
-  expect(await pickDevPorts({ port: String(wanted), uiPort: String(wantedUi) }, [codecPort!])).toEqual({ port: wanted, uiPort: wantedUi });
-  const picked = await pickDevPorts({ port: '0', uiPort: '0' }, [codecPort!]);
-  expect(new Set([picked.port, picked.uiPort, codecPort]).size).toBe(3);
-  // The same port asked for both, or the codec's: only one use keeps it.
-  const same = await pickDevPorts({ port: String(codecPort), uiPort: String(codecPort) }, [codecPort!]);
-  expect(new Set([same.port, same.uiPort, codecPort]).size).toBe(3);
+  const [codecPort, wanted, wantedUi, wantedHttp] = await freePorts(4);
+  expect(await pickDevPorts({ port: String(wanted), uiPort: String(wantedUi), httpPort: String(wantedHttp) }, [codecPort!])).toEqual({
+    port: wanted,
+    uiPort: wantedUi,
+    httpPort: wantedHttp,
+  });
+  const picked = await pickDevPorts({ port: '0', uiPort: '0', httpPort: '0' }, [codecPort!]);
+  expect(new Set([picked.port, picked.uiPort, picked.httpPort, codecPort]).size).toBe(4);
+  // The same port asked for all three, or the codec's: only one use keeps it.
+  const same = await pickDevPorts({ port: String(codecPort), uiPort: String(codecPort), httpPort: String(codecPort) }, [codecPort!]);
+  expect(new Set([same.port, same.uiPort, same.httpPort, codecPort]).size).toBe(4);
   const held = createServer();
   await new Promise<void>((resolve) => held.listen(wanted, '127.0.0.1', resolve));
   try {

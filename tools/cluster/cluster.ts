@@ -394,10 +394,13 @@ async function startServer(run: UpRun): Promise<void> {
   );
   run.started(await startTemporalServer(run.dir, state, run.binaries, run.temporalCli));
   state.temporalAddress = `127.0.0.1:${run.ports.server.frontend}`;
+  // The frontend's HTTP API (server-config.ts `httpPort`): callers without a Temporal SDK use it.
+  state.httpApiUrl = `http://127.0.0.1:${run.ports.server.frontendHttp}`;
   writeClusterState(run.dir, state);
   run.log(
     `Temporal server ${TEMPORAL_SERVER_VERSION}: ${state.temporalAddress} (PostgreSQL persistence + SQL visibility) (${seconds(step)})`,
   );
+  run.log(`Temporal HTTP API: ${state.httpApiUrl}/api/v1/namespaces/${run.options.namespace ?? 'default'}/...`);
 }
 
 /** The namespace and the search attributes: the compose job's script. */
@@ -576,6 +579,8 @@ export interface ClusterStatus {
   dir: string;
   running: boolean;
   temporalAddress?: string;
+  /** The frontend's HTTP API (start, history, ... at /api/v1/...). */
+  httpApiUrl?: string;
   namespace?: string;
   uiUrl?: string;
   postgres?: string;
@@ -591,6 +596,7 @@ export function clusterStatus(dir: string): ClusterStatus {
     dir,
     running: processes.some((p) => p.running),
     temporalAddress: state?.temporalAddress,
+    httpApiUrl: state?.httpApiUrl ?? (state?.serverPorts ? `http://127.0.0.1:${state.serverPorts.frontendHttp}` : undefined),
     namespace: state?.namespace,
     uiUrl: state?.uiUrl,
     postgres: state?.postgresPort ? `127.0.0.1:${state.postgresPort}` : undefined,

@@ -29,6 +29,8 @@ export interface ClusterState {
   /** Set while running. */
   namespace?: string;
   temporalAddress?: string;
+  /** The frontend's HTTP API base URL, e.g. http://127.0.0.1:7243 (set while running). */
+  httpApiUrl?: string;
   uiUrl?: string;
   postgresPort?: number;
   serverPorts?: ServerPorts;

@@ -24,6 +24,11 @@ export interface DevServerOptions {
   /** Serve the web UI (on uiPort, default port + 1000). */
   ui?: boolean;
   uiPort?: number;
+  /**
+   * The frontend's HTTP API port (the CLI's `--http-port`, CLI ≥ 1.2): start and await workflows
+   * with plain HTTP at /api/v1/... Default: a random free port the caller cannot know.
+   */
+  httpPort?: number;
   /** Persist to this SQLite file, so a restarted server keeps its workflows. */
   dbFilename?: string;
   /** Dynamic config, e.g. { 'limit.historyCount.suggestContinueAsNew': 40 }. */
@@ -47,6 +52,7 @@ export async function startDevServer(options: DevServerOptions): Promise<TestWor
     '--dynamic-config-value',
     `${key}=${JSON.stringify(value)}`,
   ]);
+  if (options.httpPort !== undefined) extraArgs.push('--http-port', String(options.httpPort));
   const flagFile = privateFlags(options);
   if (flagFile) extraArgs.push(...flagFile.args);
   try {
@@ -131,6 +137,7 @@ export async function startLoggedDevServer(options: LoggedDevServerOptions): Pro
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-format', 'pretty', '--log-level', 'warn'];
   if (options.ui) args.push('--ui-port', String(options.uiPort ?? port + 1000));
   else args.push('--headless');
+  if (options.httpPort !== undefined) args.push('--http-port', String(options.httpPort));
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   const flagFile = privateFlags(options);
   if (flagFile) args.push(...flagFile.args);

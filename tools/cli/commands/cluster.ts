@@ -87,6 +87,7 @@ export function registerCluster(program: Command): void {
       } else {
         console.log(`cluster in ${status.dir}`);
         if (status.temporalAddress) console.log(`  Temporal:  ${status.temporalAddress}   namespace ${status.namespace ?? '-'}`);
+        if (status.httpApiUrl) console.log(`  HTTP API:  ${status.httpApiUrl}`);
         if (status.uiUrl) console.log(`  UI:        ${status.uiUrl}`);
         if (status.postgres) console.log(`  Postgres:  ${status.postgres}`);
         if (status.simulatorUrl) console.log(`  Simulator: ${status.simulatorUrl}`);

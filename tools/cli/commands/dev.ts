@@ -70,6 +70,8 @@ export class DevUsageError extends Sora2ConfigError {
 export interface DevOptions {
   port: string;
   uiPort: string;
+  /** The dev server's HTTP API port (plain-HTTP callers: /api/v1/namespaces/default/workflows/...). */
+  httpPort?: string;
   dbFile?: string;
   prompt: string;
   referenceDir?: string;
@@ -191,32 +193,47 @@ async function usableWanted(wanted: number, taken: readonly number[]): Promise<n
   return wanted > 0 && !taken.includes(wanted) && (await portIsFree(wanted)) ? wanted : undefined;
 }
 
+/** The HTTP API port `dev` asks for unless told otherwise (the Temporal server's own default httpPort). */
+export const DEFAULT_DEV_HTTP_PORT = '7243';
+
 /**
- * The dev server's gRPC and UI ports: the wanted ones when free, else free ones picked together
- * (never each other, nor the codec port), rather than failing when another dev server holds the usual ones.
+ * The dev server's gRPC, UI and HTTP API ports: the wanted ones when free, else free ones picked
+ * together (never each other, nor the codec port), rather than failing when another dev server
+ * holds the usual ones.
  */
 export async function pickDevPorts(
-  options: Pick<DevOptions, 'port' | 'uiPort'>,
+  options: Pick<DevOptions, 'port' | 'uiPort' | 'httpPort'>,
   taken: readonly number[] = [],
-): Promise<{ port: number; uiPort: number }> {
+): Promise<{ port: number; uiPort: number; httpPort: number }> {
   const port = await usableWanted(Number(options.port), taken);
   const uiPort = await usableWanted(Number(options.uiPort), [...taken, ...(port !== undefined ? [port] : [])]);
-  const fixed = [...taken, ...[port, uiPort].filter((p): p is number => p !== undefined)];
-  const picked = await freePorts((port === undefined ? 1 : 0) + (uiPort === undefined ? 1 : 0), { exclude: fixed });
-  return { port: port ?? picked.shift()!, uiPort: uiPort ?? picked.shift()! };
+  const httpPort = await usableWanted(Number(options.httpPort ?? DEFAULT_DEV_HTTP_PORT), [
+    ...taken,
+    ...[port, uiPort].filter((p): p is number => p !== undefined),
+  ]);
+  const fixed = [...taken, ...[port, uiPort, httpPort].filter((p): p is number => p !== undefined)];
+  const missing = [port, uiPort, httpPort].filter((p) => p === undefined).length;
+  const picked = await freePorts(missing, { exclude: fixed });
+  return { port: port ?? picked.shift()!, uiPort: uiPort ?? picked.shift()!, httpPort: httpPort ?? picked.shift()! };
 }
 
 /**
  * A wanted port that was busy, said aloud: a newcomer whose other dev server holds 7233 would
  * otherwise point TEMPORAL_ADDRESS at the wrong one. Port 0 (any) is never "busy".
  */
-export function portNotices(options: Pick<DevOptions, 'port' | 'uiPort'>, picked: { port: number; uiPort: number }): string[] {
+export function portNotices(
+  options: Pick<DevOptions, 'port' | 'uiPort' | 'httpPort'>,
+  picked: { port: number; uiPort: number; httpPort?: number },
+): string[] {
   const notices: string[] = [];
   const wanted = Number(options.port);
   if (wanted > 0 && picked.port !== wanted)
     notices.push(`  port ${wanted} is busy (another Temporal server?): this one listens on ${picked.port}`);
   const wantedUi = Number(options.uiPort);
   if (wantedUi > 0 && picked.uiPort !== wantedUi) notices.push(`  UI port ${wantedUi} is busy: the UI is on ${picked.uiPort}`);
+  const wantedHttp = Number(options.httpPort ?? DEFAULT_DEV_HTTP_PORT);
+  if (picked.httpPort !== undefined && wantedHttp > 0 && picked.httpPort !== wantedHttp)
+    notices.push(`  HTTP API port ${wantedHttp} is busy: the HTTP API is on ${picked.httpPort}`);
   return notices;
 }
 
@@ -244,7 +261,7 @@ async function startTemporal(
 ): Promise<{ client: Client; worker: NativeConnection; address: string; uiPort?: number }> {
   if (process.env.TEMPORAL_ADDRESS) return connectToTemporal(cleanups, process.env.TEMPORAL_ADDRESS);
   const executable = await ensureTemporalCli({ log: (line) => console.log(line) });
-  const { port, uiPort } = await pickDevPorts(options, encryption ? [encryption.port] : []);
+  const { port, uiPort, httpPort } = await pickDevPorts(options, encryption ? [encryption.port] : []);
   // The server's banner, warnings and shutdown lines go to the run's log, not the terminal.
   const env = await startLoggedDevServer({
     executable,
@@ -252,13 +269,14 @@ async function startTemporal(
     port,
     ui: true,
     uiPort,
+    httpPort,
     dbFilename: options.dbFile,
     uiCodecEndpoint: encryption?.uiEndpoint,
     output: log.sink('[temporal] '),
   });
   cleanups.push(() => env.teardown());
-  console.log(`Temporal dev server: ${env.address}   UI: http://127.0.0.1:${uiPort}`);
-  for (const notice of portNotices(options, { port, uiPort })) console.log(notice);
+  console.log(`Temporal dev server: ${env.address}   UI: http://127.0.0.1:${uiPort}   HTTP API: http://127.0.0.1:${httpPort}`);
+  for (const notice of portNotices(options, { port, uiPort, httpPort })) console.log(notice);
   console.log(persistenceNotice(options.dbFile));
   return { client: env.client, worker: env.nativeConnection, address: env.address, uiPort };
 }
@@ -583,6 +601,11 @@ export function registerDev(program: Command): void {
     .description('all-in-one local run: Temporal dev server + UI, Rivya simulator, worker, and a first generation')
     .option('--port <port>', 'Temporal dev server port (a free one is picked, and said, if taken)', '7233')
     .option('--ui-port <port>', 'Temporal UI port', '8233')
+    .option(
+      '--http-port <port>',
+      "Temporal server's HTTP API port, for callers without a Temporal SDK (a free one is picked, and said, if taken)",
+      DEFAULT_DEV_HTTP_PORT,
+    )
     .option('--db-file <path>', "keep the dev server's runs in this SQLite file (default: in memory, lost at Ctrl-C)")
     .option('--prompt <text>', 'prompt of the first generation', 'A paper boat drifting down a rain-soaked street, cinematic, golden hour')
     .option(
