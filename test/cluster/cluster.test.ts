@@ -35,7 +35,8 @@ import { workerDeploymentFromEnv } from '../../src/worker/versioning';
 import { nextId } from '../helpers/ids';
 import { startTestSimulator, TEST_API_KEY, waitFor } from '../helpers/simulator';
 import { FAST_POLLING } from '../helpers/stack';
-
+import { awaitCloseOverHttp, startOverHttp } from '../helpers/temporal-http';
+import { validateAgainstSchema } from '../helpers/json-schema';
 const run = promisify(execFile);
 const cli = join(packageRoot(), 'dist', 'tools', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'rivya-cluster-test-'));
@@ -163,6 +164,22 @@ test("a generation end to end through the cluster's own worker and simulator", a
   ).json()) as SimulatorStats;
   expect(stats.tasksPerIdempotencyKey[workflowId]).toBe(1);
   expect(result.videoUrl).toContain(result.taskId);
+}, 120_000);
+
+test("plain HTTP, no SDK: start and await a generation through the frontend's HTTP API (cluster status names it)", async () => {
+  const status = JSON.parse(await rivyaCli('cluster', 'status', '--data-dir', dir, '--json')) as { httpApiUrl?: string };
+  expect(status.httpApiUrl).toBe(`http://127.0.0.1:${state.serverPorts!.frontendHttp}`);
+  const workflowId = nextId('cluster-http');
+  const started = await startOverHttp(status.httpApiUrl!, 'default', workflowId, {
+    workflowType: 'sora2Generation',
+    taskQueue: state.taskQueue!,
+    args: [{ prompt: '[sim:succeed] started with curl', polling: FAST_POLLING }],
+  });
+  expect(started.started).toBe(true);
+  const closed = await awaitCloseOverHttp(status.httpApiUrl!, 'default', workflowId, { runId: started.runId });
+  if (closed.status !== 'completed') throw new Error(`expected completed, got ${JSON.stringify(closed)}`);
+  expect(closed.result).toMatchObject({ workflowId, status: 'succeeded' });
+  expect(validateAgainstSchema('sora2-generation-result', closed.result)).toEqual([]);
 }, 120_000);
 
 test('a worker SIGKILLed mid-poll: a new worker finishes the generation, one task', async () => {
