@@ -17,6 +17,7 @@ import {
   rejectSora2Generation,
   RIVYA_TASK_STATUS,
   sora2ApproveUpdate,
+  sora2BatchStatusQuery,
   sora2RejectUpdate,
   sora2StatusQuery,
   startSora2Batch,
@@ -202,6 +203,11 @@ describe('a batch: one approval for its whole estimated cost, before any child s
       taskQueue: stack.taskQueue,
     });
     expect(await listedAs(handle, 'awaiting_approval')).toBe(true);
+    expect(await handle.query(sora2BatchStatusQuery)).toMatchObject({
+      phase: 'awaiting-approval',
+      counts: { total: 2, queued: 2, running: 0 },
+      approval: { state: 'pending', priceCredits: 2 * MODEL_SPECS['sora-2'].baseCredits },
+    });
     expect(creates()).toBe(0);
     await rejectSora2Generation(stack.env.client, handle.workflowId, { by: 'cfo', reason: 'not this month' });
     const err = await handle.result().then(

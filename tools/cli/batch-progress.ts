@@ -33,6 +33,8 @@ export function describeBatchStatus(status: BatchStatus): string {
     `${credits.spent} credits spent, ${credits.reserved} reserved${budget}`,
   ];
   if (status.stop) parts.push(status.stop.reason === 'operator' ? 'stopped by an operator' : `stopped: item ${p(status.stop.key)} failed`);
+  if (status.phase === 'awaiting-approval' && status.approval)
+    parts.unshift(`awaiting approval: ${p(status.approval.priceCredits)} credits (rivya-sora2 approve|reject)`);
   return parts.join(' | ');
 }
 

@@ -5,11 +5,13 @@
  * A rejection or timeout ends the batch typed with no child started, so nothing is paid. Only
  * batches that ask take this path: others emit no command here. Workflow-safe.
  */
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ApprovalOptions } from '../generation/approval-input';
 import { ApprovalGate, ApprovalNotGiven, AWAITING_APPROVAL_STATUS, setApprovalHandlers, type ApprovalHolder } from '../generation/approval';
 import { RIVYA_TASK_STATUS } from '../common/search-attributes';
 import { batchFailure, BatchFailureTypes } from './failures';
+import { sora2BatchStatusQuery } from './messages';
+import type { BatchCredits, BatchStatus } from './state';
 
 export interface BatchApprovalFacts {
   batchId: string;
@@ -18,6 +20,10 @@ export interface BatchApprovalFacts {
   /** Σ priceOf of the items: what approving lets the batch spend. */
   requiredCredits: number;
   searchAttributes: boolean;
+  /** For the status query while waiting (the batch's own handler replaces it once children start). */
+  credits: BatchCredits;
+  concurrency: number;
+  onFailure: 'continue' | 'stop';
 }
 
 /** Returns once approved (or when no approval is asked); throws the batch's typed failure otherwise. */
@@ -27,6 +33,19 @@ export async function passBatchApproval(facts: BatchApprovalFacts): Promise<void
   const gate = new ApprovalGate(facts.approval, facts.requiredCredits, holder);
   const run = { phase: 'awaiting-approval', publishDetails: () => undefined };
   setApprovalHandlers(gate, run);
+  const startedAt = new Date(Date.now()).toISOString();
+  setHandler(sora2BatchStatusQuery, (): BatchStatus => ({
+    phase: 'awaiting-approval',
+    counts: { total: facts.items, queued: facts.items, running: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 },
+    credits: { ...facts.credits, reserved: 0 },
+    concurrency: facts.concurrency,
+    onFailure: facts.onFailure,
+    stop: null,
+    continuedAsNew: 0,
+    startedAt,
+    runningKeys: [],
+    approval: gate.status(),
+  }));
   try {
     await gate.pass(
       () => Date.now(),

@@ -147,6 +147,9 @@ export async function sora2Batch(input: Sora2BatchInput, carried?: BatchCarriedS
     items: items.length,
     requiredCredits: required,
     searchAttributes: settings.searchAttributes,
+    credits: { budget, walletAtStart: wallet, spent: 0 },
+    concurrency: settings.concurrency,
+    onFailure: settings.onFailure,
   });
   const state = initialBatchState(items, { budget, walletAtStart: wallet, spent: 0 }, Date.now());
   return new BatchRun(batchId, input, settings, state).run();

@@ -4,6 +4,7 @@
  * children still running, and the credit ledger the budget is checked against. Workflow-safe.
  */
 import type { PreparedItem } from './input';
+import type { ApprovalStatus } from '../generation/approval-input';
 
 export type BatchItemStatus = 'succeeded' | 'failed' | 'cancelled' | 'skipped';
 
@@ -70,7 +71,8 @@ export interface BatchCounts {
 
 /** What the `sora2BatchStatus` query returns (and the UI details show). */
 export interface BatchStatus {
-  phase: 'running' | 'stopping' | 'continuing-as-new' | 'finished';
+  /** awaiting-approval: `approval.required`, no child started yet (batch/approval-gate.ts). */
+  phase: 'awaiting-approval' | 'running' | 'stopping' | 'continuing-as-new' | 'finished';
   counts: BatchCounts;
   credits: BatchCredits & { /** Σ price of the running items: what they may still cost. */ reserved: number };
   concurrency: number;
@@ -80,6 +82,8 @@ export interface BatchStatus {
   startedAt: string;
   /** The keys of the running items, at most 20 (the UI shows them). */
   runningKeys: string[];
+  /** The batch's approval gate while it waits (price: Σ priceOf of the items); absent otherwise. */
+  approval?: ApprovalStatus | null;
 }
 
 export interface Sora2BatchResult {
