@@ -75,7 +75,8 @@ export function checkSora2NexusInput(input: unknown): NexusInputCheck {
   }
   const checked = checkSora2Input(outer.data.generation);
   const issues = checked.ok ? [] : checked.issues.map((issue) => ({ ...issue, path: prefixed(issue.path) }));
-  const raw = outer.data.generation as { reference?: unknown; compensations?: unknown; save?: unknown; account?: unknown } | null | undefined;
+  const raw = outer.data.generation as
+    { reference?: unknown; compensations?: unknown; save?: unknown; account?: unknown } | null | undefined;
   if (raw && typeof raw === 'object') {
     if (raw.reference && typeof raw.reference === 'object' && 'path' in raw.reference) {
       issues.push({
