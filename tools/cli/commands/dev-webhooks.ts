@@ -38,25 +38,33 @@ export async function startDevWebhooks(options: {
   temporal: Client;
   simulator: RivyaSimulator;
   apiKey: string;
+  /** Further simulated accounts' keys: each registers the same receiver and adds its own secret. */
+  otherApiKeys?: readonly string[];
   log: (line: string) => void;
   /** Told each delivery's outcome (the run's webhook metrics). */
   onOutcome?: (outcome: WebhookOutcome) => void;
 }): Promise<DevWebhooks> {
-  const { temporal, simulator, apiKey, log, onOutcome } = options;
+  const { temporal, simulator, apiKey, otherApiKeys = [], log, onOutcome } = options;
   // Rivya accepts only public https URLs; the simulator has an opt-in for a receiver on loopback.
   simulator.configure({ webhooks: { allowLoopbackUrls: true, retryDelaysMs: DEV_RETRY_DELAYS_MS } });
   const verifier = new PendingSecretVerifier();
   const receiver = await startWebhookReceiver({ client: temporal, verifier, log, onOutcome });
   try {
-    const rivya = new RivyaClient({ apiKey, baseUrl: simulator.url });
-    const endpoint = await rivya.webhooks.create({
-      name: 'rivya-sora2 dev',
-      url: receiver.url,
-      event_types: ['generation.succeeded', 'generation.failed'],
-    });
+    // Endpoints belong to an account: one per account, all to this receiver, each with its secret.
+    const endpoints = [];
+    for (const key of [apiKey, ...otherApiKeys]) {
+      const rivya = new RivyaClient({ apiKey: key, baseUrl: simulator.url });
+      endpoints.push(
+        await rivya.webhooks.create({
+          name: 'rivya-sora2 dev',
+          url: receiver.url,
+          event_types: ['generation.succeeded', 'generation.failed'],
+        }),
+      );
+    }
     // Kept in this process only, never printed: the same rule as for a real endpoint's secret.
-    verifier.use([endpoint.signing_secret]);
-    return { receiver, endpointId: endpoint.id };
+    verifier.use(endpoints.map((endpoint) => endpoint.signing_secret));
+    return { receiver, endpointId: endpoints[0]!.id };
   } catch (err) {
     await receiver.close();
     throw err;

@@ -297,6 +297,13 @@ async function connectToTemporal(
   return { client: new Client({ connection, namespace: config.namespace ?? 'default' }), worker, address };
 }
 
+/**
+ * A second simulated account with its own key and wallet, mapped by the dev worker to the name
+ * below: `generate --account second` is charged to it (see docs/operating.md, which account pays).
+ */
+export const DEV_SECOND_ACCOUNT = 'second';
+const DEV_SECOND_ACCOUNT_KEY = 'rvya_sk_simulator_second_account_local_only';
+
 async function startRivya(
   cleanups: Cleanup[],
   credits: number | undefined,
@@ -308,6 +315,10 @@ async function startRivya(
   }
   const simulator = await startRivyaSimulator({
     port: 0,
+    apiKeys: [
+      { key: DEFAULT_SIMULATOR_API_KEY, account: 'acct_local' },
+      { key: DEV_SECOND_ACCOUNT_KEY, account: 'acct_second' },
+    ],
     timing: DEV_SIMULATOR_TIMING,
     ...(credits !== undefined ? { initialCredits: credits } : {}),
   });
@@ -318,6 +329,7 @@ async function startRivya(
     `  simulator API key: ${DEFAULT_SIMULATOR_API_KEY}   (RIVYA_API_KEY for a worker of your own, with RIVYA_BASE_URL=${simulator.url})`,
   );
   console.log(`  simulator admin token: ${simulator.adminToken}   (Authorization: Bearer <token> on /_simulator/*)`);
+  console.log(`  a second simulated account with its own wallet: generate --account ${DEV_SECOND_ACCOUNT}`);
   if (credits !== undefined) console.log(`  simulated wallet: ${credits} credits (--credits)`);
   console.log(
     `  simulated tasks take ${DEV_SIMULATOR_TIMING.queuedMs[0] / 1000}–${(DEV_SIMULATOR_TIMING.queuedMs[1] + DEV_SIMULATOR_TIMING.processingMs.default[1]) / 1000} s; generations here expect ${DEV_EXPECTED_DURATION_S} s`,
@@ -348,6 +360,7 @@ async function startWebhooks(
     temporal,
     simulator: rivya.simulator,
     apiKey: rivya.apiKey,
+    otherApiKeys: [DEV_SECOND_ACCOUNT_KEY],
     log: (line) => log.write(`[webhooks] ${line}\n`),
     // Deliveries by outcome on the run's metrics endpoint (a no-op meter without --metrics-port).
     onOutcome: webhookOutcomeCounter(Runtime.instance().metricMeter),
@@ -477,6 +490,8 @@ async function startWorker(
     plugin: {
       apiKey: rivya.apiKey,
       baseUrl: rivya.baseUrl,
+      // The simulator's second account; RIVYA_ACCOUNTS adds more (with a real Rivya, only those).
+      ...(rivya.simulator ? { accounts: { [DEV_SECOND_ACCOUNT]: DEV_SECOND_ACCOUNT_KEY } } : {}),
       referenceDirectory: plan.referenceDir,
       saveDirectory: plan.saveDir,
       // The simulator serves videos over http on loopback: its host alone is let through the URL guard.
