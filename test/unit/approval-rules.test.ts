@@ -78,7 +78,7 @@ describe('what operators see while a run waits', () => {
     const durations = { source: 'learned' as const, samples: 12, points: [[0.5, 60_000] as const, [0.9, 90_000] as const] };
     const eta = etaOf({ durations, taskCreatedAtMs: created, nowMs: created + 30_000, ended: false });
     expect(renderStatusDetails(generationStatus({ eta }))).toMatch(
-      /\*\*Estimate:\*\* est\. finish \d\d:\d\d:\d\dZ \(~\d+ %, from 12 learned durations\)/,
+      /\*\*Estimate:\*\* est\. finish \d\d:\d\d:\d\dZ \(~\d+ %, from 12 learned durations\), as of 00:00:30Z/,
     );
     const unknown = etaOf({ durations: null, taskCreatedAtMs: created, nowMs: created, ended: false });
     expect(renderStatusDetails(generationStatus({ eta: unknown }))).toContain('**Estimate:** ETA unknown');

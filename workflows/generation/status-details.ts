@@ -17,7 +17,11 @@ export function renderStatusDetails(status: GenerationStatus): string {
   ];
   if (status.approval) lines.push(`**Approval:** ${describeApproval(status.approval)}`);
   // Only once a task exists: before that there is nothing to estimate.
-  if (status.eta && status.taskId) lines.push(`**Estimate:** ${describeEta(status.eta)}`);
+  // Rendered at the run's latest step (a check, a webhook, an Update): "as of" says how fresh it is.
+  if (status.eta && status.taskId)
+    lines.push(
+      `**Estimate:** ${describeEta(status.eta)}${status.eta.kind === 'estimate' ? `, as of ${status.eta.asOf.slice(11, 19)}Z` : ''}`,
+    );
   lines.push(`**Completion:** ${describeCompletion(status.completion)}`);
   // Only while a check is scheduled: a stale time would read as "due".
   if (status.nextPollAt !== null) lines.push(`**Next check:** ${status.nextPollAt}`);
