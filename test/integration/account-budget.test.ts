@@ -23,6 +23,7 @@ import {
 import { priceOf } from '../../src/contract/models';
 import { budgetWorkflowId } from '../../workflows/budget/input';
 import { maxCommitted, maxInFlight } from '../../bench/pipelines';
+import { cleanEnv, runCli } from '../helpers/cli-process';
 import { waitFor } from '../helpers/simulator';
 import { FAST_POLLING, generationFailureOf, useTestStack } from '../helpers/stack';
 
@@ -171,4 +172,23 @@ test('continue-as-new carries the lease table, the cap and what was spent; a lea
     (e: unknown) => e,
   );
   expect(((refused as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('BudgetExhausted');
+});
+
+test('the CLI: budget set, top-up and show (built binary); a bad value is refused with exit 2 before Temporal is asked', async () => {
+  const name = budgetName('cli');
+  const env = cleanEnv({ TEMPORAL_ADDRESS: stack.env.address, RIVYA_TASK_QUEUE: stack.taskQueue });
+  const set = await runCli(['budget', 'set', name, '60'], env);
+  expect(set.code).toBe(0);
+  expect(set.stdout).toContain(`budget ${name}: 60 of 60 credits available`);
+  const topUp = await runCli(['budget', 'top-up', name, '12', '--json'], env);
+  expect(topUp.code).toBe(0);
+  expect(JSON.parse(topUp.stdout)).toMatchObject({ name, cap: 72, available: 72 });
+  const shown = await runCli(['budget', 'show', name], env);
+  expect(shown.code).toBe(0);
+  expect(shown.stdout).toContain('72 of 72 credits available (0 spent, 0 held by 0 leases)');
+  const bad = await runCli(['budget', 'top-up', name, '-5'], env);
+  expect(bad.code).toBe(2);
+  const unknown = await runCli(['budget', 'show', budgetName('never-set')], env);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain('no budget named');
 });
