@@ -5,6 +5,8 @@
  */
 import { inspect } from 'node:util';
 import { RivyaClient } from '../../src/rivya/client';
+import { RivyaAccountClients } from '../../src/worker/account-clients';
+import { requireRivya, resolveSora2Settings } from '../../src/worker/resolve-settings';
 
 const KEY = 'rvya_sk_live_do_not_print_0123456789';
 
@@ -26,5 +28,21 @@ describe('a printed RivyaClient', () => {
 
   it('still names where it talks to', () => {
     expect(inspect(client)).toContain('rivya.example');
+  });
+});
+
+describe("a worker's clients by account, printed", () => {
+  // Several keys in one worker (accounts / RIVYA_ACCOUNTS): none may print through the cache holding them.
+  const OTHER = 'rvya_sk_live_other_account_0123456789';
+  const accounts = requireRivya(resolveSora2Settings({ apiKey: KEY, accounts: { other: OTHER } }, {})).accounts;
+  const clients = new RivyaAccountClients(new RivyaClient({ apiKey: KEY }), accounts, (c) => new RivyaClient(c));
+
+  it.each([
+    ['util.inspect', () => inspect([clients, accounts], { showHidden: true, depth: 8 })],
+    ['JSON.stringify', () => JSON.stringify([clients, accounts])],
+  ])('%s shows neither key, before and after a client was built', async (_how, print) => {
+    for (const key of [KEY, OTHER]) expect(print()).not.toContain(key);
+    await clients.clientFor('other');
+    for (const key of [KEY, OTHER]) expect(print()).not.toContain(key);
   });
 });
