@@ -203,4 +203,7 @@ test('the packed package ships schema/ (the files its "./schema/*" export points
   for (const name of Object.keys(generateJsonSchemas())) expect(paths).toContain(`schema/${name}.json`);
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
   expect(manifest.exports['./schema/*']).toBe('./schema/*.json');
+  // As a user imports it (the package resolving itself through its exports).
+  const resolved = require.resolve('rivya-sora2-temporal/schema/sora2-generation-input', { paths: [root] });
+  expect(resolved).toBe(join(schemaDir, 'sora2-generation-input.json'));
 }, 60_000);
