@@ -10,6 +10,7 @@ import {
 } from '../../workflows/budget/ledger';
 import { leaseWaitDelayMs } from '../../activities/budget-lease';
 import { budgetNameOf, DEFAULT_BUDGET_NAME } from '../../workflows/budget/input';
+import { generationInput } from '../../tools/cli/commands/generate';
 
 test('leases fit under cap − spent − held; the one that does not is refused with the numbers', () => {
   const books = emptyBooks('team', 12);
@@ -66,4 +67,14 @@ test('the budget name defaults to the paying account, then to "default"; waits g
   expect(leaseWaitDelayMs(1, () => 0.5)).toBe(1_000);
   expect(leaseWaitDelayMs(50, () => 0.5)).toBe(15_000);
   expect(leaseWaitDelayMs(50, () => 0)).toBe(11_250);
+});
+
+test("generate's --budget [name] and --when-budget-exhausted become the input's accountBudget", () => {
+  const base = { prompt: 'p', taskQueue: 'q' };
+  expect(generationInput(base).accountBudget).toBeUndefined();
+  expect(generationInput({ ...base, budget: true }).accountBudget).toEqual({});
+  expect(generationInput({ ...base, budget: 'team', whenBudgetExhausted: 'wait' }).accountBudget).toEqual({
+    name: 'team',
+    whenExhausted: 'wait',
+  });
 });

@@ -37,6 +37,10 @@ export interface GenerateOptions {
   dryRun?: boolean;
   /** Wait for `rivya-sora2 approve|reject` before paying: true, or the timeout (default 24 h). */
   requireApproval?: boolean | string;
+  /** Lease the price from an account budget before paying: true (the account's budget), or its name. */
+  budget?: boolean | string;
+  /** 'fail' (default) or 'wait' when the budget has too few credits. */
+  whenBudgetExhausted?: string;
 }
 
 export function generationInput(options: GenerateOptions): Sora2GenerationInput {
@@ -67,6 +71,14 @@ export function generationInput(options: GenerateOptions): Sora2GenerationInput 
     },
     ...(options.saveTo !== undefined ? { save: { to: options.saveTo } } : {}),
     ...(options.account !== undefined ? { account: options.account } : {}),
+    ...(options.budget !== undefined && options.budget !== false
+      ? {
+          accountBudget: {
+            ...(typeof options.budget === 'string' ? { name: options.budget } : {}),
+            ...(options.whenBudgetExhausted !== undefined ? { whenExhausted: options.whenBudgetExhausted as 'wait' | 'fail' } : {}),
+          },
+        }
+      : {}),
     ...(options.requireApproval !== undefined && options.requireApproval !== false
       ? {
           approval: {
@@ -203,6 +215,14 @@ export function registerGenerate(program: Command): void {
     .option(
       '--require-approval [timeout]',
       'wait for `rivya-sora2 approve|reject <id>` before paying; optional timeout (seconds, or 2h; default 24h)',
+    )
+    .option(
+      '--budget [name]',
+      'lease the price from an account budget before paying (`rivya-sora2 budget`); default name: --account, else "default"',
+    )
+    .option(
+      '--when-budget-exhausted <wait|fail>',
+      'fail (default): end BudgetExceeded, nothing paid; wait: until credits free up or the deadline',
     )
     .option('-w, --wait', 'follow progress and print the result')
     .option(
