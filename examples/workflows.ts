@@ -1,2 +1,3 @@
 // examples/workflows.ts — TypeScript plugins cannot ship workflows: re-export it next to your own.
-export { sora2Generation } from 'rivya-sora2-temporal/workflow';
+// sora2Budget: the account budget (accountBudget in an input leases from it).
+export { sora2Budget, sora2Generation } from 'rivya-sora2-temporal/workflow';

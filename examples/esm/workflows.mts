@@ -1,2 +1,3 @@
 // examples/esm/workflows.mts — the same re-export as the CommonJS example.
-export { sora2Generation } from 'rivya-sora2-temporal/workflow';
+// sora2Budget: the account budget (accountBudget in an input leases from it).
+export { sora2Budget, sora2Generation } from 'rivya-sora2-temporal/workflow';
