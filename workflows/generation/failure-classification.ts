@@ -57,7 +57,12 @@ export function classifyActivityFailure(err: ActivityFailure): ClassifiedFailure
   }
   if (type === FailureTypes.BudgetExceeded) {
     // The account budget refused the lease (budget/generation-lease.ts): asked before the create, nothing paid.
-    return { reason: 'rejected', type: FailureTypes.BudgetExceeded, message: `account budget exhausted, nothing paid: ${message}`, remoteError: { code: type, message } };
+    return {
+      reason: 'rejected',
+      type: FailureTypes.BudgetExceeded,
+      message: `account budget exhausted, nothing paid: ${message}`,
+      remoteError: { code: type, message },
+    };
   }
   if (type.startsWith(RIVYA_ERROR_TYPE_PREFIX) && cause?.nonRetryable) {
     const code = type.slice(RIVYA_ERROR_TYPE_PREFIX.length);
