@@ -5,7 +5,11 @@
  * through validated Updates; continue-as-new carries the lease table. Rivya's side is read from the
  * simulator's ledger, never from the budget's word alone.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   FailureTypes,
@@ -24,6 +28,7 @@ import { priceOf } from '../../src/contract/models';
 import { budgetWorkflowId } from '../../workflows/budget/input';
 import { maxCommitted, maxInFlight } from '../../bench/pipelines';
 import { cleanEnv, runCli } from '../helpers/cli-process';
+import { fetchAllRuns } from '../helpers/histories';
 import { waitFor } from '../helpers/simulator';
 import { FAST_POLLING, generationFailureOf, useTestStack } from '../helpers/stack';
 
@@ -191,4 +196,33 @@ test('the CLI: budget set, top-up and show (built binary); a bad value is refuse
   const unknown = await runCli(['budget', 'show', budgetName('never-set')], env);
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain('no budget named');
+});
+
+test("a budgeted generation's history and its budget's replay on this code (RECORD_HISTORIES=1 commits them as fixtures)", async () => {
+  const name = budgetName('replay');
+  await setSora2BudgetCap(stack.env.client, name, PRICE, { taskQueue: stack.taskQueue });
+  const handle = await stack.start(generation(name, 'fail'), 'budget-replay');
+  await handle.result();
+  const runs = [
+    ...(await fetchAllRuns(stack.env.client, handle.workflowId)),
+    ...(await fetchAllRuns(stack.env.client, budgetWorkflowId(name))),
+  ];
+  const HistoryProto = temporal.api.history.v1.History;
+  if (process.env.RECORD_HISTORIES === '1') {
+    const dir = join(__dirname, '..', 'fixtures', 'histories');
+    for (const run of runs) {
+      const label = run.workflowId.startsWith('rivya-budget:') ? 'budget-entity' : 'budget-lease';
+      writeFileSync(join(dir, `${label}-${run.runId.slice(-6)}.binpb`), Buffer.from(HistoryProto.encode(run.history).finish()));
+    }
+  }
+  const results = Worker.runReplayHistories(
+    { workflowsPath: require.resolve('../fixtures/workflows') },
+    runs.map((run) => ({ workflowId: run.workflowId, history: run.history })),
+  );
+  let replayed = 0;
+  for await (const result of results) {
+    expect(result.error).toBeUndefined();
+    replayed += 1;
+  }
+  expect(replayed).toBe(2);
 });
