@@ -12,3 +12,23 @@ export async function connectClient(): Promise<{ client: Client; close(): Promis
   const client = new Client({ connection, namespace: config.namespace ?? 'default', plugins });
   return { client, close: () => connection.close() };
 }
+
+/**
+ * A client that connects on first use, for long-running servers (webhook receiver, videos
+ * endpoint) that must come up and answer while Temporal is still down.
+ */
+export function lazyClient(env: NodeJS.ProcessEnv = process.env): {
+  client: Client;
+  connection: Connection;
+  address: string;
+  namespace: string;
+} {
+  const config = loadClientConnectConfig();
+  const address = config.connectionOptions.address ?? 'localhost:7233';
+  const namespace = config.namespace ?? 'default';
+  // With the workers' keys (RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE) payloads are encrypted like every other.
+  const plugins = codecKeysConfigured(env) ? [new Sora2Plugin({ encryption: true, env })] : [];
+  const connection = Connection.lazy(config.connectionOptions);
+  const client = new Client({ connection, namespace, plugins });
+  return { client, connection, address, namespace };
+}

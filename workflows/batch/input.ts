@@ -6,9 +6,15 @@
  */
 import { z } from 'zod';
 import { priceOf } from '../../src/contract/models';
-import { checkSora2Input, utf8Length, type InputIssue, type Sora2GenerationInput, type SoraModel } from '../generation/input';
+import {
+  accountNameSchema,
+  checkSora2Input,
+  utf8Length,
+  type InputIssue,
+  type Sora2GenerationInput,
+  type SoraModel,
+} from '../generation/input';
 import { workflowIdIssues } from '../common/workflow-id';
-import { checkAccountName } from '../../src/contract/account';
 import { approvalOptionsSchema } from '../generation/approval-input';
 
 /**
@@ -92,13 +98,7 @@ export const sora2BatchInputSchema = z
      * The Rivya account the batch's wallet is read from, and that pays for every item that names
      * none itself (`defaults.account` or an item's own `account` win over it). Default: the worker's key.
      */
-    account: z
-      .string()
-      .superRefine((name, ctx) => {
-        const checked = checkAccountName(name);
-        if (!checked.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.message });
-      })
-      .optional(),
+    account: accountNameSchema.optional(),
     /** One approval for the whole batch's estimated cost (Σ priceOf) before any child starts (batch/approval-gate.ts). */
     approval: approvalOptionsSchema.optional(),
     /** Set RivyaBatchId on the batch and its children (and let the children upsert theirs). */

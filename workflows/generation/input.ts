@@ -18,6 +18,12 @@ import { accountBudgetOptionsSchema } from '../budget/input';
 import { checkAccountName } from '../../src/contract/account';
 import { approvalOptionsSchema } from './approval-input';
 
+/** A Rivya account's name (never its key): the generation's and the batch's `account`. */
+export const accountNameSchema = z.string().superRefine((name, ctx) => {
+  const checked = checkAccountName(name);
+  if (!checked.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.message });
+});
+
 /** One select param: its options (from the models table) and the message naming them. */
 function selectParamSchema<T extends readonly [string, ...string[]]>(options: T) {
   return z.enum(options, { errorMap: () => ({ message: `must be one of ${options.map((o) => `"${o}"`).join(', ')}` }) });
@@ -200,13 +206,7 @@ export const sora2GenerationInputSchema = z
      * Which Rivya account pays: a name the worker maps to an API key (its `accounts` option,
      * RIVYA_ACCOUNTS or `apiKeyFor`). Unset: the worker's default key. Never the key itself.
      */
-    account: z
-      .string()
-      .superRefine((name, ctx) => {
-        const checked = checkAccountName(name);
-        if (!checked.ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.message });
-      })
-      .optional(),
+    account: accountNameSchema.optional(),
     /** Lease the price from an account-wide budget before the paid create (budget/input.ts). Default: none. */
     accountBudget: accountBudgetOptionsSchema.optional(),
     /** Upsert RivyaTaskId/RivyaTaskStatus/RivyaModel. Turn off on a cluster where they are not registered. */

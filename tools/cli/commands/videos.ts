@@ -9,8 +9,6 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
-import { codecKeysConfigured } from '../../../src/codec';
 import { DEFAULT_SORA2_TASK_QUEUE } from '../../../src/client/helpers';
 import { parsePort } from '../../../src/internal/net/ports';
 import {
@@ -23,8 +21,7 @@ import {
   VIDEOS_KEYS_ENV,
   VIDEOS_KEYS_FILE_ENV,
 } from '../../../src/videos';
-import { Sora2Plugin } from '../../../src/worker/plugin';
-import { loadClientConnectConfig } from '../envconfig';
+import { lazyClient } from '../connection';
 import { printable } from '../printable';
 import { untilStopSignal } from '../stop-signal';
 
@@ -67,13 +64,7 @@ export async function runVideosServer(options: VideosServeOptions, env: NodeJS.P
   const referenceDir = options.referenceDir ?? env.RIVYA_REFERENCE_DIR;
   const absolute = (dir: string) => (isAbsolute(dir) ? dir : resolve(dir));
 
-  const config = loadClientConnectConfig();
-  const address = config.connectionOptions.address ?? 'localhost:7233';
-  const namespace = config.namespace ?? 'default';
-  // With the workers' keys (RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE) inputs and results are encrypted like every payload.
-  const plugins = codecKeysConfigured(env) ? [new Sora2Plugin({ encryption: true, env })] : [];
-  const connection = Connection.lazy(config.connectionOptions);
-  const client = new Client({ connection, namespace, plugins });
+  const { client, connection, address, namespace } = lazyClient(env);
   let running;
   try {
     running = await serveVideos({

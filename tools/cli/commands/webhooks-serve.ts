@@ -9,10 +9,8 @@
  */
 import type { Command } from 'commander';
 import { parsePort } from '../../../src/internal/net/ports';
-import { Client, Connection } from '@temporalio/client';
-import { loadClientConnectConfig } from '../envconfig';
-import { codecKeysConfigured } from '../../../src/codec';
-import { Sora2Plugin } from '../../../src/worker/plugin';
+import type { Client } from '@temporalio/client';
+import { lazyClient } from '../connection';
 import {
   DEFAULT_WEBHOOK_HOST,
   DEFAULT_WEBHOOK_PATH,
@@ -66,14 +64,8 @@ export async function runWebhookReceiverProcess(options: WebhooksServeOptions, e
   if (metrics) Runtime.install({ telemetryOptions: prometheusTelemetry(metrics) });
   const onOutcome = metrics ? webhookOutcomeCounter(Runtime.instance().metricMeter) : undefined;
 
-  const config = loadClientConnectConfig();
-  const address = config.connectionOptions.address ?? 'localhost:7233';
-  const namespace = config.namespace ?? 'default';
-  // With the workers' keys (RIVYA_CODEC_KEYS / RIVYA_CODEC_KEY_FILE) the signals are encrypted like every payload.
-  const plugins = codecKeysConfigured(env) ? [new Sora2Plugin({ encryption: true, env })] : [];
   // Lazy: the receiver serves while Temporal is down (deliveries get 503 and Rivya redelivers).
-  const connection = Connection.lazy(config.connectionOptions);
-  const client = new Client({ connection, namespace, plugins });
+  const { client, connection, address, namespace } = lazyClient(env);
   let receiver;
   try {
     receiver = await startWebhookReceiver({ client, secrets, port, host: options.host, path: options.path, onOutcome });
