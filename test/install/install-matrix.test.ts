@@ -236,7 +236,9 @@ test('the installed package declares every public subpath, and an ESM app import
   };
   // The required list, and whatever else the package declares (each declared entry must import too).
   const declared = Object.keys(manifest.exports).filter((subpath) => subpath !== './package.json');
-  const subpaths = [...new Set([...PUBLIC_SUBPATHS, ...declared])];
+  // Patterns ('./schema/*') name data files, not modules: checked below by resolving one of them.
+  const patterns = declared.filter((subpath) => subpath.includes('*'));
+  const subpaths = [...new Set([...PUBLIC_SUBPATHS, ...declared.filter((subpath) => !patterns.includes(subpath))])];
   const { stdout } = await runOk(node20.path, ['check.js', ...subpaths], { cwd: join(app.dir, 'esm'), timeoutMs: 60_000 });
   const checked = JSON.parse(stdout.trim().split('\n').pop()!) as {
     node: string;
@@ -269,6 +271,17 @@ test('the installed package declares every public subpath, and an ESM app import
   });
   expect(checked.subpaths['./workflow']!.functions).toContain('sora2Generation');
   expect(checked.subpaths['./simulator']!.functions).toContain('startRivyaSimulator');
+  // The published JSON Schema (issue #29), as a caller in another language's build would load it.
+  expect(patterns).toEqual(['./schema/*']);
+  const schema = await runOk(
+    node20.path,
+    [
+      '-e',
+      "const s = require('rivya-sora2-temporal/schema/sora2-generation-input'); console.log(JSON.stringify({ type: s.type, prompt: s.properties.prompt.maxLength }))",
+    ],
+    { cwd: app.dir, timeoutMs: 60_000 },
+  );
+  expect(JSON.parse(schema.stdout.trim().split('\n').pop()!)).toEqual({ type: 'object', prompt: 10_000 });
 }, 300_000);
 
 /** One file, compiled as a user's TypeScript project would: the main entry, /workflow, /worker, against the published types. */
