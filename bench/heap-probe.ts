@@ -18,6 +18,8 @@ export interface ThreadHeapReading {
   heapCommittedMb: number;
   heapUsedMb: number;
   heapLiveAfterGcMb: number;
+  /** The thread's heap limit (V8's heap_size_limit): the plugin's workflow-thread cap, or node's default. */
+  heapLimitMb?: number;
 }
 
 export interface HeapProbeReading {
@@ -60,6 +62,7 @@ function threadReading(): ThreadHeapReading {
     heapCommittedMb: mb(before.total_heap_size),
     heapUsedMb: mb(before.used_heap_size),
     heapLiveAfterGcMb: mb(after.used_heap_size),
+    heapLimitMb: mb(after.heap_size_limit),
   };
 }
 

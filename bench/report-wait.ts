@@ -160,7 +160,7 @@ function historyRow(results: BenchResults): string {
 }
 
 const RSS_RULE =
-  "one reading per cache size (a peak, not a sample): met if some measured cache size stays at or below 400 MB with node's default flags, with its CPU shown; not met if none does (a row with node flags is shown, not judged)";
+  "one reading per cache size (a peak, not a sample): met if some measured cache size stays at or below 400 MB with node's default flags (the plugin's own workflow-thread heap limit applies, shown per row), with its CPU shown; not met if none does (a row with node flags is shown, not judged)";
 
 /** How a level's cache reads: "plugin default (100)", "SDK default (2310)", "100"; older files: undefined was the SDK's. */
 function cacheLabel(s: ScalingResult): string {
@@ -173,7 +173,9 @@ function cacheLabel(s: ScalingResult): string {
 function memoryText(s: ScalingResult): string {
   const m = s.memory;
   if (!m?.workflowThreads?.length) return '';
-  const threads = m.workflowThreads.map((t) => `${t.heapUsedMb} used / ${t.heapLiveAfterGcMb} live`).join(', ');
+  const threads = m.workflowThreads
+    .map((t) => `${t.heapUsedMb} used / ${t.heapLiveAfterGcMb} live${t.heapLimitMb !== undefined ? ` (limit ${t.heapLimitMb})` : ''}`)
+    .join(', ');
   return ` (at the end: ${m.rssMb} MB, of which workflow thread heap ${threads}, main heap ${m.heapUsedMb} used, ${m.outsideHeapMb} outside the V8 heaps)`;
 }
 

@@ -10,6 +10,7 @@ import { Sora2Plugin, type Sora2PluginOptions } from './plugin';
 import { requireOptional } from '../internal/optional-module';
 import { prebuiltWorkflowBundle } from './workflow-bundle';
 import { connectToTemporal } from './temporal-connect';
+import { withWorkflowThreadHeap, workflowThreadHeapMb } from './workflow-thread-heap';
 
 export interface CreateSora2WorkerOptions {
   /** Default: the resolved settings' task queue (RIVYA_TASK_QUEUE), else `rivya-sora2`. */
@@ -18,11 +19,17 @@ export interface CreateSora2WorkerOptions {
   namespace?: string;
   plugin?: Sora2PluginOptions;
   worker?: Partial<Omit<WorkerOptions, 'connection' | 'taskQueue' | 'plugins'>>;
+  /**
+   * Old-space limit (MB) of the worker's workflow threads. Default: 128 MB + 1 MB per cached
+   * workflow (workflow-thread-heap.ts says why); `false` keeps node's default (~4 GiB). Ignored when
+   * node was started with --max-old-space-size (flags or NODE_OPTIONS).
+   */
+  workflowThreadHeapMb?: number | false;
 }
 
 export async function createSora2Worker(
   options: CreateSora2WorkerOptions = {},
-): Promise<{ worker: Worker; connection: NativeConnection; owned: boolean }> {
+): Promise<{ worker: Worker; connection: NativeConnection; owned: boolean; workflowThreadHeapMb: number | undefined }> {
   // Settings resolved (and typed options checked) before connecting.
   const plugin = new Sora2Plugin(options.plugin);
   let connection = options.connection;
@@ -42,13 +49,18 @@ export async function createSora2Worker(
   // A tracing plugin needs OpenTelemetry's workflow interceptors inside the bundle: the traced one.
   // The prebuilt bundle only when it was built with the installed @temporalio/workflow (else: bundle at start).
   const prebuilt = ownWorkflowCode ? undefined : prebuiltWorkflowBundle(plugin.tracing);
-  const worker = await Worker.create({
-    ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('./workflows') }),
-    ...options.worker,
-    connection,
-    namespace: namespace ?? 'default',
-    taskQueue: options.taskQueue ?? plugin.settings.taskQueue ?? DEFAULT_SORA2_TASK_QUEUE,
-    plugins: [plugin],
-  });
-  return { worker, connection, owned };
+  const cachedWorkflows = options.worker?.maxCachedWorkflows ?? plugin.settings.maxCachedWorkflows;
+  const { value: worker, appliedMb } = await withWorkflowThreadHeap(
+    options.workflowThreadHeapMb ?? workflowThreadHeapMb(cachedWorkflows),
+    () =>
+      Worker.create({
+        ...(prebuilt ? { workflowBundle: prebuilt } : { workflowsPath: require.resolve('./workflows') }),
+        ...options.worker,
+        connection,
+        namespace: namespace ?? 'default',
+        taskQueue: options.taskQueue ?? plugin.settings.taskQueue ?? DEFAULT_SORA2_TASK_QUEUE,
+        plugins: [plugin],
+      }),
+  );
+  return { worker, connection, owned, workflowThreadHeapMb: appliedMb };
 }

@@ -53,7 +53,7 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   }
   // Every configured account (accounts / RIVYA_ACCOUNTS) the same way; a refused one is said, not fatal.
   const namedAccounts = await checkConfiguredAccounts(rivya.accounts, (connection) => new RivyaClient(connection));
-  const { worker, connection, owned } = await createSora2Worker({
+  const { worker, connection, owned, workflowThreadHeapMb } = await createSora2Worker({
     // Task queue, rate limits, cache size, sticky timeout and URL policy come with the settings.
     plugin: {
       settings,
@@ -74,11 +74,12 @@ export async function runSora2WorkerProcess(env: NodeJS.ProcessEnv = process.env
   if (tracing) console.log(`tracing: spans to ${displayUrl(tracing.url)} (OTLP/HTTP)`);
   const workflowCode = worker.options.workflowBundle ? 'prebuilt workflow bundle' : 'workflows bundled at start';
   const cache = worker.options.maxCachedWorkflows;
+  const heap = workflowThreadHeapMb !== undefined ? `, workflow threads' heap ≤ ${workflowThreadHeapMb} MB` : '';
   const version = deployment
     ? `; deployment ${deployment.version.deploymentName} build ${deployment.version.buildId}, ${deployment.defaultVersioningBehavior}`
     : '';
   console.log(
-    `rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${displayUrl(baseUrl)}; ${workflowCode}; up to ${cache} cached workflows${version})`,
+    `rivya-sora2 worker polling task queue "${worker.options.taskQueue}" (Rivya API ${displayUrl(baseUrl)}; ${workflowCode}; up to ${cache} cached workflows${heap}${version})`,
   );
   try {
     await worker.run();
