@@ -1,17 +1,11 @@
 /**
  * The dry run of a batch: the batch's own input check (checkSora2BatchInput, Sora2BatchInputError as
- * startSora2Batch throws), one wallet read, Σ price (totalPrice) against the budget and the wallet as
+ * startSora2Batch throws), one wallet read, Σ price (batchStartCheck, the batch's own) against the budget and the wallet as
  * the batch decides at its start (BudgetExceeded: nothing would start), and each item's dry run
  * (estimate.ts: save target, reference, price, expected duration) with the child's own input.
  */
 import { BatchFailureTypes } from '../../workflows/batch/failures';
-import {
-  checkSora2BatchInput,
-  childWorkflowId,
-  totalPrice,
-  type Sora2BatchInput,
-  type Sora2BatchSettings,
-} from '../../workflows/batch/input';
+import { batchAccountOf, batchStartCheck, checkSora2BatchInput, childWorkflowId, type Sora2BatchInput } from '../../workflows/batch/input';
 import { Sora2BatchInputError } from './helpers';
 import { estimateSora2Generation, type EstimateSora2Options, type Sora2Estimate, type Sora2EstimateIssue } from './estimate';
 
@@ -41,12 +35,6 @@ export interface Sora2BatchEstimate {
 }
 
 const PLACEHOLDER_BATCH_ID = 'batch-dry-run';
-
-/** Whose wallet the batch reads (as workflows/batch/sora2-batch.ts): its `account`, else its defaults'. */
-function batchAccountOf(settings: Sora2BatchSettings): string | undefined {
-  const fromDefaults = (settings.defaults as { account?: unknown }).account;
-  return settings.account ?? (typeof fromDefaults === 'string' ? fromDefaults : undefined);
-}
 
 export async function estimateSora2Batch(input: Sora2BatchInput, options: EstimateSora2BatchOptions = {}): Promise<Sora2BatchEstimate> {
   const { batchId = PLACEHOLDER_BATCH_ID, ...itemOptions } = options;
@@ -85,17 +73,16 @@ export async function estimateSora2Batch(input: Sora2BatchInput, options: Estima
     items.push({ key: item.key, estimate });
   }
 
-  const required = totalPrice(checked.items);
   const budget = checked.settings.budget ?? null;
-  // The batch's start check (workflows/batch/sora2-batch.ts): Σ price against min(budget, wallet).
-  const cap = Math.min(budget ?? Number.POSITIVE_INFINITY, walletCredits ?? Number.POSITIVE_INFINITY);
-  const fits = walletCredits === null && budget === null ? null : required <= cap;
-  if (fits === false)
+  // The batch's own start check (workflows/batch/sora2-batch.ts): Σ price against min(budget, wallet).
+  const { required, short } = batchStartCheck(checked.items, budget ?? undefined, walletCredits ?? undefined);
+  const fits = walletCredits === null && budget === null ? null : short === undefined;
+  if (short !== undefined)
     issues.push({
       check: 'wallet',
       failureType: BatchFailureTypes.BudgetExceeded,
       type: BatchFailureTypes.BudgetExceeded,
-      message: `the ${items.length} items cost ${required} credits, more than ${budget !== null && budget <= cap ? `the budget of ${budget}` : `the wallet's ${walletCredits}`}; nothing would start`,
+      message: `the ${items.length} items cost ${required} credits, more than ${short}; nothing would start`,
     });
   return {
     ok: issues.length === 0 && fits !== false && items.every((item) => item.estimate.issues.length === 0),

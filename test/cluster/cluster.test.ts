@@ -37,6 +37,7 @@ import { startTestSimulator, TEST_API_KEY, waitFor } from '../helpers/simulator'
 import { FAST_POLLING } from '../helpers/stack';
 import { awaitCloseOverHttp, startOverHttp } from '../helpers/temporal-http';
 import { validateAgainstSchema } from '../helpers/json-schema';
+import { BUDGET_CHAOS_TITLE, expectBudgetChaosHeld, runBudgetChaos, startBudgetChaosSimulator } from '../chaos/budget-chaos-scenario';
 const run = promisify(execFile);
 const cli = join(packageRoot(), 'dist', 'tools', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'rivya-cluster-test-'));
@@ -217,15 +218,9 @@ test('the Temporal server SIGKILLed and restarted mid-poll: every generation com
     for (const workflowId of ids) await startSora2Generation(client, generation('survive a server crash'), { workflowId, taskQueue });
     await waitFor(() => (polls(simulator) >= 3 ? true : undefined), 30_000);
 
-    const server = state.processes.find((p) => p.name === 'temporal-server')!;
     for (const id of ids) expect((await client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
-    process.kill(server.pid, 'SIGKILL');
     const pollsAtKill = polls(simulator);
-    await waitFor(() => (isRunning(server) ? undefined : true), 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const restarted = await startTemporalServer(dir, state, clusterBinaryPaths(), temporalCli);
-    recordProcess(dir, restarted);
-    state = readClusterState(dir)!;
+    await killAndRestartServer();
 
     // The client reconnects by itself; the worker process kept polling through the outage.
     const results = await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
@@ -242,6 +237,36 @@ test('the Temporal server SIGKILLed and restarted mid-poll: every generation com
     await simulator.close();
   }
 }, 180_000);
+
+/** SIGKILLs the cluster's Temporal server and starts it again on the same ports and database. */
+async function killAndRestartServer(): Promise<void> {
+  const server = state.processes.find((p) => p.name === 'temporal-server')!;
+  process.kill(server.pid, 'SIGKILL');
+  await waitFor(() => (isRunning(server) ? undefined : true), 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const restarted = await startTemporalServer(dir, state, clusterBinaryPaths(), temporalCli);
+  recordProcess(dir, restarted);
+  state = readClusterState(dir)!;
+}
+
+test(`account budget chaos on PostgreSQL, the Temporal server SIGKILLed too: ${BUDGET_CHAOS_TITLE}`, async () => {
+  const simulator = await startBudgetChaosSimulator();
+  try {
+    const outcome = await runBudgetChaos({
+      client,
+      temporalAddress: state.temporalAddress!,
+      simulator,
+      taskQueue: nextId('cluster-budget-chaos'),
+      timeoutMs: 150_000,
+      // After the first leases and before the top-up: leases, commits and refunds cross the outage.
+      extraFault: { atMs: 12_000, inject: killAndRestartServer },
+    });
+    expect(outcome.extraFaultInjected).toBe(true);
+    expectBudgetChaosHeld(outcome);
+  } finally {
+    await simulator.close();
+  }
+}, 240_000);
 
 describe('search attributes through SQL visibility (PostgreSQL v12 schema)', () => {
   test('ours fit its fixed columns: at most 10 Keyword, 3 of each other type', () => {

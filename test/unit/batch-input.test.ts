@@ -3,7 +3,7 @@
  * it budgets from, and how a child's end becomes an outcome record (credits never under-counted).
  */
 import { priceOf } from '../../src/contract/models';
-import { BATCH_LIMITS, checkSora2BatchInput, childWorkflowId } from '../../workflows/batch/input';
+import { BATCH_LIMITS, batchStartCheck, checkSora2BatchInput, childWorkflowId } from '../../workflows/batch/input';
 import { conclusionOfFailure, conclusionOfResult, outcomeOf } from '../../workflows/batch/outcome';
 import { FailureTypes } from '../../workflows/common/failures';
 
@@ -123,4 +123,19 @@ test('outcome records: credits from the child (refund returns to the budget), an
   const long = outcomeOf('f', conclusionOfFailure('X', `\u001b[31m${'m'.repeat(500)}`, null), 6);
   expect(long.error!.message.length).toBeLessThanOrEqual(BATCH_LIMITS.maxOutcomeMessageChars);
   expect(long.error!.message).not.toContain('\u001b');
+});
+
+describe('batchStartCheck: the start check the batch and its dry run share', () => {
+  const items = [{ price: 6 }, { price: 6 }];
+  it('fits within min(budget, wallet)', () => {
+    expect(batchStartCheck(items, 12, 100)).toEqual({ required: 12, cap: 12, short: undefined });
+    expect(batchStartCheck(items, undefined, undefined)).toEqual({ required: 12, cap: Number.POSITIVE_INFINITY, short: undefined });
+  });
+  it('names the limit that refuses: the budget when it is the lower, else the wallet', () => {
+    expect(batchStartCheck(items, 1, 100).short).toBe('the budget of 1');
+    expect(batchStartCheck(items, 100, 5).short).toBe("the wallet's 5");
+    expect(batchStartCheck(items, 5, 5).short).toBe("the wallet's 5");
+    expect(batchStartCheck(items, 5, undefined).short).toBe('the budget of 5');
+    expect(batchStartCheck(items, undefined, 0).short).toBe("the wallet's 0");
+  });
 });

@@ -276,3 +276,25 @@ export function checkSora2BatchInput(input: unknown, batchId: string): BatchChec
 export function totalPrice(items: readonly Pick<PreparedItem, 'price'>[]): number {
   return items.reduce((sum, item) => sum + item.price, 0);
 }
+
+/** Whose wallet the batch reads: its `account`, else its defaults' (items were checked with it), else the default key's. */
+export function batchAccountOf(settings: Sora2BatchSettings): string | undefined {
+  const fromDefaults = (settings.defaults as { account?: unknown }).account;
+  return settings.account ?? (typeof fromDefaults === 'string' ? fromDefaults : undefined);
+}
+
+/**
+ * The batch's start check: Σ price against min(budget, wallet). `wallet` undefined (a dry run that
+ * did not read it) checks the budget alone. `short` names the limit that refuses, as the failure says it.
+ */
+export function batchStartCheck(
+  items: readonly Pick<PreparedItem, 'price'>[],
+  budget: number | undefined,
+  wallet: number | undefined,
+): { required: number; cap: number; short: string | undefined } {
+  const required = totalPrice(items);
+  const cap = Math.min(budget ?? Number.POSITIVE_INFINITY, wallet ?? Number.POSITIVE_INFINITY);
+  if (required <= cap) return { required, cap, short: undefined };
+  const byBudget = budget !== undefined && (wallet === undefined || budget < wallet);
+  return { required, cap, short: byBudget ? `the budget of ${budget}` : `the wallet's ${wallet}` };
+}

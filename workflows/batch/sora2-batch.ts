@@ -48,6 +48,8 @@ import {
   childWorkflowId,
   jsonBytesOf,
   prepareItems,
+  batchAccountOf,
+  batchStartCheck,
   totalPrice,
   type PreparedItem,
   type Sora2BatchInput,
@@ -126,10 +128,8 @@ export async function sora2Batch(input: Sora2BatchInput, carried?: BatchCarriedS
   if (account !== undefined && settings.searchAttributes && workflowInfo().typedSearchAttributes.get(RIVYA_ACCOUNT) !== account)
     upsertSearchAttributes([{ key: RIVYA_ACCOUNT, value: account }]);
   const wallet = await readWallet(batchId, account);
-  const required = totalPrice(items);
-  const budget = Math.min(settings.budget ?? Number.POSITIVE_INFINITY, wallet);
-  if (required > budget) {
-    const short = settings.budget !== undefined && settings.budget < wallet ? `the budget of ${settings.budget}` : `the wallet's ${wallet}`;
+  const { required, cap: budget, short } = batchStartCheck(items, settings.budget, wallet);
+  if (short !== undefined) {
     throw batchFailure(
       BatchFailureTypes.BudgetExceeded,
       `the ${items.length} items cost ${required} credits, more than ${short}; nothing was started`,
@@ -157,12 +157,6 @@ export async function sora2Batch(input: Sora2BatchInput, carried?: BatchCarriedS
 
 function invalid(batchId: string, issues: { path: string; message: string }[]): ApplicationFailure {
   return batchFailure(BatchFailureTypes.BatchInvalid, `invalid batch input: ${describeIssues(issues)}`, { batchId, issues });
-}
-
-/** Whose wallet the batch reads: its `account`, else its defaults' (items were checked with it), else the default key's. */
-function batchAccountOf(settings: Sora2BatchSettings): string | undefined {
-  const fromDefaults = settings.defaults.account;
-  return settings.account ?? (typeof fromDefaults === 'string' ? fromDefaults : undefined);
 }
 
 async function readWallet(batchId: string, account: string | undefined): Promise<number> {
