@@ -15,6 +15,7 @@ export interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
+  signal?: NodeJS.Signals;
 }
 
 /** Runs a command to its end (killed and rejected after `timeoutMs`). */
@@ -24,20 +25,40 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_00
 
 /** Runs a Node.js script to its end (killed and rejected after `timeoutMs`), its output collected. */
 export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, cwd?: string): Promise<Run> {
+  return runProgram(process.execPath, [script, ...args], {
+    env,
+    cwd,
+    timeoutMs,
+    label: `${script === CLI ? 'rivya-sora2' : script} ${args.join(' ')}`,
+  });
+}
+
+/**
+ * Runs any program to its end, its output collected (killed and rejected after `timeoutMs`, the
+ * output so far in the error), and the signal that ended it, if one did.
+ */
+export function runProgram(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number; label: string },
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      const command = script === CLI ? 'rivya-sora2' : script;
-      reject(new Error(`${command} ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
+      reject(new Error(`${options.label} timed out\n${stdout}\n${stderr}`));
+    }, options.timeoutMs);
+    child.on('error', (err) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      reject(err);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ...(signal ? { signal } : {}) });
     });
   });
 }

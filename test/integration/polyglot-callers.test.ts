@@ -9,7 +9,6 @@
  * The programs are prepared by tools/polyglot/setup.sh (a venv, a `go build`); .ci/run runs it.
  * Without them these tests fail under CI=true and are skipped, loudly, elsewhere.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +23,7 @@ import { createSora2Worker } from '../../src/worker/create-worker';
 import { prebuiltWorkflowBundlePath } from '../../src/worker/workflow-bundle';
 import { encodingOf, payloadsIn } from '../helpers/histories';
 import { nextId } from '../helpers/ids';
+import { runProgram } from '../helpers/cli-process';
 import { TEST_API_KEY } from '../helpers/simulator';
 import { FAST_POLLING, useTestStack } from '../helpers/stack';
 
@@ -74,28 +74,18 @@ function runCaller(caller: Caller, args: string[], extraEnv: Record<string, stri
     RIVYA_TASK_QUEUE: stack.taskQueue,
     ...extraEnv,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(caller.command, [...caller.prefix, ...args], { cwd: caller.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${caller.language} caller ${args[0]} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal) stderr += `\n(ended by ${signal})`;
+  const label = `${caller.language} caller ${args[0]}`;
+  return runProgram(caller.command, [...caller.prefix, ...args], { env, cwd: caller.cwd, timeoutMs, label }).then(
+    ({ code, stdout, stderr: output, signal }) => {
+      const stderr = signal ? `${output}\n(ended by ${signal})` : output;
       const line = stdout.trim().split('\n').pop() ?? '';
       try {
-        resolve({ code, json: line ? (JSON.parse(line) as Record<string, any>) : {}, stderr });
+        return { code, json: line ? (JSON.parse(line) as Record<string, any>) : {}, stderr };
       } catch {
-        reject(new Error(`${caller.language} caller ${args[0]} printed no JSON (exit ${code})\n${stdout}\n${stderr}`));
+        throw new Error(`${label} printed no JSON (exit ${code})\n${stdout}\n${stderr}`);
       }
-    });
-  });
+    },
+  );
 }
 
 /** The exit code, with the program's stderr in the failure message when it is not the one expected. */
