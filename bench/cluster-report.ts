@@ -24,6 +24,17 @@ function waitingText(r: ServerScalingResult): string {
   return r.waiting === 'timer-loop' ? 'timer loop, a check every 4.5 s' : 'activity retries, a check every 4.5 s';
 }
 
+/** What the receiver answered during a webhook level (a delivery answered "Temporal unavailable" is retried by Rivya, not lost). */
+export function receiverText(r: Pick<ServerScalingResult, 'receiverOutcomes'>): string {
+  const outcomes = Object.entries(r.receiverOutcomes ?? {}).filter(([, n]) => n > 0);
+  if (outcomes.length === 0) return '';
+  const total = outcomes.reduce((sum, [, n]) => sum + n, 0);
+  return `; receiver answered ${total}: ${outcomes
+    .sort(([, a], [, b]) => b - a)
+    .map(([outcome, n]) => `${outcome} ${n}`)
+    .join(', ')}`;
+}
+
 function row(r: ServerScalingResult): string {
   if (r.error) {
     return `| ${r.inFlight} | ${waitingText(r)} | ${r.workers} | ${r.server === 'cluster' ? 'PostgreSQL' : 'dev'} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | | | |`;
@@ -31,7 +42,7 @@ function row(r: ServerScalingResult): string {
   const checks = `${num(r.statusChecksPerSecondSustained)} of ${num(r.statusChecksPerSecondDemanded)} (${share(r.statusChecksPerSecondSustained, r.statusChecksPerSecondDemanded)})`;
   const completions =
     r.completionsPerSecondDemanded !== undefined
-      ? `${num(r.completionsPerSecondSustained)} of ${num(r.completionsPerSecondDemanded)} (${share(r.completionsPerSecondSustained, r.completionsPerSecondDemanded)}); detected p50 / p95 ${num(r.webhookDetectionP50S)} / ${num(r.webhookDetectionP95S)} s, ${r.webhookSampleClosed ?? 0} of ${r.webhookSampleSize ?? 0} closed; backlog ${r.startBacklogAtEnd ?? 0}`
+      ? `${num(r.completionsPerSecondSustained)} of ${num(r.completionsPerSecondDemanded)} (${share(r.completionsPerSecondSustained, r.completionsPerSecondDemanded)}); detected p50 / p95 ${num(r.webhookDetectionP50S)} / ${num(r.webhookDetectionP95S)} s, ${r.webhookSampleClosed ?? 0} of ${r.webhookSampleSize ?? 0} closed; backlog ${r.startBacklogAtEnd ?? 0}${receiverText(r)}`
       : '–';
   const c = r.cores;
   const timers = r.timerLate
