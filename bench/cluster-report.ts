@@ -194,7 +194,13 @@ export function serverScalingSection(results: BenchResults): string[] {
     return 'mixed';
   };
   if (sizes.length > 0) {
-    lines.push('**Timer tail (p99 40–80 s late in the policy table on the dev server), the same timer-loop level on both servers:**', '');
+    const policyLate = results.policies.flatMap((p) =>
+      p.timerLateP99S !== undefined && p.timerLateP99S !== null ? [p.timerLateP99S] : [],
+    );
+    const policyTail = policyLate.length
+      ? ` (timers fired late by p99 ${Math.min(...policyLate)}–${Math.max(...policyLate)} s in this run's policy table, on the dev server)`
+      : '';
+    lines.push(`**Timer tail${policyTail}, the same timer-loop level on both servers:**`, '');
     for (const size of sizes) {
       const dev = timerRows.find((r) => r.inFlight === size && r.server === 'dev');
       const cluster = timerRows.find((r) => r.inFlight === size && r.server === 'cluster');

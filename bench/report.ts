@@ -220,7 +220,7 @@ function dominanceOf(d: string, ours: PolicyResult, five: PolicyResult): Dominan
 /** A single deterministic-or-one-shot reading: the rule says so instead of pretending to an interval. */
 const ONE_READING_RULE = 'one reading (a peak, not a sample): compared directly with the limit, no interval';
 
-/** Every kept full run, newest first (results files are never deleted). */
+/** Every full run kept in bench/results/, newest first. */
 function keptFullRuns(root: string): Array<{ file: string; results: BenchResults }> {
   const dir = join(root, 'bench', 'results');
   if (!existsSync(dir)) return [];
@@ -262,8 +262,8 @@ function keptRunsSection(root: string): string[] {
   const runs = keptFullRuns(root);
   if (runs.length === 0) return ['No full runs kept yet (`npm run bench`).', ''];
   return [
-    '| results file | measured at commit | duration (s) | default schedule vs 5 s per distribution: calls, p50 (s), verdict | worker RSS at 1,000 (MB) | overhead p50 (s) |',
-    '|---|---|---|---|---|---|',
+    '| results file | measured at commit | machine | duration (s) | default schedule vs 5 s per distribution: calls, p50 (s), verdict | worker RSS at 1,000 (MB) | overhead p50 (s) |',
+    '|---|---|---|---|---|---|---|',
     ...runs.map(({ file, results }) => {
       const dominance = dominanceOfRun(results.policies)
         .map((d) => {
@@ -278,7 +278,10 @@ function keptRunsSection(root: string): string[] {
       const commit = results.commit?.commit
         ? `\`${results.commit.commit.slice(0, 12)}\`${results.commit.dirty ? ' (dirty)' : ''}`
         : 'not recorded';
-      return `| ${file} | ${commit} | ${results.durationS} | ${dominance || '–'} | ${at1000?.workerRssMb ?? '–'} | ${results.overhead?.overheadP50S ?? '–'} |`;
+      const machine = results.machine
+        ? `${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}`
+        : 'not recorded';
+      return `| ${file} | ${commit} | ${machine} | ${results.durationS} | ${dominance || '–'} | ${at1000?.workerRssMb ?? '–'} | ${results.overhead?.overheadP50S ?? '–'} |`;
     }),
     '',
   ];
@@ -405,7 +408,7 @@ export function writeBenchmarkReport(root: string, written: BenchResults): void 
     ...explainMisses(dominance, scaling),
     '## Runs kept',
     '',
-    'Every full run in `bench/results/` (never deleted), newest first, each judged by the same rule.',
+    'Every full run kept in `bench/results/`, newest first, each judged by the same rule (runs measured on other machines are not comparable row by row).',
     '',
     ...keptRunsSection(root),
     '## Waiting policies',

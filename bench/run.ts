@@ -405,7 +405,7 @@ async function main(): Promise<void> {
   const bench = await startBenchEnvironment();
   results.webhookReceiver = bench.webhooks.kind;
   try {
-    // Results files are never deleted: every kept full run is listed in BENCHMARKS.md.
+    // Results files are kept: every full run in bench/results/ is listed in BENCHMARKS.md.
     log('probes: timer resolution, continue-as-new suggestion');
     results.probes = await runProbes(bench, {
       timerRepeats: mode.probeTimerRepeats ?? 3,
