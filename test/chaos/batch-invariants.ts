@@ -39,6 +39,8 @@ export interface BatchChaosEvidence {
   wallet: { before: number; after: number };
   /** Every run of the batch id, as the server recorded it. */
   runs: RecordedRun[];
+  /** Every run of the batch's child generations (`<batchId>/<key>`): replayed after a kill like the batch's own. */
+  childRuns?: RecordedRun[];
   /** The most events any one run may hold. */
   maxEventsPerRun: number;
   /** The fewest continue-as-new the run must have made (maxChildrenPerRun is set low for this). */
@@ -209,9 +211,12 @@ export function historyBounded({ runs, result, maxEventsPerRun, minContinueAsNew
   );
 }
 
-/** No run of the batch hit a non-determinism error (a worker killed mid-task replays it elsewhere). */
-export function deterministic({ runs }: BatchChaosEvidence): InvariantResult {
-  const broken = runs.filter((run) =>
+/**
+ * No run of the batch, and no run of its child generations, hit a non-determinism error (a worker
+ * killed mid-task replays both elsewhere).
+ */
+export function deterministic({ runs, childRuns = [] }: BatchChaosEvidence): InvariantResult {
+  const broken = [...runs, ...childRuns].filter((run) =>
     (run.history.events ?? []).some(
       (event) =>
         event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED &&
@@ -219,8 +224,8 @@ export function deterministic({ runs }: BatchChaosEvidence): InvariantResult {
     ),
   );
   return check(
-    `${BATCH_INVARIANTS.determinism}: no non-determinism error in any run of the batch`,
-    broken.map((run) => run.runId),
-    `${runs.length} runs scanned`,
+    `${BATCH_INVARIANTS.determinism}: no non-determinism error in any run of the batch or of its children`,
+    broken.map((run) => `${run.workflowId} (run ${run.runId})`),
+    `${runs.length} batch runs and ${childRuns.length} child runs scanned`,
   );
 }

@@ -4,17 +4,20 @@
  * which every invariant holds; each doctored copy of it (the ledger, the result or the bounds
  * changed the way a real fault would change them) must then break the invariant meant to catch it:
  * a second paid task for an item, a failed item's refund kept, tasks over the cap, an item missing
- * from the result, a run over its event bound. Same checker functions as test/chaos/chaos-batch.test.ts.
+ * from the result, a run over its event bound, a non-determinism failure in a batch run or in a
+ * child generation's run. Same checker functions as test/chaos/chaos-batch.test.ts.
  */
 import { startSora2Batch } from '../../src/client/helpers';
 import { priceOf, type SoraModel } from '../../src/contract/models';
 import type { LedgerEntry, SimTask } from '../../simulator/store';
 import { childWorkflowId } from '../../workflows/batch/input';
 import { BATCH_INVARIANTS, checkBatchInvariants, type BatchChaosEvidence, type InvariantResult } from './batch-invariants';
-import { fetchAllRuns } from '../helpers/histories';
+import { temporal } from '@temporalio/proto';
+import { fetchAllRuns, fetchRunsOf, type RecordedRun } from '../helpers/histories';
 import { nextId } from '../helpers/ids';
 import { FAST_POLLING, startTestStack, type TestStack } from '../helpers/stack';
 
+const { EventType, WorkflowTaskFailedCause } = temporal.api.enums.v1;
 const ITEMS = 6;
 const CONCURRENCY = 2;
 const forcedFail = (i: number) => i === 1 || i === 4;
@@ -58,6 +61,10 @@ beforeAll(async () => {
     ledger: simulator.store.ledger.map((entry) => ({ ...entry })),
     wallet: { before: walletBefore, after: simulator.stats().wallets.acct_primary! },
     runs: await fetchAllRuns(env.client, batchId),
+    childRuns: await fetchRunsOf(
+      env.client,
+      submitted.map((item) => childWorkflowId(batchId, item.key)),
+    ),
     maxEventsPerRun: 10_000,
     minContinueAsNew: 2,
   };
@@ -181,4 +188,26 @@ test('a run over the event bound, too few continue-as-new, or a batch miscountin
   expect(brokenOnes(tooFew)).toEqual(['history']);
   const miscounted = verdicts({ ...evidence, result: { ...evidence.result, continuedAsNew: evidence.runs.length } });
   expect(brokenOnes(miscounted)).toEqual(['history']);
+});
+
+test('a non-determinism failure in a run of the batch, or of one of its child generations, breaks determinism alone', () => {
+  expect(evidence.childRuns!.length).toBeGreaterThanOrEqual(ITEMS);
+  const nondeterministic = (run: RecordedRun): RecordedRun => ({
+    ...run,
+    history: {
+      events: [
+        ...(run.history.events ?? []),
+        {
+          eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+          workflowTaskFailedEventAttributes: { cause: WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR },
+        },
+      ],
+    },
+  });
+  const [firstChild, ...otherChildren] = evidence.childRuns!;
+  const inChild = verdicts({ ...evidence, childRuns: [nondeterministic(firstChild!), ...otherChildren] });
+  expect(brokenOnes(inChild)).toEqual(['determinism']);
+  expect(inChild.determinism.detail).toContain(firstChild!.workflowId);
+  const [firstRun, ...otherRuns] = evidence.runs;
+  expect(brokenOnes(verdicts({ ...evidence, runs: [nondeterministic(firstRun!), ...otherRuns] }))).toEqual(['determinism']);
 });

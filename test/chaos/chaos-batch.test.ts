@@ -17,12 +17,12 @@ import { priceOf, type SoraModel } from '../../src/contract/models';
 import type { RivyaSimulator } from '../../simulator/index';
 import { spawnWorkerProcess, type WorkerProcess } from '../../tools/testing/worker-process';
 import type { sora2Batch } from '../../workflows/batch/sora2-batch';
-import type { Sora2BatchItem } from '../../workflows/batch/input';
+import { childWorkflowId, type Sora2BatchItem } from '../../workflows/batch/input';
 import { BATCH_INVARIANTS, checkBatchInvariants, type BatchChaosEvidence, type SubmittedItem } from './batch-invariants';
 import { maxCommitted, maxInFlight } from '../../bench/pipelines';
 import { writeBatchChaosSection } from './batch-report';
 import { CHAOS_FAULTS } from './profiles';
-import { fetchAllRuns, type RecordedRun } from '../helpers/histories';
+import { fetchAllRuns, fetchRunsOf, type RecordedRun } from '../helpers/histories';
 import { startTestSimulator, TEST_API_KEY } from '../helpers/simulator';
 import { startTestTemporal } from '../helpers/temporal-env';
 
@@ -254,6 +254,10 @@ test(
         wallet: { before: walletBefore, after: sim.stats().wallets.acct_primary! },
         // Oldest first, so the report reads in order.
         runs: (await fetchAllRuns(env.client, batchId)).sort((a, b) => eventSeconds(a, 0) - eventSeconds(b, 0)),
+        childRuns: await fetchRunsOf(
+          env.client,
+          submitted.map((item) => childWorkflowId(batchId, item.key)),
+        ),
         maxEventsPerRun: profile.maxEventsPerRun,
         minContinueAsNew: profile.minContinueAsNew,
       };

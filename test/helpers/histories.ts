@@ -18,6 +18,14 @@ export async function fetchAllRuns(client: Client, workflowId: string): Promise<
   return runs;
 }
 
+/** Every run of each workflow id, a few ids at a time (a batch's children: one id per item). */
+export async function fetchRunsOf(client: Client, workflowIds: readonly string[], concurrency = 8): Promise<RecordedRun[]> {
+  const runs: RecordedRun[][] = [];
+  for (let i = 0; i < workflowIds.length; i += concurrency)
+    runs.push(...(await Promise.all(workflowIds.slice(i, i + concurrency).map((id) => fetchAllRuns(client, id)))));
+  return runs.flat();
+}
+
 export function eventCount(run: RecordedRun): number {
   return run.history.events?.length ?? 0;
 }
