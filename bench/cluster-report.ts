@@ -198,7 +198,7 @@ export function serverScalingSection(results: BenchResults): string[] {
       p.timerLateP99S !== undefined && p.timerLateP99S !== null ? [p.timerLateP99S] : [],
     );
     const policyTail = policyLate.length
-      ? ` (timers fired late by p99 ${Math.min(...policyLate)}–${Math.max(...policyLate)} s in this run's policy table, on the dev server)`
+      ? ` (timers fired late by p99 ${Math.min(...policyLate) === Math.max(...policyLate) ? Math.min(...policyLate) : `${Math.min(...policyLate)}–${Math.max(...policyLate)}`} s in this run's policy table, on the dev server)`
       : '';
     lines.push(`**Timer tail${policyTail}, the same timer-loop level on both servers:**`, '');
     for (const size of sizes) {
