@@ -14,6 +14,7 @@
  * thread (activities, the application) is never affected: its isolate already exists.
  */
 import { setFlagsFromString } from 'node:v8';
+import { Sora2ConfigError } from './config-error';
 
 /** Per cached workflow: ~0.41 MB live measured (docs/production.md), doubled for the replays' garbage. */
 const MB_PER_CACHED_WORKFLOW = 1;
@@ -46,7 +47,8 @@ export async function withWorkflowThreadHeap<T>(
   createThreads: () => Promise<T>,
 ): Promise<{ value: T; appliedMb: number | undefined }> {
   if (limitMb === false || heapLimitSetByOperator()) return { value: await createThreads(), appliedMb: undefined };
-  if (!Number.isInteger(limitMb) || limitMb < 64) throw new RangeError(`workflowThreadHeapMb must be an integer ≥ 64 MB, got ${limitMb}`);
+  if (!Number.isInteger(limitMb) || limitMb < 64)
+    throw new Sora2ConfigError(`workflowThreadHeapMb must be an integer ≥ 64 MB (or false for node's default), got ${limitMb}`);
   setFlagsFromString(`--max-old-space-size=${limitMb}`);
   setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
   try {

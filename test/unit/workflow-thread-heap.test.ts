@@ -4,6 +4,7 @@
  * when the operator gave node a heap limit. Real worker_threads, each reading its own V8 limit.
  */
 import { Worker } from 'node:worker_threads';
+import { Sora2ConfigError } from '../../src/worker/config-error';
 import { heapLimitSetByOperator, withWorkflowThreadHeap, workflowThreadHeapMb } from '../../src/worker/workflow-thread-heap';
 
 /** Starts a thread, waits until its isolate answers (as the SDK awaits its threads' init), returns its heap limit in MB. */
@@ -57,6 +58,7 @@ describe('workflow thread heap', () => {
   });
 
   it('refuses a limit too small to hold the workflow bundle', async () => {
-    await expect(withWorkflowThreadHeap(16, () => Promise.resolve(1))).rejects.toThrow(/≥ 64 MB/);
+    await expect(withWorkflowThreadHeap(16, () => Promise.resolve(1))).rejects.toThrow(Sora2ConfigError);
+    await expect(withWorkflowThreadHeap(100.5, () => Promise.resolve(1))).rejects.toThrow(/integer ≥ 64 MB/);
   });
 });
