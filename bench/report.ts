@@ -458,8 +458,16 @@ export function writeBenchmarkReport(root: string, written: BenchResults): void 
     '## Overhead and throughput',
     '',
     overhead
-      ? `- Orchestration overhead (same ${overhead.taskSeconds} s task, same ${overhead.intervalMs} ms polls, ${overhead.generations} generations, real time): plain script p50 ${overhead.plainP50S} s, workflow p50 ${overhead.workflowP50S} s → overhead p50 ${overhead.overheadP50S} s${overheadInterval ? ` (95 % CI ${fmt(overheadInterval)} s)` : ''}, p95 of pairwise differences ${overhead.overheadP95S} s.`
+      ? `- Orchestration overhead (same ${overhead.taskSeconds} s task, same ${overhead.intervalMs} ms polls, ${overhead.generations} generations, real time${overhead.roundOrder ? `; ${overhead.roundOrder.length} rounds, ${overhead.roundOrder.join(' / ')}` : '; the plain script always first'}): plain script p50 ${overhead.plainP50S} s, workflow p50 ${overhead.workflowP50S} s → overhead p50 ${overhead.overheadP50S} s${overheadInterval ? ` (95 % CI ${fmt(overheadInterval)} s)` : ''}, p95 of pairwise differences ${overhead.overheadP95S} s.`
       : '',
+    ...(overhead && results.overheadCommit
+      ? [
+          '',
+          'The overhead was re-measured alone (`node dist/bench/run.js --overhead-only`, same machine):',
+          ...stampLines('overhead-commit', results.overheadCommit),
+          '',
+        ]
+      : []),
     throughput
       ? `- Throughput: ${throughput.generations} short generations started at once completed in ${throughput.seconds} s = **${throughput.completedPerSecond} generations/s**, ${throughput.workerCpuMsPerGeneration} worker CPU ms each.`
       : '',

@@ -89,6 +89,8 @@ export type BenchResults = {
   entryLoad?: EntryLoadResult;
   /** The commit the entry-load rows were measured at (they may be re-measured alone: `--entry-load-only`). */
   entryLoadCommit?: GitStamp;
+  /** Set when the overhead was re-measured alone (`--overhead-only`): its own commit. */
+  overheadCommit?: GitStamp;
   /** Every phase: the estimate printed at start and the time it took (s). */
   phases?: PhaseTiming[];
 };

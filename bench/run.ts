@@ -258,6 +258,24 @@ async function rerunEntryLoad(root: string): Promise<void> {
 }
 
 /**
+ * `--overhead-only`: re-measure the orchestration overhead alone (~2 min) into the newest full
+ * results file, with its own commit stamp, and BENCHMARKS.md re-rendered.
+ */
+async function rerunOverhead(root: string): Promise<void> {
+  const { dir, latest, results } = newestFullResults(root);
+  const bench = await startBenchEnvironment();
+  try {
+    results.overhead = await runOverhead(bench, MODES.full.overheadGenerations);
+  } finally {
+    await bench.close();
+  }
+  results.overheadCommit = gitStamp(root);
+  writeFileSync(join(dir, latest), JSON.stringify(results, null, 2));
+  writeBenchmarkReport(root, results);
+  log(`overhead updated in ${latest}, BENCHMARKS.md`);
+}
+
+/**
  * `--scaling-only`: re-measure just the in-flight scaling levels into the newest full results file
  * (the scaling phase alone takes many minutes at 5,000 in flight).
  */
@@ -342,6 +360,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--pipelines-only')) return rerunPipelines(join(__dirname, '..', '..'));
   if (process.argv.includes('--budget-only')) return rerunAccountBudget(join(__dirname, '..', '..'));
   if (process.argv.includes('--entry-load-only')) return rerunEntryLoad(join(__dirname, '..', '..'));
+  if (process.argv.includes('--overhead-only')) return rerunOverhead(join(__dirname, '..', '..'));
   if (process.argv.includes('--report-only')) {
     // Re-render BENCHMARKS.md and the chart from the newest full results, measuring nothing.
     const root = join(__dirname, '..', '..');
