@@ -303,6 +303,13 @@ function timerResolutionText(results: BenchResults): string[] {
 }
 
 /** Results files keep the names rows had when they were written: the report reads them under today's. */
+/** Whether the rotation let every policy run at every position, or which positions each one had. */
+export function rotationCoverage(rows: readonly { policy: string; positions?: number[] }[]): string {
+  const everyPosition = rows.every((row) => new Set(row.positions ?? []).size === rows.length);
+  if (everyPosition) return ', so each policy ran at each position';
+  return `, but ${rows[0]?.positions?.length ?? 0} rounds for ${rows.length} policies cover only some positions (${rows.map((row) => `${row.policy}: ${(row.positions ?? []).join(', ')}`).join('; ')})`;
+}
+
 /**
  * A policy's name as it ran: a row whose waits the 1 s input floor raised at the distribution's
  * time scale does not stand for a peer polling at its nominal interval, so it says what it ran at.
@@ -445,7 +452,7 @@ export function writeBenchmarkReport(root: string, written: BenchResults): void 
     costRounds === 1 && workerCost[0]?.positions
       ? 'One worker, one round: the policies ran one after another in the order listed (a smoke run, no rotation).'
       : costRounds > 1
-        ? 'One long-lived worker; the policy order rotates every round, so each policy ran at each position. CPU is the total over its rounds divided by its generations; peak RSS is the highest over its rounds.'
+        ? `One long-lived worker; the policy order rotates every round${rotationCoverage(workerCost)}. CPU is the total over its rounds divided by its generations; peak RSS is the highest over its rounds; with ${costRounds} rounds the per-round figures are a range, not an interval.`
         : 'One long-lived worker, policies one after another in the order listed (this results file predates order rotation: later policies ran on a warmer, larger worker).',
     '',
     '| policy | worker CPU ms / generation | per round (position) | worker peak RSS (MB) |',

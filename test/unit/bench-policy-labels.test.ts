@@ -4,7 +4,7 @@
  */
 import { floorDistortion, POLICIES } from '../../bench/policies';
 import { receiverText } from '../../bench/cluster-report';
-import { policyAsRun } from '../../bench/report';
+import { policyAsRun, rotationCoverage } from '../../bench/report';
 
 const policy = (name: string) => POLICIES.find((p) => p.name === name)!;
 
@@ -30,4 +30,21 @@ test('the server comparison shows what the webhook receiver answered, most frequ
     '; receiver answered 1799: temporal-unavailable 1463, signalled 336',
   );
   expect(receiverText({})).toBe('');
+});
+
+test('the worker-cost rotation claims every position only when every policy had every position', () => {
+  expect(
+    rotationCoverage([
+      { policy: 'a', positions: [1, 2] },
+      { policy: 'b', positions: [2, 1] },
+    ]),
+  ).toBe(', so each policy ran at each position');
+  expect(
+    rotationCoverage([
+      { policy: 'a', positions: [1, 4] },
+      { policy: 'b', positions: [2, 1] },
+      { policy: 'c', positions: [3, 2] },
+      { policy: 'd', positions: [4, 3] },
+    ]),
+  ).toBe(', but 2 rounds for 4 policies cover only some positions (a: 1, 4; b: 2, 1; c: 3, 2; d: 4, 3)');
 });
