@@ -14,6 +14,21 @@ export interface GitStamp {
 /** What a report's figures depend on: a change here after the stamped commit makes the report stale. */
 export const REPORT_COVERED_PATHS = ['src', 'workflows', 'activities', 'bench'];
 
+/**
+ * Under those paths, what measures nothing: the stored results, the chart, and the modules that
+ * render and stamp reports from stored results (a change there is a re-render, which the
+ * report-commit stamp records). Git pathspecs, added to REPORT_COVERED_PATHS where a tree is read.
+ */
+export const RENDER_ONLY_PATHSPECS = [
+  ':(exclude)bench/results',
+  ':(exclude)bench/status-calls-vs-latency.svg',
+  ':(exclude,glob)bench/*report*.ts',
+  ':(exclude)bench/git-stamp.ts',
+];
+
+/** The pathspecs of measured code: REPORT_COVERED_PATHS without the render-only files. */
+export const MEASURED_CODE_PATHSPECS = [...REPORT_COVERED_PATHS, ...RENDER_ONLY_PATHSPECS];
+
 function git(root: string, args: string[]): string | null {
   try {
     return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -23,7 +38,7 @@ function git(root: string, args: string[]): string | null {
   }
 }
 
-export function gitStamp(root: string, paths: readonly string[] = REPORT_COVERED_PATHS): GitStamp {
+export function gitStamp(root: string, paths: readonly string[] = MEASURED_CODE_PATHSPECS): GitStamp {
   const commit = git(root, ['rev-parse', 'HEAD']);
   if (!commit) return { commit: null, dirty: null };
   const status = git(root, ['status', '--porcelain', '--', ...paths]);
