@@ -24,15 +24,17 @@ function waitingText(r: ServerScalingResult): string {
   return r.waiting === 'timer-loop' ? 'timer loop, a check every 4.5 s' : 'activity retries, a check every 4.5 s';
 }
 
+/** A receiver's answers by outcome, zeros left out: "signalled 336, temporal-unavailable 1463". */
+export function outcomeCounts(byOutcome: Readonly<Record<string, number>>, order: 'as recorded' | 'most first' = 'as recorded'): string {
+  const outcomes = Object.entries(byOutcome).filter(([, n]) => n > 0);
+  if (order === 'most first') outcomes.sort(([, a], [, b]) => b - a);
+  return outcomes.map(([outcome, n]) => `${outcome} ${n}`).join(', ');
+}
+
 /** What the receiver answered during a webhook level (a delivery answered "Temporal unavailable" is retried by Rivya, not lost). */
 export function receiverText(r: Pick<ServerScalingResult, 'receiverOutcomes'>): string {
-  const outcomes = Object.entries(r.receiverOutcomes ?? {}).filter(([, n]) => n > 0);
-  if (outcomes.length === 0) return '';
-  const total = outcomes.reduce((sum, [, n]) => sum + n, 0);
-  return `; receiver answered ${total}: ${outcomes
-    .sort(([, a], [, b]) => b - a)
-    .map(([outcome, n]) => `${outcome} ${n}`)
-    .join(', ')}`;
+  const total = Object.values(r.receiverOutcomes ?? {}).reduce((sum, n) => sum + Math.max(0, n), 0);
+  return total > 0 ? `; receiver answered ${total}: ${outcomeCounts(r.receiverOutcomes!, 'most first')}` : '';
 }
 
 function row(r: ServerScalingResult): string {

@@ -29,7 +29,8 @@ export const RENDER_ONLY_PATHSPECS = [
 /** The pathspecs of measured code: REPORT_COVERED_PATHS without the render-only files. */
 export const MEASURED_CODE_PATHSPECS = [...REPORT_COVERED_PATHS, ...RENDER_ONLY_PATHSPECS];
 
-function git(root: string, args: string[]): string | null {
+/** Runs git in `root`: its trimmed output, or null when git, the repository or the revision is missing. */
+export function git(root: string, args: string[]): string | null {
   try {
     return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {

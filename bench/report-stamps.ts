@@ -5,8 +5,7 @@
  * section measured on its own that carries no stamp of its own. Read by the `reports:check` gate
  * (tools/reports/check.ts) and, as warnings, by test/integration/report-freshness.test.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { MEASURED_CODE_PATHSPECS, REPORT_COVERED_PATHS, type GitStamp } from './git-stamp';
+import { git, MEASURED_CODE_PATHSPECS, REPORT_COVERED_PATHS, type GitStamp } from './git-stamp';
 
 export interface SectionStamp extends GitStamp {
   /** The stamp's label: `data-commit` for the report as a whole, `<section>-commit` for a section measured alone. */
@@ -41,14 +40,6 @@ function unstampedSections(text: string, headings: readonly string[]): string[] 
   });
 }
 
-function git(root: string, args: string[]): string | undefined {
-  try {
-    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
 /** What keeps one report from passing the release gate; empty when every section is fresh and clean. */
 export function stampProblems(root: string, file: string, text: string, head = 'HEAD'): string[] {
   const stamps = readAllStamps(text);
@@ -63,7 +54,7 @@ export function stampProblems(root: string, file: string, text: string, head = '
     }
     if (stamp.dirty !== false)
       problems.push(`${where}: measured on a ${stamp.dirty ? 'dirty' : 'possibly dirty'} tree at ${stamp.commit.slice(0, 12)}`);
-    if (git(root, ['cat-file', '-e', `${stamp.commit}^{commit}`]) === undefined) {
+    if (git(root, ['cat-file', '-e', `${stamp.commit}^{commit}`]) === null) {
       problems.push(`${where}: commit ${stamp.commit.slice(0, 12)} is not in this clone, so its freshness cannot be checked`);
       continue;
     }

@@ -8,6 +8,7 @@ import { FIXED_5S_POLICY, DEFAULT_POLICY, RETRIES_POLICY, TIMER_POLICY, WEBHOOKS
 import type { BenchResults } from './result-types';
 import type { PolicyResult } from './scenarios/policy-comparison';
 import type { ScalingResult } from './scenarios/scaling';
+import { outcomeCounts } from './cluster-report';
 import {
   intervalVerdict,
   meanDifferenceInterval,
@@ -289,12 +290,7 @@ function webhookSection(results: BenchResults): string[] {
     `Deliveries are the simulator's signed ones (Standard Webhooks, D8/S10), to an endpoint registered on it for 127.0.0.1; the "10 % dropped" row gets the simulator's \`drop\` fault on a tenth of its deliveries (drawn per delivery, seeded). Receiver: ${results.webhookReceiver ?? 'not recorded'}. Webhook rows run with search attributes on (the receiver finds the workflow by RivyaTaskId), which adds their upserts to those rows' history events.`,
     ...(results.webhookOutcomes
       ? [
-          `Receiver outcomes over the comparisons: ${
-            Object.entries(results.webhookOutcomes.byOutcome)
-              .filter(([, n]) => n > 0)
-              .map(([outcome, n]) => `${outcome} ${n}`)
-              .join(', ') || 'none'
-          }; ${results.webhookOutcomes.filtered} deliveries of policies without webhooks kept from it by the bench filter.`,
+          `Receiver outcomes over the comparisons: ${outcomeCounts(results.webhookOutcomes.byOutcome) || 'none'}; ${results.webhookOutcomes.filtered} deliveries of policies without webhooks kept from it by the bench filter.`,
         ]
       : []),
     'A webhook does not compress with the time scale: the latency of a generation completed by webhook is wall-clock seconds as measured, not divided by the scale (the webhook targets are judged on those). A generation the safety net found is reported like every status check, in real-time equivalent seconds.',
