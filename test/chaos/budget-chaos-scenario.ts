@@ -26,8 +26,10 @@ export const BUDGET_CHAOS = {
   batchItems: 8,
   cap: 8 * PRICE,
   topUp: 4 * PRICE,
-  topUpAtMs: 20_000,
-  killEveryMs: 9_000,
+  // Early and close together: a run whose waiting generations find credits from refunds can end in
+  // ~10 s, and chaos after the last generation closed would prove nothing.
+  topUpAtMs: 6_000,
+  killEveryMs: 3_000,
   maxKills: 3,
   /** 'wait' runs give up here (GenerationTimedOut, nothing paid) if no credits came back. */
   deadlineMs: 45_000,
@@ -41,7 +43,7 @@ export function startBudgetChaosSimulator(): Promise<RivyaSimulator> {
     seed: 20261207,
     initialCredits: 1_000_000,
     failureRate: 0,
-    timing: { queuedMs: [200, 500], processingMs: { default: [800, 2_000] } },
+    timing: { queuedMs: [200, 500], processingMs: { default: [1_500, 3_000] } },
     faults: CHAOS_FAULTS as never,
   });
 }

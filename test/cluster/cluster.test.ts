@@ -259,7 +259,7 @@ test(`account budget chaos on PostgreSQL, the Temporal server SIGKILLed too: ${B
       taskQueue: nextId('cluster-budget-chaos'),
       timeoutMs: 150_000,
       // After the first leases and before the top-up: leases, commits and refunds cross the outage.
-      extraFault: { atMs: 12_000, inject: killAndRestartServer },
+      extraFault: { atMs: 4_500, inject: killAndRestartServer },
     });
     expect(outcome.extraFaultInjected).toBe(true);
     expectBudgetChaosHeld(outcome);
